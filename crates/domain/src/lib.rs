@@ -1,0 +1,57 @@
+//! The pure heart of parcours: types, rules and derivations of the by-name list.
+//! No I/O, no async, no SQL: everything here is deterministic and unit-tested.
+
+pub mod audit;
+pub mod household;
+pub mod ids;
+pub mod org;
+pub mod pathway;
+pub mod policy;
+pub mod situation;
+pub mod status;
+pub mod territory;
+pub mod user;
+
+pub use ids::{HouseholdId, OrgId, PersonId, UserId};
+
+/// A calendar date (no time zone: the field works in local days).
+pub type Date = time::Date;
+
+/// Parses an ISO-8601 calendar date (`YYYY-MM-DD`).
+pub fn parse_date(s: &str) -> Result<Date, InvalidInput> {
+    Date::parse(s.trim(), ISO_DATE)
+        .map_err(|_| InvalidInput::new("date", "date attendue au format AAAA-MM-JJ"))
+}
+
+/// Formats a date as ISO-8601 (`YYYY-MM-DD`), the form stored in both databases.
+pub fn format_date(d: Date) -> String {
+    d.format(ISO_DATE).expect("ISO dates always format")
+}
+
+/// Formats a date the French way (`JJ/MM/AAAA`) for display.
+pub fn format_date_fr(d: Date) -> String {
+    d.format(FR_DATE).expect("dates always format")
+}
+
+const ISO_DATE: &[time::format_description::FormatItem<'static>] =
+    time::macros::format_description!("[year]-[month]-[day]");
+const FR_DATE: &[time::format_description::FormatItem<'static>] =
+    time::macros::format_description!("[day]/[month]/[year]");
+
+/// A rejected input: which field, and why, in French for the user.
+/// Never carries the offending value, which may be personal data.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{field} : {reason}")]
+pub struct InvalidInput {
+    pub field: &'static str,
+    pub reason: String,
+}
+
+impl InvalidInput {
+    pub fn new(field: &'static str, reason: impl Into<String>) -> Self {
+        Self {
+            field,
+            reason: reason.into(),
+        }
+    }
+}
