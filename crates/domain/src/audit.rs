@@ -134,27 +134,59 @@ pub enum ChainError {
     Tampered { seq: i64 },
 }
 
-/// Recomputes the chain over events in sequence order; names the first broken event.
-pub fn verify<I: IntoIterator<Item = StoredEvent>>(events: I) -> Result<u64, ChainError> {
-    let mut prev = GENESIS.to_owned();
-    let mut expected_seq = 1;
-    let mut count = 0;
-    for e in events {
+/// Recomputes the chain event by event (so a long chain is verified in bounded memory).
+#[derive(Debug, Clone)]
+pub struct Verifier {
+    prev: String,
+    last_seq: i64,
+    count: u64,
+}
+
+impl Default for Verifier {
+    fn default() -> Self {
+        Self { prev: GENESIS.to_owned(), last_seq: 0, count: 0 }
+    }
+}
+
+impl Verifier {
+    /// Checks the next event in sequence order.
+    pub fn push(&mut self, e: StoredEvent) -> Result<(), ChainError> {
         let seq = e.event.seq;
-        if seq != expected_seq {
+        if seq != self.last_seq + 1 {
             return Err(ChainError::Gap { seq });
         }
-        if e.prev_hash != prev {
+        if e.prev_hash != self.prev {
             return Err(ChainError::BrokenLink { seq });
         }
-        if chain_hash(&prev, &e.event) != e.hash {
+        if chain_hash(&self.prev, &e.event) != e.hash {
             return Err(ChainError::Tampered { seq });
         }
-        prev = e.hash;
-        expected_seq += 1;
-        count += 1;
+        self.prev = e.hash;
+        self.last_seq = seq;
+        self.count += 1;
+        Ok(())
     }
-    Ok(count)
+
+    pub fn last_seq(&self) -> i64 {
+        self.last_seq
+    }
+
+    pub fn last_hash(&self) -> &str {
+        &self.prev
+    }
+
+    pub fn count(&self) -> u64 {
+        self.count
+    }
+}
+
+/// Verifies a whole chain given in sequence order; names the first broken event.
+pub fn verify<I: IntoIterator<Item = StoredEvent>>(events: I) -> Result<u64, ChainError> {
+    let mut v = Verifier::default();
+    for e in events {
+        v.push(e)?;
+    }
+    Ok(v.count())
 }
 
 #[cfg(test)]

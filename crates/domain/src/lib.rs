@@ -10,6 +10,8 @@ pub mod policy;
 pub mod situation;
 pub mod status;
 pub mod territory;
+pub mod timeline;
+pub mod text;
 pub mod user;
 
 pub use ids::{HouseholdId, OrgId, PersonId, UserId};

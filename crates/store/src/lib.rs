@@ -1,1 +1,178 @@
+//! The store: SQLite by default, PostgreSQL in production, through sqlx's `Any` driver so that
+//! one set of queries (written in SQL both accept) serves both. One module per aggregate.
 
+pub mod audit;
+pub mod households;
+pub mod orgs;
+pub mod sessions;
+pub mod settings;
+pub mod users;
+mod sql;
+
+use std::str::FromStr;
+
+use sqlx::any::{AnyPoolOptions, AnyConnectOptions};
+use sqlx::{AnyConnection, AnyPool, ConnectOptions, Executor};
+
+pub use sqlx::Any;
+pub use sqlx::Error as SqlxError;
+
+/// A transaction whose first statement took the audit head's lock (see [`audit`]).
+pub type Tx = sqlx::Transaction<'static, Any>;
+pub type Conn = AnyConnection;
+
+/// Default database: a SQLite file in `./data`.
+pub const DEFAULT_URL: &str = "sqlite://data/parcours.db";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("base de données : {0}")]
+    Db(#[from] sqlx::Error),
+    #[error("migration : {0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+    #[error("adresse de base de données non prise en charge (sqlite:// ou postgres://)")]
+    UnsupportedUrl,
+    #[error("donnée stockée invalide : {0}")]
+    Corrupt(String),
+    #[error("cet enregistrement existe déjà")]
+    Conflict,
+}
+
+pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+/// Maps a unique-constraint violation to [`StoreError::Conflict`], without the database's
+/// detail message (which may quote the personal value).
+pub(crate) fn conflict_on_unique(e: sqlx::Error) -> StoreError {
+    match &e {
+        sqlx::Error::Database(d) if d.is_unique_violation() => StoreError::Conflict,
+        _ => StoreError::Db(e),
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct Store {
+    pool: AnyPool,
+    backend: Backend,
+}
+
+static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
+static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
+
+impl Store {
+    /// Connects to `url` (`sqlite://path` or `postgres://…`), creating a SQLite file and its
+    /// directory when missing.
+    pub async fn connect(url: &str) -> Result<Self> {
+        sqlx::any::install_default_drivers();
+        let backend = if url.starts_with("sqlite:") {
+            Backend::Sqlite
+        } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
+            Backend::Postgres
+        } else {
+            return Err(StoreError::UnsupportedUrl);
+        };
+        let mut url = url.to_owned();
+        if backend == Backend::Sqlite {
+            if let Some(parent) = sqlite_path(&url).and_then(|p| std::path::Path::new(p).parent().map(|d| d.to_owned())) {
+                if !parent.as_os_str().is_empty() {
+                    std::fs::create_dir_all(&parent).map_err(|e| StoreError::Db(sqlx::Error::Io(e)))?;
+                }
+            }
+            if !url.contains("mode=") {
+                url.push_str(if url.contains('?') { "&mode=rwc" } else { "?mode=rwc" });
+            }
+        }
+        let opts = AnyConnectOptions::from_str(&url)?.disable_statement_logging();
+        let pool = AnyPoolOptions::new()
+            .max_connections(if backend == Backend::Sqlite { 4 } else { 10 })
+            .after_connect(move |conn, _| {
+                Box::pin(async move {
+                    if backend == Backend::Sqlite {
+                        conn.execute("PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000; PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;").await?;
+                    }
+                    Ok(())
+                })
+            })
+            .connect_with(opts)
+            .await?;
+        Ok(Self { pool, backend })
+    }
+
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    pub fn pool(&self) -> &AnyPool {
+        &self.pool
+    }
+
+    /// Applies the backend's migrations (same names on both backends).
+    pub async fn migrate(&self) -> Result<()> {
+        let migrator = match self.backend {
+            Backend::Sqlite => &SQLITE_MIGRATIONS,
+            Backend::Postgres => &POSTGRES_MIGRATIONS,
+        };
+        migrator.run(&self.pool).await?;
+        Ok(())
+    }
+
+    /// Starts a transaction that will append to the audit chain. Its first statement takes the
+    /// chain head's lock, so audited transactions never conflict half-way (SQLite) and the
+    /// chain never forks (PostgreSQL).
+    pub async fn begin_audited(&self) -> Result<Tx> {
+        let mut tx = self.pool.begin().await?;
+        audit::lock_head(&mut tx).await?;
+        Ok(tx)
+    }
+
+    /// A plain transaction, for bulk work that appends its own audit event (demo seeding).
+    pub async fn begin(&self) -> Result<Tx> {
+        Ok(self.pool.begin().await?)
+    }
+
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+}
+
+fn sqlite_path(url: &str) -> Option<&str> {
+    let rest = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:"))?;
+    let path = rest.split('?').next()?;
+    (!path.is_empty() && path != ":memory:").then_some(path)
+}
+
+/// The current time as stored: RFC 3339, UTC.
+pub fn now_timestamp() -> String {
+    time::OffsetDateTime::now_utc()
+        .format(&time::format_description::well_known::Rfc3339)
+        .expect("UTC timestamps always format")
+}
+
+pub(crate) fn date_col(s: &str) -> Result<domain::Date> {
+    domain::parse_date(s).map_err(|_| StoreError::Corrupt("date".into()))
+}
+
+pub(crate) fn opt_date_col(s: Option<String>) -> Result<Option<domain::Date>> {
+    s.as_deref().map(date_col).transpose()
+}
+
+pub(crate) fn corrupt<E>(what: &'static str) -> impl FnOnce(E) -> StoreError {
+    move |_| StoreError::Corrupt(what.into())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::sqlite_path;
+
+    #[test]
+    fn sqlite_paths() {
+        assert_eq!(sqlite_path("sqlite://data/parcours.db"), Some("data/parcours.db"));
+        assert_eq!(sqlite_path("sqlite:///tmp/x.db?mode=rwc"), Some("/tmp/x.db"));
+        assert_eq!(sqlite_path("sqlite::memory:"), None);
+    }
+}

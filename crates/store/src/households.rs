@@ -1,0 +1,439 @@
+//! Households, their members, situation periods, events, follow-ups and external references.
+
+use domain::household::{MemberRole, Membership, NewPerson, Person, Sex};
+use domain::pathway::{Event, EventKind, Pathway};
+use domain::policy::Scope;
+use domain::situation::{Period, Situation};
+use domain::territory::InseeCode;
+use domain::{format_date, Date, HouseholdId, OrgId, PersonId, UserId};
+
+use crate::sql::{Sql, Val};
+use crate::{corrupt, date_col, opt_date_col, Conn, Result};
+
+/// Appends the policy's scope as a predicate on the households alias `h`. This is the list
+/// side of `domain::policy`: it must admit exactly what `Scope::admits` admits.
+pub(crate) fn push_scope(sql: &mut Sql, scope: Scope, today: Date) {
+    match scope {
+        Scope::Nothing => {
+            sql.push(" AND 1 = 0");
+        }
+        Scope::Territory => {}
+        Scope::FollowedBy(org) => {
+            let org = sql.param(Val::Int(org.0));
+            let day = sql.param(Val::Text(format_date(today)));
+            sql.push(&format!(
+                " AND EXISTS (SELECT 1 FROM follows f WHERE f.household_id = h.id AND f.org_id = {org}
+                   AND f.from_on <= {day} AND (f.to_on IS NULL OR f.to_on > {day}))"
+            ));
+        }
+    }
+}
+
+/// The organisations following the household on `today`, or `None` if it does not exist.
+pub async fn followers_on(conn: &mut Conn, id: HouseholdId, today: Date) -> Result<Option<Vec<OrgId>>> {
+    let exists: Option<(i64,)> =
+        sqlx::query_as("SELECT id FROM households WHERE id = $1").bind(id.0).fetch_optional(&mut *conn).await?;
+    if exists.is_none() {
+        return Ok(None);
+    }
+    let rows: Vec<(i64,)> = sqlx::query_as(
+        "SELECT DISTINCT org_id FROM follows WHERE household_id = $1 AND from_on <= $2 AND (to_on IS NULL OR to_on > $2)",
+    )
+    .bind(id.0)
+    .bind(format_date(today))
+    .fetch_all(conn)
+    .await?;
+    Ok(Some(rows.into_iter().map(|r| OrgId(r.0)).collect()))
+}
+
+// ---- writes -------------------------------------------------------------------------------
+
+pub async fn insert_household(conn: &mut Conn, commune: Option<&InseeCode>, created_on: Date, org: OrgId) -> Result<HouseholdId> {
+    let (id,): (i64,) = sqlx::query_as(
+        "INSERT INTO households (commune_insee, created_on, created_by_org, created_at) VALUES ($1, $2, $3, $4) RETURNING id",
+    )
+    .bind(commune.map(InseeCode::as_str))
+    .bind(format_date(created_on))
+    .bind(org.0)
+    .bind(crate::now_timestamp())
+    .fetch_one(conn)
+    .await?;
+    Ok(HouseholdId(id))
+}
+
+pub async fn insert_person(conn: &mut Conn, p: &NewPerson) -> Result<PersonId> {
+    let (id,): (i64,) = sqlx::query_as(
+        "INSERT INTO persons (family_name, given_names, birth_date, sex, created_at) VALUES ($1, $2, $3, $4, $5) RETURNING id",
+    )
+    .bind(&p.family_name)
+    .bind(&p.given_names)
+    .bind(p.birth_date.map(format_date))
+    .bind(p.sex.code())
+    .bind(crate::now_timestamp())
+    .fetch_one(conn)
+    .await?;
+    Ok(PersonId(id))
+}
+
+pub async fn add_member(
+    conn: &mut Conn,
+    hh: HouseholdId,
+    person: PersonId,
+    role: MemberRole,
+    from: Date,
+    to: Option<Date>,
+) -> Result<()> {
+    sqlx::query("INSERT INTO household_members (household_id, person_id, role, from_on, to_on) VALUES ($1, $2, $3, $4, $5)")
+        .bind(hh.0)
+        .bind(person.0)
+        .bind(role.code())
+        .bind(format_date(from))
+        .bind(to.map(format_date))
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// Who recorded a fact: the organisation always, the user when a person entered it.
+#[derive(Debug, Clone, Copy)]
+pub struct Author {
+    pub org: OrgId,
+    pub user: Option<UserId>,
+}
+
+pub async fn insert_period(conn: &mut Conn, hh: HouseholdId, p: &Period, by: Author) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO situation_periods (household_id, situation, start_on, end_on, org_id, author_user_id, recorded_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7)",
+    )
+    .bind(hh.0)
+    .bind(p.situation.code())
+    .bind(format_date(p.start))
+    .bind(p.end.map(format_date))
+    .bind(by.org.0)
+    .bind(by.user.map(|u| u.0))
+    .bind(crate::now_timestamp())
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// Ends the open periods of the household on `day` (a new situation starts that day).
+pub async fn close_open_periods(conn: &mut Conn, hh: HouseholdId, day: Date) -> Result<u64> {
+    Ok(sqlx::query("UPDATE situation_periods SET end_on = $1 WHERE household_id = $2 AND end_on IS NULL AND start_on < $1")
+        .bind(format_date(day))
+        .bind(hh.0)
+        .execute(conn)
+        .await?
+        .rows_affected())
+}
+
+pub async fn insert_event(
+    conn: &mut Conn,
+    hh: HouseholdId,
+    kind: EventKind,
+    date: Date,
+    by: Author,
+    note: Option<&str>,
+) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO household_events (household_id, kind, occurred_on, org_id, author_user_id, note, recorded_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7)",
+    )
+    .bind(hh.0)
+    .bind(kind.code())
+    .bind(format_date(date))
+    .bind(by.org.0)
+    .bind(by.user.map(|u| u.0))
+    .bind(note)
+    .bind(crate::now_timestamp())
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+pub async fn insert_follow(
+    conn: &mut Conn,
+    hh: HouseholdId,
+    org: OrgId,
+    from: Date,
+    to: Option<Date>,
+    referent: bool,
+) -> Result<()> {
+    sqlx::query("INSERT INTO follows (household_id, org_id, from_on, to_on, is_referent) VALUES ($1, $2, $3, $4, $5)")
+        .bind(hh.0)
+        .bind(org.0)
+        .bind(format_date(from))
+        .bind(to.map(format_date))
+        .bind(i64::from(referent))
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+pub async fn set_external_ref(conn: &mut Conn, hh: HouseholdId, kind: &str, value: &str) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO external_refs (household_id, kind, value) VALUES ($1, $2, $3)
+         ON CONFLICT (household_id, kind) DO UPDATE SET value = excluded.value",
+    )
+    .bind(hh.0)
+    .bind(kind)
+    .bind(value)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+pub async fn record_synthetic_truth(conn: &mut Conn, person: PersonId, true_person: i64) -> Result<()> {
+    sqlx::query("INSERT INTO synthetic_truth (person_id, true_person) VALUES ($1, $2)")
+        .bind(person.0)
+        .bind(true_person)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+pub async fn count(conn: &mut Conn) -> Result<i64> {
+    Ok(sqlx::query_as::<_, (i64,)>("SELECT COUNT(*) FROM households").fetch_one(conn).await?.0)
+}
+
+// ---- reads for the by-name list --------------------------------------------------------------
+
+/// What the list needs of one household. `pathway.events` holds, per kind, only the latest
+/// event on or before the list's day: enough for `domain::status::status_on` on that day.
+#[derive(Debug, Clone)]
+pub struct ListHousehold {
+    pub id: HouseholdId,
+    pub commune: Option<String>,
+    pub members: Vec<Membership>,
+    pub pathway: Pathway,
+    /// Organisations following today: (name, is referent).
+    pub followers: Vec<(String, bool)>,
+}
+
+type MemberRow = (i64, i64, String, String, Option<String>, String, String, String, Option<String>);
+
+fn membership(r: MemberRow) -> Result<(i64, Membership)> {
+    Ok((
+        r.0,
+        Membership {
+            person: Person {
+                id: PersonId(r.1),
+                family_name: r.2,
+                given_names: r.3,
+                birth_date: opt_date_col(r.4)?,
+                sex: Sex::parse(&r.5).map_err(corrupt("sexe"))?,
+            },
+            role: MemberRole::parse(&r.6).map_err(corrupt("lien"))?,
+            from: date_col(&r.7)?,
+            to: opt_date_col(r.8)?,
+        },
+    ))
+}
+
+fn period((situation, start, end): (String, String, Option<String>)) -> Result<Period> {
+    let situation = Situation::parse(&situation).map_err(corrupt("situation"))?;
+    Period::new(situation, date_col(&start)?, opt_date_col(end)?).map_err(corrupt("période"))
+}
+
+/// Loads every household the scope admits (optionally in one commune) with what the list shows.
+pub async fn list_visible(conn: &mut Conn, scope: Scope, today: Date, commune: Option<&str>) -> Result<Vec<ListHousehold>> {
+    let filter = |select: &str| {
+        let mut sql = Sql::new(select);
+        sql.push(" WHERE h.id IS NOT NULL");
+        push_scope(&mut sql, scope, today);
+        if let Some(c) = commune {
+            let p = sql.param(Val::Text(c.to_owned()));
+            sql.push(&format!(" AND h.commune_insee = {p}"));
+        }
+        sql
+    };
+
+    let sql = filter("SELECT h.id, c.name FROM households h LEFT JOIN communes c ON c.insee = h.commune_insee");
+    let rows: Vec<(i64, Option<String>)> = sql.query_as().fetch_all(&mut *conn).await?;
+    let mut out: Vec<ListHousehold> = rows
+        .into_iter()
+        .map(|(id, commune)| ListHousehold {
+            id: HouseholdId(id),
+            commune,
+            members: Vec::new(),
+            pathway: Pathway::default(),
+            followers: Vec::new(),
+        })
+        .collect();
+    out.sort_by_key(|h| h.id);
+    let index = |out: &Vec<ListHousehold>, id: i64| out.binary_search_by_key(&HouseholdId(id), |h| h.id).ok();
+
+    let sql = filter(
+        "SELECT m.household_id, p.id, p.family_name, p.given_names, p.birth_date, p.sex, m.role, m.from_on, m.to_on
+         FROM household_members m JOIN persons p ON p.id = m.person_id JOIN households h ON h.id = m.household_id",
+    );
+    let rows: Vec<MemberRow> = sql.query_as().fetch_all(&mut *conn).await?;
+    for r in rows {
+        let (hh, m) = membership(r)?;
+        if let Some(i) = index(&out, hh) {
+            out[i].members.push(m);
+        }
+    }
+
+    let sql = filter(
+        "SELECT s.household_id, s.situation, s.start_on, s.end_on FROM situation_periods s JOIN households h ON h.id = s.household_id",
+    );
+    let rows: Vec<(i64, String, String, Option<String>)> = sql.query_as().fetch_all(&mut *conn).await?;
+    for (hh, s, start, end) in rows {
+        if let Some(i) = index(&out, hh) {
+            out[i].pathway.periods.push(period((s, start, end))?);
+        }
+    }
+
+    let mut sql = filter(
+        "SELECT e.household_id, e.kind, MAX(e.occurred_on) FROM household_events e JOIN households h ON h.id = e.household_id",
+    );
+    let day = sql.param(Val::Text(format_date(today)));
+    sql.push(&format!(" AND e.occurred_on <= {day} GROUP BY e.household_id, e.kind"));
+    let rows: Vec<(i64, String, String)> = sql.query_as().fetch_all(&mut *conn).await?;
+    for (hh, kind, date) in rows {
+        if let Some(i) = index(&out, hh) {
+            let kind = EventKind::parse(&kind).map_err(corrupt("événement"))?;
+            out[i].pathway.events.push(Event { kind, date: date_col(&date)? });
+        }
+    }
+
+    let mut sql = filter(
+        "SELECT fo.household_id, o.name, fo.is_referent FROM follows fo JOIN organisations o ON o.id = fo.org_id
+         JOIN households h ON h.id = fo.household_id",
+    );
+    let day = sql.param(Val::Text(format_date(today)));
+    sql.push(&format!(" AND fo.from_on <= {day} AND (fo.to_on IS NULL OR fo.to_on > {day}) ORDER BY fo.is_referent DESC, o.name"));
+    let rows: Vec<(i64, String, i64)> = sql.query_as().fetch_all(&mut *conn).await?;
+    for (hh, name, referent) in rows {
+        if let Some(i) = index(&out, hh) {
+            out[i].followers.push((name, referent != 0));
+        }
+    }
+    Ok(out)
+}
+
+// ---- reads for one household's file --------------------------------------------------------
+
+#[derive(Debug, Clone)]
+pub struct PeriodRecord {
+    pub period: Period,
+    pub org_name: String,
+    pub author: Option<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct EventRecord {
+    pub kind: EventKind,
+    pub date: Date,
+    pub org_name: String,
+    pub author: Option<String>,
+    pub note: Option<String>,
+    pub recorded_at: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct FollowRecord {
+    pub org: OrgId,
+    pub org_name: String,
+    pub from: Date,
+    pub to: Option<Date>,
+    pub referent: bool,
+}
+
+#[derive(Debug, Clone)]
+pub struct HouseholdRecord {
+    pub id: HouseholdId,
+    pub commune: Option<(String, String)>,
+    pub created_on: Date,
+    pub created_by: String,
+    pub members: Vec<Membership>,
+    pub periods: Vec<PeriodRecord>,
+    pub events: Vec<EventRecord>,
+    pub follows: Vec<FollowRecord>,
+    pub external_refs: Vec<(String, String)>,
+}
+
+pub async fn get(conn: &mut Conn, id: HouseholdId) -> Result<Option<HouseholdRecord>> {
+    let row: Option<(i64, Option<String>, Option<String>, String, String)> = sqlx::query_as(
+        "SELECT h.id, h.commune_insee, c.name, h.created_on, o.name FROM households h
+         LEFT JOIN communes c ON c.insee = h.commune_insee JOIN organisations o ON o.id = h.created_by_org WHERE h.id = $1",
+    )
+    .bind(id.0)
+    .fetch_optional(&mut *conn)
+    .await?;
+    let Some((_, insee, commune_name, created_on, created_by)) = row else { return Ok(None) };
+
+    let members: Vec<MemberRow> = sqlx::query_as(
+        "SELECT m.household_id, p.id, p.family_name, p.given_names, p.birth_date, p.sex, m.role, m.from_on, m.to_on
+         FROM household_members m JOIN persons p ON p.id = m.person_id WHERE m.household_id = $1 ORDER BY m.from_on, m.id",
+    )
+    .bind(id.0)
+    .fetch_all(&mut *conn)
+    .await?;
+
+    let periods: Vec<(String, String, Option<String>, String, Option<String>)> = sqlx::query_as(
+        "SELECT s.situation, s.start_on, s.end_on, o.name, u.display_name FROM situation_periods s
+         JOIN organisations o ON o.id = s.org_id LEFT JOIN users u ON u.id = s.author_user_id
+         WHERE s.household_id = $1 ORDER BY s.start_on, s.id",
+    )
+    .bind(id.0)
+    .fetch_all(&mut *conn)
+    .await?;
+
+    let events: Vec<(String, String, String, Option<String>, Option<String>, String)> = sqlx::query_as(
+        "SELECT e.kind, e.occurred_on, o.name, u.display_name, e.note, e.recorded_at FROM household_events e
+         JOIN organisations o ON o.id = e.org_id LEFT JOIN users u ON u.id = e.author_user_id
+         WHERE e.household_id = $1 ORDER BY e.occurred_on, e.id",
+    )
+    .bind(id.0)
+    .fetch_all(&mut *conn)
+    .await?;
+
+    let follows: Vec<(i64, String, String, Option<String>, i64)> = sqlx::query_as(
+        "SELECT f.org_id, o.name, f.from_on, f.to_on, f.is_referent FROM follows f JOIN organisations o ON o.id = f.org_id
+         WHERE f.household_id = $1 ORDER BY f.from_on, f.id",
+    )
+    .bind(id.0)
+    .fetch_all(&mut *conn)
+    .await?;
+
+    let external_refs: Vec<(String, String)> =
+        sqlx::query_as("SELECT kind, value FROM external_refs WHERE household_id = $1 ORDER BY kind")
+            .bind(id.0)
+            .fetch_all(&mut *conn)
+            .await?;
+
+    Ok(Some(HouseholdRecord {
+        id,
+        commune: insee.zip(commune_name),
+        created_on: date_col(&created_on)?,
+        created_by,
+        members: members.into_iter().map(|r| membership(r).map(|(_, m)| m)).collect::<Result<_>>()?,
+        periods: periods
+            .into_iter()
+            .map(|(s, start, end, org_name, author)| Ok(PeriodRecord { period: period((s, start, end))?, org_name, author }))
+            .collect::<Result<_>>()?,
+        events: events
+            .into_iter()
+            .map(|(kind, date, org_name, author, note, recorded_at)| {
+                Ok(EventRecord {
+                    kind: EventKind::parse(&kind).map_err(corrupt("événement"))?,
+                    date: date_col(&date)?,
+                    org_name,
+                    author,
+                    note,
+                    recorded_at,
+                })
+            })
+            .collect::<Result<_>>()?,
+        follows: follows
+            .into_iter()
+            .map(|(org, org_name, from, to, referent)| {
+                Ok(FollowRecord { org: OrgId(org), org_name, from: date_col(&from)?, to: opt_date_col(to)?, referent: referent != 0 })
+            })
+            .collect::<Result<_>>()?,
+        external_refs,
+    }))
+}
