@@ -30,7 +30,13 @@ fn event(actor: Option<&Actor>, action: AuditAction, kind: &'static str, id: i64
 }
 
 impl App {
-    pub async fn create_organisation(&self, actor: Option<&Actor>, name: &str, kind: OrgKind, commune: Option<InseeCode>) -> Result<OrgId> {
+    pub async fn create_organisation(
+        &self,
+        actor: Option<&Actor>,
+        name: &str,
+        kind: OrgKind,
+        commune: Option<InseeCode>,
+    ) -> Result<OrgId> {
         check(actor)?;
         let name = name.trim();
         if name.is_empty() || name.chars().count() > 200 {

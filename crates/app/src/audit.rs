@@ -33,11 +33,16 @@ pub(crate) async fn record(
 /// The result of a chain verification.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Verification {
-    Intact { events: u64 },
+    Intact {
+        events: u64,
+    },
     Broken(ChainError),
     /// The events verify, but the head records a longer or different chain: events were removed
     /// from the end.
-    Truncated { head_seq: i64, last_seq: i64 },
+    Truncated {
+        head_seq: i64,
+        last_seq: i64,
+    },
 }
 
 impl App {

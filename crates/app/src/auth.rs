@@ -76,8 +76,10 @@ impl App {
             Ok(e) => store::users::by_email(&mut tx, e).await?,
             Err(_) => None,
         };
+        // Demo accounts exist only to show a demo database: never usable elsewhere.
+        let demo_db = store::settings::get(&mut tx, store::settings::DEMO).await?.as_deref() == Some("true");
         let ok = match &user {
-            Some(u) => verify_password(password, &u.password_hash) && u.active,
+            Some(u) => verify_password(password, &u.password_hash) && u.active && (demo_db || !u.is_demo),
             None => {
                 let _ = verify_password(password, dummy_hash());
                 false

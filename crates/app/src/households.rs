@@ -11,7 +11,8 @@ use domain::text::fold;
 use domain::timeline::{self, Entry};
 use domain::user::Actor;
 use domain::{Date, HouseholdId, InvalidInput};
-use store::households::{Author, EventRecord, FollowRecord, PeriodRecord};
+pub use store::households::FollowRecord;
+use store::households::{Author, EventRecord, PeriodRecord};
 use store::Tx;
 
 use crate::audit::record;
@@ -68,13 +69,20 @@ fn display_name(members: &[Membership], today: Date) -> String {
 }
 
 impl App {
+    /// The territory's communes (reference data, not personal).
+    pub async fn communes(&self) -> Result<Vec<domain::territory::Commune>> {
+        let mut conn = self.store.pool().acquire().await?;
+        Ok(store::orgs::communes(&mut conn).await?)
+    }
+
     /// The by-name list as the actor may see it. Logged as one list read.
     pub async fn list_households(&self, actor: &Actor, filter: &ListFilter) -> Result<ListPage> {
         let today = self.today();
         let scope = policy::household_scope(actor, HouseholdAction::Read);
         let mut tx = self.store.begin_audited().await?;
         let raw =
-            store::households::list_visible(&mut tx, scope, today, filter.commune.as_ref().map(InseeCode::as_str)).await?;
+            store::households::list_visible(&mut tx, scope, today, filter.commune.as_ref().map(InseeCode::as_str))
+                .await?;
         record(&mut tx, actor, AuditAction::HouseholdList, None, Outcome::Allowed).await?;
         tx.commit().await?;
 
@@ -119,7 +127,14 @@ impl App {
 
     /// Checks the policy for one household inside an audited transaction; a refusal is logged
     /// (and committed) before the caller sees `NotFound`.
-    async fn authorise(&self, tx: &mut Tx, actor: &Actor, id: HouseholdId, action: HouseholdAction, audit: AuditAction) -> Result<bool> {
+    async fn authorise(
+        &self,
+        tx: &mut Tx,
+        actor: &Actor,
+        id: HouseholdId,
+        action: HouseholdAction,
+        audit: AuditAction,
+    ) -> Result<bool> {
         let followers = store::households::followers_on(tx, id, self.today()).await?;
         let allowed = followers
             .as_ref()
@@ -147,7 +162,9 @@ impl App {
         let may_write = policy::may_access_household(
             actor,
             HouseholdAction::Write,
-            &HouseholdFacts { followers: h.follows.iter().filter(|f| follows_on(f, self.today())).map(|f| f.org).collect() },
+            &HouseholdFacts {
+                followers: h.follows.iter().filter(|f| follows_on(f, self.today())).map(|f| f.org).collect(),
+            },
         );
         Ok(HouseholdView::build(h, self.today(), self.config.status_rules, may_write))
     }
@@ -163,14 +180,20 @@ impl App {
             return Err(InvalidInput::new("date", "la date ne peut pas être dans le futur").into());
         }
         if input.situation_since > input.identified_on {
-            return Err(InvalidInput::new("depuis", "la situation doit avoir commencé au plus tard à l'identification").into());
+            return Err(InvalidInput::new(
+                "depuis",
+                "la situation doit avoir commencé au plus tard à l'identification",
+            )
+            .into());
         }
         let by = Author { org: actor.org, user: Some(actor.user) };
         let mut tx = self.store.begin_audited().await?;
-        let id = store::households::insert_household(&mut tx, input.commune.as_ref(), input.identified_on, actor.org).await?;
+        let id = store::households::insert_household(&mut tx, input.commune.as_ref(), input.identified_on, actor.org)
+            .await?;
         let person = store::households::insert_person(&mut tx, &input.reference).await?;
         store::households::add_member(&mut tx, id, person, MemberRole::Reference, input.identified_on, None).await?;
-        store::households::insert_period(&mut tx, id, &Period::new(input.situation, input.situation_since, None)?, by).await?;
+        store::households::insert_period(&mut tx, id, &Period::new(input.situation, input.situation_since, None)?, by)
+            .await?;
         store::households::insert_event(&mut tx, id, EventKind::Contact, input.identified_on, by, None).await?;
         store::households::insert_follow(&mut tx, id, actor.org, input.identified_on, None, true).await?;
         if let Some(n) = input.siao_number.as_deref().map(str::trim).filter(|n| !n.is_empty()) {
@@ -190,7 +213,14 @@ impl App {
         Ok(tx)
     }
 
-    pub async fn add_member(&self, actor: &Actor, id: HouseholdId, person: NewPerson, role: MemberRole, from: Date) -> Result<()> {
+    pub async fn add_member(
+        &self,
+        actor: &Actor,
+        id: HouseholdId,
+        person: NewPerson,
+        role: MemberRole,
+        from: Date,
+    ) -> Result<()> {
         if from > self.today() {
             return Err(InvalidInput::new("date d'arrivée", "la date ne peut pas être dans le futur").into());
         }
@@ -205,7 +235,14 @@ impl App {
     }
 
     /// Records a contact, an observation, a death or a departure.
-    pub async fn record_event(&self, actor: &Actor, id: HouseholdId, kind: EventKind, date: Date, note: &str) -> Result<()> {
+    pub async fn record_event(
+        &self,
+        actor: &Actor,
+        id: HouseholdId,
+        kind: EventKind,
+        date: Date,
+        note: &str,
+    ) -> Result<()> {
         if !EventKind::RECORDABLE.contains(&kind) {
             return Err(InvalidInput::new("type d'événement", "ce type ne se saisit pas ici").into());
         }
@@ -226,7 +263,13 @@ impl App {
 
     /// Records a new housing situation from `start`: the open period ends that day and the new
     /// one begins (history is kept, never overwritten).
-    pub async fn change_situation(&self, actor: &Actor, id: HouseholdId, situation: Situation, start: Date) -> Result<()> {
+    pub async fn change_situation(
+        &self,
+        actor: &Actor,
+        id: HouseholdId,
+        situation: Situation,
+        start: Date,
+    ) -> Result<()> {
         let mut tx = self.begin_write(actor, id, AuditAction::SituationChange).await?;
         let current = store::households::get(&mut tx, id).await?.ok_or(AppError::NotFound)?;
         let starts: Vec<Date> = current.periods.iter().map(|p| p.period.start).collect();
@@ -287,7 +330,12 @@ pub struct HouseholdView {
 }
 
 impl HouseholdView {
-    fn build(h: store::households::HouseholdRecord, today: Date, rules: domain::status::StatusRules, may_write: bool) -> Self {
+    fn build(
+        h: store::households::HouseholdRecord,
+        today: Date,
+        rules: domain::status::StatusRules,
+        may_write: bool,
+    ) -> Self {
         let pathway = domain::pathway::Pathway {
             periods: h.periods.iter().map(|p| p.period.clone()).collect(),
             events: h.events.iter().map(|e| domain::pathway::Event { kind: e.kind, date: e.date }).collect(),

@@ -9,8 +9,8 @@ pub mod seed;
 mod throttle;
 
 use domain::status::StatusRules;
-use domain::{Date, InvalidInput};
 pub use domain::user::Actor;
+use domain::{Date, InvalidInput};
 pub use store::Store;
 
 /// Territory settings (DOMAIN.md: facts marked [to confirm] are configuration).
@@ -92,7 +92,8 @@ pub struct App {
 
 impl App {
     pub fn new(store: Store, config: Config, clock: Clock) -> Self {
-        let throttle = std::sync::Arc::new(throttle::Throttle::new(std::time::Duration::from_secs(config.throttle_window_secs)));
+        let throttle =
+            std::sync::Arc::new(throttle::Throttle::new(std::time::Duration::from_secs(config.throttle_window_secs)));
         Self { store, config, clock, throttle }
     }
 

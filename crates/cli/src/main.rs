@@ -1,1 +1,254 @@
-fn main() {}
+//! `parcours`: the server, the demo and the administration commands.
+
+use std::io::BufRead;
+use std::net::SocketAddr;
+
+use anyhow::{bail, Context};
+use app::{App, Clock, Config};
+use clap::{Parser, Subcommand};
+use domain::org::OrgKind;
+use domain::territory::InseeCode;
+use domain::user::Role;
+use store::Store;
+
+#[derive(Parser)]
+#[command(name = "parcours", version, about = "Liste nominative partagée, CCA et observatoire — Logement d'abord")]
+struct Cli {
+    /// Database URL: sqlite://chemin.db or postgres://… (default: sqlite://data/parcours.db).
+    #[arg(long, env = "DATABASE_URL", global = true)]
+    db: Option<String>,
+    /// Days without contact after which a household becomes inactive.
+    #[arg(long, env = "PARCOURS_INACTIVITY_DAYS", default_value_t = 90, global = true)]
+    inactivity_days: i64,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Serve the web application.
+    Serve {
+        #[arg(long, env = "PARCOURS_LISTEN", default_value = "127.0.0.1:8080")]
+        listen: SocketAddr,
+    },
+    /// Apply the database migrations.
+    Migrate,
+    /// Create a fresh demo database with a synthetic territory, print the accounts and serve.
+    Demo {
+        #[arg(long, default_value = "127.0.0.1:8080")]
+        listen: SocketAddr,
+        /// Seed only, do not serve.
+        #[arg(long)]
+        no_serve: bool,
+        #[arg(long, default_value_t = 2000)]
+        households: usize,
+        #[arg(long, default_value_t = 42)]
+        seed: u64,
+        #[arg(long, default_value = "demo")]
+        demo_password: String,
+    },
+    /// The audit log.
+    Audit {
+        #[command(subcommand)]
+        command: AuditCommand,
+    },
+    /// Partner organisations.
+    Org {
+        #[command(subcommand)]
+        command: OrgCommand,
+    },
+    /// User accounts.
+    User {
+        #[command(subcommand)]
+        command: UserCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum AuditCommand {
+    /// Recompute the hash chain and name the first broken event.
+    Verify,
+}
+
+#[derive(Subcommand)]
+enum OrgCommand {
+    /// Add an organisation.
+    Add {
+        #[arg(long)]
+        name: String,
+        /// etat, metropole, ccas, siao, association, hebergement, ais, bailleur
+        #[arg(long)]
+        kind: String,
+        /// INSEE code of its commune.
+        #[arg(long)]
+        commune: Option<String>,
+    },
+}
+
+#[derive(Subcommand)]
+enum UserCommand {
+    /// Add a user acting for an organisation; the password is read from standard input.
+    Add {
+        #[arg(long)]
+        email: String,
+        #[arg(long)]
+        name: String,
+        /// The organisation's exact name.
+        #[arg(long)]
+        org: String,
+        /// Role(s): referent, siao, gestionnaire-cca, membre-commission, ccapex, captation, bailleur,
+        /// observatoire, dpo, admin.
+        #[arg(long = "role", required = true)]
+        roles: Vec<String>,
+    },
+}
+
+const DEMO_URL: &str = "sqlite://data/demo.db";
+
+fn main() -> anyhow::Result<()> {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("PARCOURS_LOG").unwrap_or_else(|_| "info,sqlx=warn".into()),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let cli = Cli::parse();
+    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
+    runtime.block_on(run(cli))
+}
+
+fn config(cli: &Cli) -> Config {
+    let mut c = Config::default();
+    c.status_rules.inactivity_days = cli.inactivity_days;
+    c
+}
+
+async fn open(url: &str) -> anyhow::Result<Store> {
+    let store = Store::connect(url).await.context("connexion à la base de données")?;
+    store.migrate().await.context("migrations")?;
+    Ok(store)
+}
+
+async fn run(cli: Cli) -> anyhow::Result<()> {
+    let cfg = config(&cli);
+    match &cli.command {
+        Command::Serve { listen } => {
+            let store = open(cli.db.as_deref().unwrap_or(store::DEFAULT_URL)).await?;
+            serve(App::new(store, cfg, Clock::System), *listen).await
+        }
+        Command::Migrate => {
+            open(cli.db.as_deref().unwrap_or(store::DEFAULT_URL)).await?;
+            println!("Migrations appliquées.");
+            Ok(())
+        }
+        Command::Demo { listen, no_serve, households, seed, demo_password } => {
+            let url = cli.db.clone().unwrap_or_else(|| DEMO_URL.to_owned());
+            let store = fresh_demo_store(&url).await?;
+            let app = App::new(store, cfg, Clock::System);
+            let today = app.today();
+            let started = std::time::Instant::now();
+            let territory = synth::generate(&synth::Config { households: *households, seed: *seed, today, years: 3 });
+            let summary = app.seed_demo(&territory, demo_password).await?;
+            println!(
+                "Base de démonstration prête ({url}) : {} ménages, {} personnes, {} structures — {:.1} s.",
+                summary.households,
+                summary.persons,
+                summary.organisations,
+                started.elapsed().as_secs_f64()
+            );
+            println!("Comptes de démonstration (mot de passe : « {demo_password} ») :");
+            for a in &summary.accounts {
+                println!("  {:<36} {:<40} {}", a.email, a.role.label(), a.org_name);
+            }
+            if *no_serve {
+                return Ok(());
+            }
+            serve(app, *listen).await
+        }
+        Command::Audit { command: AuditCommand::Verify } => {
+            let store = open(cli.db.as_deref().unwrap_or(store::DEFAULT_URL)).await?;
+            let app = App::new(store, cfg, Clock::System);
+            match app.verify_audit().await? {
+                app::audit::Verification::Intact { events } => {
+                    println!("Journal d'audit intègre : {events} événement(s) vérifié(s).");
+                    Ok(())
+                }
+                app::audit::Verification::Broken(e) => bail!("journal d'audit corrompu : {e}"),
+                app::audit::Verification::Truncated { head_seq, last_seq } => bail!(
+                    "journal d'audit tronqué : la tête annonce l'événement n° {head_seq}, le dernier présent est le n° {last_seq}"
+                ),
+            }
+        }
+        Command::Org { command: OrgCommand::Add { name, kind, commune } } => {
+            let store = open(cli.db.as_deref().unwrap_or(store::DEFAULT_URL)).await?;
+            let app = App::new(store, cfg, Clock::System);
+            let kind = OrgKind::parse(kind)?;
+            let commune = commune.as_deref().map(InseeCode::parse).transpose()?;
+            let id = app.create_organisation(None, name, kind, commune).await?;
+            println!("Organisation créée (n° {id}).");
+            Ok(())
+        }
+        Command::User { command: UserCommand::Add { email, name, org, roles } } => {
+            let store = open(cli.db.as_deref().unwrap_or(store::DEFAULT_URL)).await?;
+            let app = App::new(store, cfg, Clock::System);
+            let roles = roles.iter().map(|r| Role::parse(r)).collect::<Result<Vec<_>, _>>()?;
+            let org = {
+                let mut conn = app.store.pool().acquire().await?;
+                store::orgs::by_name(&mut conn, org).await?.context("organisation inconnue")?
+            };
+            eprintln!("Mot de passe (12 caractères au moins), sur l'entrée standard :");
+            let mut password = String::new();
+            std::io::stdin().lock().read_line(&mut password)?;
+            let password = password.trim_end_matches(['\r', '\n']);
+            let id = app.create_user(None, email, name, password, org.id, &roles, false).await?;
+            println!("Compte créé (n° {id}).");
+            Ok(())
+        }
+    }
+}
+
+/// A demo database starts empty: a SQLite file is recreated; a PostgreSQL database is reset
+/// only if it is itself a demo database, and refused if it holds anything else.
+async fn fresh_demo_store(url: &str) -> anyhow::Result<Store> {
+    if let Some(path) = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:")) {
+        let path = path.split('?').next().unwrap_or_default();
+        for suffix in ["", "-wal", "-shm"] {
+            let f = format!("{path}{suffix}");
+            if std::path::Path::new(&f).exists() {
+                std::fs::remove_file(&f).with_context(|| format!("suppression de {f}"))?;
+            }
+        }
+        return open(url).await;
+    }
+    let store = open(url).await?;
+    let mut conn = store.pool().acquire().await?;
+    let is_demo = store::settings::get(&mut conn, store::settings::DEMO).await?.as_deref() == Some("true");
+    let households = store::households::count(&mut conn).await?;
+    let users = store::users::count(&mut conn).await?;
+    drop(conn);
+    if is_demo {
+        sqlx_reset(&store).await?;
+        store.migrate().await?;
+    } else if households > 0 || users > 0 {
+        bail!("cette base contient des données et n'est pas une base de démonstration : refus de la réinitialiser");
+    }
+    Ok(store)
+}
+
+async fn sqlx_reset(store: &Store) -> anyhow::Result<()> {
+    store::reset_postgres_schema(store).await?;
+    Ok(())
+}
+
+async fn serve(app: App, listen: SocketAddr) -> anyhow::Result<()> {
+    let secure_cookies = !listen.ip().is_loopback() || std::env::var("PARCOURS_SECURE_COOKIES").is_ok_and(|v| v == "1");
+    let router = web::router(app, web::WebOptions { secure_cookies });
+    let listener = tokio::net::TcpListener::bind(listen).await.with_context(|| format!("écoute sur {listen}"))?;
+    println!("parcours écoute sur http://{listen}/");
+    axum::serve(listener, router.into_make_service_with_connect_info::<SocketAddr>())
+        .with_graceful_shutdown(async {
+            let _ = tokio::signal::ctrl_c().await;
+        })
+        .await?;
+    Ok(())
+}

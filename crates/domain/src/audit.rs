@@ -208,11 +208,7 @@ mod tests {
                     outcome: "allowed".into(),
                 };
                 let hash = chain_hash(&prev, &event);
-                let stored = StoredEvent {
-                    event,
-                    prev_hash: prev.clone(),
-                    hash: hash.clone(),
-                };
+                let stored = StoredEvent { event, prev_hash: prev.clone(), hash: hash.clone() };
                 prev = hash;
                 stored
             })

@@ -65,28 +65,16 @@ impl NewPerson {
     ) -> Result<Self, InvalidInput> {
         let family_name = clean_name(family_name, "nom")?;
         let given_names = clean_name(given_names, "prénom")?;
-        let birth_date = if birth_date.trim().is_empty() {
-            None
-        } else {
-            Some(crate::parse_date(birth_date)?)
-        };
+        let birth_date = if birth_date.trim().is_empty() { None } else { Some(crate::parse_date(birth_date)?) };
         if let Some(b) = birth_date {
             if b > today {
                 return Err(InvalidInput::new("date de naissance", "date dans le futur"));
             }
             if today.year() - b.year() > 120 {
-                return Err(InvalidInput::new(
-                    "date de naissance",
-                    "date invraisemblable",
-                ));
+                return Err(InvalidInput::new("date de naissance", "date invraisemblable"));
             }
         }
-        Ok(Self {
-            family_name,
-            given_names,
-            birth_date,
-            sex: Sex::parse(sex.trim())?,
-        })
+        Ok(Self { family_name, given_names, birth_date, sex: Sex::parse(sex.trim())? })
     }
 }
 
@@ -244,13 +232,7 @@ mod tests {
     use super::*;
     use time::macros::date;
 
-    fn member(
-        sex: Sex,
-        birth: Option<Date>,
-        role: MemberRole,
-        from: Date,
-        to: Option<Date>,
-    ) -> Membership {
+    fn member(sex: Sex, birth: Option<Date>, role: MemberRole, from: Date, to: Option<Date>) -> Membership {
         Membership {
             person: Person {
                 id: PersonId(1),
@@ -276,31 +258,13 @@ mod tests {
         let d0 = date!(2024 - 01 - 01);
         let arrival = date!(2024 - 06 - 01);
         let members = vec![
-            member(
-                Sex::Femme,
-                Some(date!(1990 - 01 - 01)),
-                MemberRole::Reference,
-                d0,
-                None,
-            ),
-            member(
-                Sex::Homme,
-                Some(date!(2020 - 01 - 01)),
-                MemberRole::Enfant,
-                arrival,
-                None,
-            ),
+            member(Sex::Femme, Some(date!(1990 - 01 - 01)), MemberRole::Reference, d0, None),
+            member(Sex::Homme, Some(date!(2020 - 01 - 01)), MemberRole::Enfant, arrival, None),
         ];
         assert_eq!(HouseholdType::of(&members, d0), HouseholdType::FemmeSeule);
-        assert_eq!(
-            HouseholdType::of(&members, arrival),
-            HouseholdType::FamilleAvecEnfants
-        );
+        assert_eq!(HouseholdType::of(&members, arrival), HouseholdType::FamilleAvecEnfants);
         // a child turning 18 makes the household two adults
-        assert_eq!(
-            HouseholdType::of(&members, date!(2038 - 01 - 01)),
-            HouseholdType::CoupleSansEnfant
-        );
+        assert_eq!(HouseholdType::of(&members, date!(2038 - 01 - 01)), HouseholdType::CoupleSansEnfant);
         assert_eq!(HouseholdType::of(&[], d0), HouseholdType::SansMembre);
     }
 

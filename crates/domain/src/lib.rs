@@ -10,8 +10,8 @@ pub mod policy;
 pub mod situation;
 pub mod status;
 pub mod territory;
-pub mod timeline;
 pub mod text;
+pub mod timeline;
 pub mod user;
 
 pub use ids::{HouseholdId, OrgId, PersonId, UserId};
@@ -21,8 +21,7 @@ pub type Date = time::Date;
 
 /// Parses an ISO-8601 calendar date (`YYYY-MM-DD`).
 pub fn parse_date(s: &str) -> Result<Date, InvalidInput> {
-    Date::parse(s.trim(), ISO_DATE)
-        .map_err(|_| InvalidInput::new("date", "date attendue au format AAAA-MM-JJ"))
+    Date::parse(s.trim(), ISO_DATE).map_err(|_| InvalidInput::new("date", "date attendue au format AAAA-MM-JJ"))
 }
 
 /// Formats a date as ISO-8601 (`YYYY-MM-DD`), the form stored in both databases.
@@ -51,9 +50,6 @@ pub struct InvalidInput {
 
 impl InvalidInput {
     pub fn new(field: &'static str, reason: impl Into<String>) -> Self {
-        Self {
-            field,
-            reason: reason.into(),
-        }
+        Self { field, reason: reason.into() }
     }
 }

@@ -58,12 +58,7 @@ impl OrgKind {
         Self::ALL
             .into_iter()
             .find(|k| k.code() == code)
-            .ok_or_else(|| {
-                InvalidInput::new(
-                    "type d'organisation",
-                    format!("valeurs possibles : {}", Self::codes()),
-                )
-            })
+            .ok_or_else(|| InvalidInput::new("type d'organisation", format!("valeurs possibles : {}", Self::codes())))
     }
 
     fn codes() -> String {

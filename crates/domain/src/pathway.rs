@@ -29,12 +29,7 @@ impl EventKind {
     ];
 
     /// The kinds a user records by hand through the contact form.
-    pub const RECORDABLE: [EventKind; 4] = [
-        Self::Contact,
-        Self::Observation,
-        Self::Deces,
-        Self::DepartTerritoire,
-    ];
+    pub const RECORDABLE: [EventKind; 4] = [Self::Contact, Self::Observation, Self::Deces, Self::DepartTerritoire];
 
     pub fn code(self) -> &'static str {
         match self {
@@ -88,21 +83,13 @@ impl Pathway {
     /// The last day on or before `day` with evidence that the household was in touch:
     /// a contact-like event or the start of a situation period.
     pub fn last_contact_on_or_before(&self, day: Date) -> Option<Date> {
-        let from_events = self
-            .events
-            .iter()
-            .filter(|e| e.kind.is_contact_evidence())
-            .map(|e| e.date);
+        let from_events = self.events.iter().filter(|e| e.kind.is_contact_evidence()).map(|e| e.date);
         let from_periods = self.periods.iter().map(|p| p.start);
         from_events.chain(from_periods).filter(|d| *d <= day).max()
     }
 
     /// The latest event of `kind` on or before `day`.
     pub fn last_event_on_or_before(&self, kind: EventKind, day: Date) -> Option<Date> {
-        self.events
-            .iter()
-            .filter(|e| e.kind == kind && e.date <= day)
-            .map(|e| e.date)
-            .max()
+        self.events.iter().filter(|e| e.kind == kind && e.date <= day).map(|e| e.date).max()
     }
 }

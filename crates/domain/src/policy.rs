@@ -71,20 +71,11 @@ fn role_scope(role: Role, org: OrgId, action: HouseholdAction) -> Scope {
 
 /// The widest scope among the actor's roles for `action`.
 pub fn household_scope(actor: &Actor, action: HouseholdAction) -> Scope {
-    actor
-        .roles
-        .iter()
-        .map(|r| role_scope(*r, actor.org, action))
-        .max()
-        .unwrap_or(Scope::Nothing)
+    actor.roles.iter().map(|r| role_scope(*r, actor.org, action)).max().unwrap_or(Scope::Nothing)
 }
 
 /// Whether the actor may open or change this one household.
-pub fn may_access_household(
-    actor: &Actor,
-    action: HouseholdAction,
-    facts: &HouseholdFacts,
-) -> bool {
+pub fn may_access_household(actor: &Actor, action: HouseholdAction, facts: &HouseholdFacts) -> bool {
     household_scope(actor, action).admits(facts)
 }
 
@@ -105,17 +96,11 @@ mod tests {
     use crate::UserId;
 
     fn actor(role: Role, org: i64) -> Actor {
-        Actor {
-            user: UserId(1),
-            org: OrgId(org),
-            roles: vec![role],
-        }
+        Actor { user: UserId(1), org: OrgId(org), roles: vec![role] }
     }
 
     fn followed_by(orgs: &[i64]) -> HouseholdFacts {
-        HouseholdFacts {
-            followers: orgs.iter().map(|o| OrgId(*o)).collect(),
-        }
+        HouseholdFacts { followers: orgs.iter().map(|o| OrgId(*o)).collect() }
     }
 
     /// Every role × action × relation, with the expected answer.
@@ -129,26 +114,12 @@ mod tests {
                 let a = actor(role, 1);
                 let (own_ok, other_ok) = match (role, action) {
                     (Role::CoordinateurSiao, _) => (true, true),
-                    (Role::Referent, _) | (Role::GestionnaireCca, HouseholdAction::Read) => {
-                        (true, false)
-                    }
+                    (Role::Referent, _) | (Role::GestionnaireCca, HouseholdAction::Read) => (true, false),
                     _ => (false, false),
                 };
-                assert_eq!(
-                    may_access_household(&a, action, &own),
-                    own_ok,
-                    "{role:?} {action:?} own"
-                );
-                assert_eq!(
-                    may_access_household(&a, action, &other),
-                    other_ok,
-                    "{role:?} {action:?} other"
-                );
-                assert_eq!(
-                    may_access_household(&a, action, &nobody),
-                    other_ok,
-                    "{role:?} {action:?} nobody"
-                );
+                assert_eq!(may_access_household(&a, action, &own), own_ok, "{role:?} {action:?} own");
+                assert_eq!(may_access_household(&a, action, &other), other_ok, "{role:?} {action:?} other");
+                assert_eq!(may_access_household(&a, action, &nobody), other_ok, "{role:?} {action:?} nobody");
             }
         }
     }
@@ -158,10 +129,7 @@ mod tests {
         let mut a = actor(Role::Observatoire, 1);
         assert_eq!(household_scope(&a, HouseholdAction::Read), Scope::Nothing);
         a.roles.push(Role::Referent);
-        assert_eq!(
-            household_scope(&a, HouseholdAction::Read),
-            Scope::FollowedBy(OrgId(1))
-        );
+        assert_eq!(household_scope(&a, HouseholdAction::Read), Scope::FollowedBy(OrgId(1)));
         a.roles.clear();
         assert_eq!(household_scope(&a, HouseholdAction::Read), Scope::Nothing);
     }

@@ -97,9 +97,7 @@ impl Situation {
             | Self::HebergementUrgence
             | Self::HebergementInsertion
             | Self::HebergeChezTiers => SituationClass::SansLogement,
-            Self::LogementAccompagne | Self::LogementOrdinaire | Self::LogementMenace => {
-                SituationClass::Loge
-            }
+            Self::LogementAccompagne | Self::LogementOrdinaire | Self::LogementMenace => SituationClass::Loge,
             Self::Institution | Self::Inconnu => SituationClass::Indetermine,
         }
     }
@@ -121,16 +119,9 @@ pub struct Period {
 impl Period {
     pub fn new(situation: Situation, start: Date, end: Option<Date>) -> Result<Self, InvalidInput> {
         if end.is_some_and(|e| e <= start) {
-            return Err(InvalidInput::new(
-                "fin",
-                "la fin doit être postérieure au début",
-            ));
+            return Err(InvalidInput::new("fin", "la fin doit être postérieure au début"));
         }
-        Ok(Self {
-            situation,
-            start,
-            end,
-        })
+        Ok(Self { situation, start, end })
     }
 
     pub fn covers(&self, day: Date) -> bool {
@@ -141,10 +132,7 @@ impl Period {
 /// The period covering `day`, if any. Periods may be given in any order; when two overlap
 /// (data entered by two partners), the one that started last wins.
 pub fn period_at(periods: &[Period], day: Date) -> Option<&Period> {
-    periods
-        .iter()
-        .filter(|p| p.covers(day))
-        .max_by_key(|p| p.start)
+    periods.iter().filter(|p| p.covers(day)).max_by_key(|p| p.start)
 }
 
 #[cfg(test)]
@@ -154,22 +142,12 @@ mod tests {
 
     #[test]
     fn half_open_periods() {
-        let p = Period::new(
-            Situation::Rue,
-            date!(2025 - 01 - 01),
-            Some(date!(2025 - 02 - 01)),
-        )
-        .unwrap();
+        let p = Period::new(Situation::Rue, date!(2025 - 01 - 01), Some(date!(2025 - 02 - 01))).unwrap();
         assert!(p.covers(date!(2025 - 01 - 01)));
         assert!(p.covers(date!(2025 - 01 - 31)));
         assert!(!p.covers(date!(2025 - 02 - 01)));
         assert!(!p.covers(date!(2024 - 12 - 31)));
-        assert!(Period::new(
-            Situation::Rue,
-            date!(2025 - 01 - 01),
-            Some(date!(2025 - 01 - 01))
-        )
-        .is_err());
+        assert!(Period::new(Situation::Rue, date!(2025 - 01 - 01), Some(date!(2025 - 01 - 01))).is_err());
     }
 
     #[test]
@@ -179,14 +157,8 @@ mod tests {
             Period::new(Situation::Rue, date!(2025 - 01 - 01), Some(d)).unwrap(),
             Period::new(Situation::LogementOrdinaire, d, None).unwrap(),
         ];
-        assert_eq!(
-            period_at(&ps, d).unwrap().situation,
-            Situation::LogementOrdinaire
-        );
-        assert_eq!(
-            period_at(&ps, d.previous_day().unwrap()).unwrap().situation,
-            Situation::Rue
-        );
+        assert_eq!(period_at(&ps, d).unwrap().situation, Situation::LogementOrdinaire);
+        assert_eq!(period_at(&ps, d.previous_day().unwrap()).unwrap().situation, Situation::Rue);
     }
 
     #[test]

@@ -14,13 +14,7 @@ pub enum Status {
 }
 
 impl Status {
-    pub const ALL: [Status; 5] = [
-        Self::Actif,
-        Self::Inactif,
-        Self::Loge,
-        Self::SortiTerritoire,
-        Self::Decede,
-    ];
+    pub const ALL: [Status; 5] = [Self::Actif, Self::Inactif, Self::Loge, Self::SortiTerritoire, Self::Decede];
 
     pub fn code(self) -> &'static str {
         match self {
@@ -43,10 +37,7 @@ impl Status {
     }
 
     pub fn parse(code: &str) -> Result<Self, InvalidInput> {
-        Self::ALL
-            .into_iter()
-            .find(|s| s.code() == code)
-            .ok_or_else(|| InvalidInput::new("statut", "statut inconnu"))
+        Self::ALL.into_iter().find(|s| s.code() == code).ok_or_else(|| InvalidInput::new("statut", "statut inconnu"))
     }
 }
 
@@ -59,9 +50,7 @@ pub struct StatusRules {
 
 impl Default for StatusRules {
     fn default() -> Self {
-        Self {
-            inactivity_days: 90,
-        }
+        Self { inactivity_days: 90 }
     }
 }
 
@@ -83,8 +72,7 @@ pub fn status_on(pathway: &Pathway, day: Date, rules: StatusRules) -> Option<Sta
         }
     }
     let last_contact = last_contact?;
-    if period_at(&pathway.periods, day).is_some_and(|p| p.situation.class() == SituationClass::Loge)
-    {
+    if period_at(&pathway.periods, day).is_some_and(|p| p.situation.class() == SituationClass::Loge) {
         return Some(Status::Loge);
     }
     if (day - last_contact).whole_days() > rules.inactivity_days {
@@ -103,9 +91,7 @@ mod tests {
     use time::macros::date;
     use time::Duration;
 
-    const RULES: StatusRules = StatusRules {
-        inactivity_days: 90,
-    };
+    const RULES: StatusRules = StatusRules { inactivity_days: 90 };
 
     fn period(s: Situation, start: Date, end: Option<Date>) -> Period {
         Period::new(s, start, end).unwrap()
@@ -117,52 +103,26 @@ mod tests {
 
     #[test]
     fn unknown_before_first_fact() {
-        let p = Pathway {
-            periods: vec![period(Situation::Rue, date!(2025 - 05 - 01), None)],
-            events: vec![],
-        };
+        let p = Pathway { periods: vec![period(Situation::Rue, date!(2025 - 05 - 01), None)], events: vec![] };
         assert_eq!(status_on(&p, date!(2025 - 04 - 30), RULES), None);
-        assert_eq!(
-            status_on(&p, date!(2025 - 05 - 01), RULES),
-            Some(Status::Actif)
-        );
+        assert_eq!(status_on(&p, date!(2025 - 05 - 01), RULES), Some(Status::Actif));
     }
 
     #[test]
     fn inactivity_boundary_is_inclusive_of_the_threshold() {
         let seen = date!(2025 - 01 - 01);
-        let p = Pathway {
-            periods: vec![],
-            events: vec![ev(EventKind::Observation, seen)],
-        };
-        assert_eq!(
-            status_on(&p, seen + Duration::days(90), RULES),
-            Some(Status::Actif)
-        );
-        assert_eq!(
-            status_on(&p, seen + Duration::days(91), RULES),
-            Some(Status::Inactif)
-        );
-        let custom = StatusRules {
-            inactivity_days: 30,
-        };
-        assert_eq!(
-            status_on(&p, seen + Duration::days(31), custom),
-            Some(Status::Inactif)
-        );
+        let p = Pathway { periods: vec![], events: vec![ev(EventKind::Observation, seen)] };
+        assert_eq!(status_on(&p, seen + Duration::days(90), RULES), Some(Status::Actif));
+        assert_eq!(status_on(&p, seen + Duration::days(91), RULES), Some(Status::Inactif));
+        let custom = StatusRules { inactivity_days: 30 };
+        assert_eq!(status_on(&p, seen + Duration::days(31), custom), Some(Status::Inactif));
     }
 
     #[test]
     fn open_homeless_period_alone_goes_inactive() {
         // An open street period is not contact: without news, the household becomes inactive.
-        let p = Pathway {
-            periods: vec![period(Situation::Rue, date!(2025 - 01 - 01), None)],
-            events: vec![],
-        };
-        assert_eq!(
-            status_on(&p, date!(2025 - 06 - 01), RULES),
-            Some(Status::Inactif)
-        );
+        let p = Pathway { periods: vec![period(Situation::Rue, date!(2025 - 01 - 01), None)], events: vec![] };
+        assert_eq!(status_on(&p, date!(2025 - 06 - 01), RULES), Some(Status::Inactif));
     }
 
     #[test]
@@ -175,16 +135,10 @@ mod tests {
             ],
             events: vec![ev(EventKind::Contact, d)],
         };
-        assert_eq!(
-            status_on(&p, d.previous_day().unwrap(), RULES),
-            Some(Status::Actif)
-        );
+        assert_eq!(status_on(&p, d.previous_day().unwrap(), RULES), Some(Status::Actif));
         assert_eq!(status_on(&p, d, RULES), Some(Status::Loge));
         // housed stays housed whatever the silence
-        assert_eq!(
-            status_on(&p, date!(2027 - 01 - 01), RULES),
-            Some(Status::Loge)
-        );
+        assert_eq!(status_on(&p, date!(2027 - 01 - 01), RULES), Some(Status::Loge));
     }
 
     #[test]
@@ -193,41 +147,24 @@ mod tests {
         let back = date!(2025 - 09 - 01);
         let p = Pathway {
             periods: vec![
-                period(
-                    Situation::HebergementUrgence,
-                    date!(2025 - 01 - 01),
-                    Some(housed),
-                ),
+                period(Situation::HebergementUrgence, date!(2025 - 01 - 01), Some(housed)),
                 period(Situation::LogementAccompagne, housed, Some(back)),
                 period(Situation::Rue, back, None),
             ],
             events: vec![],
         };
-        assert_eq!(
-            status_on(&p, date!(2025 - 08 - 31), RULES),
-            Some(Status::Loge)
-        );
+        assert_eq!(status_on(&p, date!(2025 - 08 - 31), RULES), Some(Status::Loge));
         assert_eq!(status_on(&p, back, RULES), Some(Status::Actif));
     }
 
     #[test]
     fn housing_period_ending_without_news_falls_back_to_contacts() {
         let p = Pathway {
-            periods: vec![period(
-                Situation::LogementOrdinaire,
-                date!(2025 - 01 - 01),
-                Some(date!(2025 - 02 - 01)),
-            )],
+            periods: vec![period(Situation::LogementOrdinaire, date!(2025 - 01 - 01), Some(date!(2025 - 02 - 01)))],
             events: vec![],
         };
-        assert_eq!(
-            status_on(&p, date!(2025 - 02 - 01), RULES),
-            Some(Status::Actif)
-        );
-        assert_eq!(
-            status_on(&p, date!(2025 - 05 - 01), RULES),
-            Some(Status::Inactif)
-        );
+        assert_eq!(status_on(&p, date!(2025 - 02 - 01), RULES), Some(Status::Actif));
+        assert_eq!(status_on(&p, date!(2025 - 05 - 01), RULES), Some(Status::Inactif));
     }
 
     #[test]
@@ -235,54 +172,28 @@ mod tests {
         let left = date!(2025 - 04 - 01);
         let mut p = Pathway {
             periods: vec![period(Situation::Rue, date!(2025 - 01 - 01), None)],
-            events: vec![
-                ev(EventKind::DepartTerritoire, left),
-                ev(EventKind::Contact, left),
-            ],
+            events: vec![ev(EventKind::DepartTerritoire, left), ev(EventKind::Contact, left)],
         };
-        assert_eq!(
-            status_on(&p, left, RULES),
-            Some(Status::SortiTerritoire),
-            "same-day contact does not undo"
-        );
-        p.events
-            .push(ev(EventKind::Observation, date!(2025 - 05 - 01)));
-        assert_eq!(
-            status_on(&p, date!(2025 - 05 - 01), RULES),
-            Some(Status::Actif)
-        );
-        assert_eq!(
-            status_on(&p, date!(2025 - 04 - 15), RULES),
-            Some(Status::SortiTerritoire)
-        );
+        assert_eq!(status_on(&p, left, RULES), Some(Status::SortiTerritoire), "same-day contact does not undo");
+        p.events.push(ev(EventKind::Observation, date!(2025 - 05 - 01)));
+        assert_eq!(status_on(&p, date!(2025 - 05 - 01), RULES), Some(Status::Actif));
+        assert_eq!(status_on(&p, date!(2025 - 04 - 15), RULES), Some(Status::SortiTerritoire));
         p.events.push(ev(EventKind::Deces, date!(2025 - 06 - 01)));
-        assert_eq!(
-            status_on(&p, date!(2025 - 06 - 01), RULES),
-            Some(Status::Decede)
-        );
-        assert_eq!(
-            status_on(&p, date!(2025 - 05 - 31), RULES),
-            Some(Status::Actif)
-        );
+        assert_eq!(status_on(&p, date!(2025 - 06 - 01), RULES), Some(Status::Decede));
+        assert_eq!(status_on(&p, date!(2025 - 05 - 31), RULES), Some(Status::Actif));
     }
 
     fn arb_pathway() -> impl Strategy<Value = Pathway> {
         let base = date!(2024 - 01 - 01);
         let day = move |n: i64| base + Duration::days(n);
         let periods =
-            prop::collection::vec((0usize..12, 0i64..700, prop::option::of(1i64..300)), 0..5)
-                .prop_map(move |v| {
-                    v.into_iter()
-                        .map(|(s, start, len)| {
-                            period(Situation::ALL[s], day(start), len.map(|l| day(start + l)))
-                        })
-                        .collect()
-                });
-        let events = prop::collection::vec((0usize..6, 0i64..700), 0..8).prop_map(move |v| {
-            v.into_iter()
-                .map(|(k, d)| ev(EventKind::ALL[k], day(d)))
-                .collect()
-        });
+            prop::collection::vec((0usize..12, 0i64..700, prop::option::of(1i64..300)), 0..5).prop_map(move |v| {
+                v.into_iter()
+                    .map(|(s, start, len)| period(Situation::ALL[s], day(start), len.map(|l| day(start + l))))
+                    .collect()
+            });
+        let events = prop::collection::vec((0usize..6, 0i64..700), 0..8)
+            .prop_map(move |v| v.into_iter().map(|(k, d)| ev(EventKind::ALL[k], day(d))).collect());
         (periods, events).prop_map(|(periods, events)| Pathway { periods, events })
     }
 

@@ -15,10 +15,7 @@ impl InseeCode {
         if ok {
             Ok(Self(s))
         } else {
-            Err(InvalidInput::new(
-                "commune",
-                "code INSEE attendu (5 caractères, ex. 69123)",
-            ))
+            Err(InvalidInput::new("commune", "code INSEE attendu (5 caractères, ex. 69123)"))
         }
     }
 

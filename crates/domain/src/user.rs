@@ -61,18 +61,9 @@ impl Role {
     }
 
     pub fn parse(code: &str) -> Result<Self, InvalidInput> {
-        Self::ALL
-            .into_iter()
-            .find(|r| r.code() == code)
-            .ok_or_else(|| {
-                InvalidInput::new(
-                    "rôle",
-                    format!(
-                        "valeurs possibles : {}",
-                        Self::ALL.map(Self::code).join(", ")
-                    ),
-                )
-            })
+        Self::ALL.into_iter().find(|r| r.code() == code).ok_or_else(|| {
+            InvalidInput::new("rôle", format!("valeurs possibles : {}", Self::ALL.map(Self::code).join(", ")))
+        })
     }
 }
 
@@ -85,10 +76,7 @@ impl Email {
         let s = s.trim().to_lowercase();
         let valid = s.len() <= 254
             && s.split_once('@').is_some_and(|(local, host)| {
-                !local.is_empty()
-                    && host.contains('.')
-                    && !host.starts_with('.')
-                    && !host.ends_with('.')
+                !local.is_empty() && host.contains('.') && !host.starts_with('.') && !host.ends_with('.')
             })
             && !s.chars().any(char::is_whitespace);
         if valid {
@@ -131,10 +119,7 @@ mod tests {
 
     #[test]
     fn emails() {
-        assert_eq!(
-            Email::parse(" A.B@Exemple.fr ").unwrap().as_str(),
-            "a.b@exemple.fr"
-        );
+        assert_eq!(Email::parse(" A.B@Exemple.fr ").unwrap().as_str(), "a.b@exemple.fr");
         for bad in ["", "a@b", "@b.fr", "a b@c.fr", "a@.fr"] {
             assert!(Email::parse(bad).is_err(), "{bad}");
         }

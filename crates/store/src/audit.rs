@@ -24,7 +24,9 @@ pub(crate) async fn lock_head(conn: &mut Conn) -> Result<()> {
 /// Appends one event to the chain, in the caller's transaction.
 pub async fn append(conn: &mut Conn, new: NewAuditEvent) -> Result<i64> {
     let (seq, prev): (i64, String) =
-        sqlx::query_as("UPDATE audit_head SET seq = seq + 1 WHERE id = 1 RETURNING seq, hash").fetch_one(&mut *conn).await?;
+        sqlx::query_as("UPDATE audit_head SET seq = seq + 1 WHERE id = 1 RETURNING seq, hash")
+            .fetch_one(&mut *conn)
+            .await?;
     let event = AuditEvent {
         seq,
         at: crate::now_timestamp(),

@@ -48,7 +48,12 @@ pub async fn followers_on(conn: &mut Conn, id: HouseholdId, today: Date) -> Resu
 
 // ---- writes -------------------------------------------------------------------------------
 
-pub async fn insert_household(conn: &mut Conn, commune: Option<&InseeCode>, created_on: Date, org: OrgId) -> Result<HouseholdId> {
+pub async fn insert_household(
+    conn: &mut Conn,
+    commune: Option<&InseeCode>,
+    created_on: Date,
+    org: OrgId,
+) -> Result<HouseholdId> {
     let (id,): (i64,) = sqlx::query_as(
         "INSERT INTO households (commune_insee, created_on, created_by_org, created_at) VALUES ($1, $2, $3, $4) RETURNING id",
     )
@@ -83,14 +88,16 @@ pub async fn add_member(
     from: Date,
     to: Option<Date>,
 ) -> Result<()> {
-    sqlx::query("INSERT INTO household_members (household_id, person_id, role, from_on, to_on) VALUES ($1, $2, $3, $4, $5)")
-        .bind(hh.0)
-        .bind(person.0)
-        .bind(role.code())
-        .bind(format_date(from))
-        .bind(to.map(format_date))
-        .execute(conn)
-        .await?;
+    sqlx::query(
+        "INSERT INTO household_members (household_id, person_id, role, from_on, to_on) VALUES ($1, $2, $3, $4, $5)",
+    )
+    .bind(hh.0)
+    .bind(person.0)
+    .bind(role.code())
+    .bind(format_date(from))
+    .bind(to.map(format_date))
+    .execute(conn)
+    .await?;
     Ok(())
 }
 
@@ -120,12 +127,14 @@ pub async fn insert_period(conn: &mut Conn, hh: HouseholdId, p: &Period, by: Aut
 
 /// Ends the open periods of the household on `day` (a new situation starts that day).
 pub async fn close_open_periods(conn: &mut Conn, hh: HouseholdId, day: Date) -> Result<u64> {
-    Ok(sqlx::query("UPDATE situation_periods SET end_on = $1 WHERE household_id = $2 AND end_on IS NULL AND start_on < $1")
-        .bind(format_date(day))
-        .bind(hh.0)
-        .execute(conn)
-        .await?
-        .rows_affected())
+    Ok(sqlx::query(
+        "UPDATE situation_periods SET end_on = $1 WHERE household_id = $2 AND end_on IS NULL AND start_on < $1",
+    )
+    .bind(format_date(day))
+    .bind(hh.0)
+    .execute(conn)
+    .await?
+    .rows_affected())
 }
 
 pub async fn insert_event(
@@ -237,7 +246,12 @@ fn period((situation, start, end): (String, String, Option<String>)) -> Result<P
 }
 
 /// Loads every household the scope admits (optionally in one commune) with what the list shows.
-pub async fn list_visible(conn: &mut Conn, scope: Scope, today: Date, commune: Option<&str>) -> Result<Vec<ListHousehold>> {
+pub async fn list_visible(
+    conn: &mut Conn,
+    scope: Scope,
+    today: Date,
+    commune: Option<&str>,
+) -> Result<Vec<ListHousehold>> {
     let filter = |select: &str| {
         let mut sql = Sql::new(select);
         sql.push(" WHERE h.id IS NOT NULL");
@@ -304,7 +318,9 @@ pub async fn list_visible(conn: &mut Conn, scope: Scope, today: Date, commune: O
          JOIN households h ON h.id = fo.household_id",
     );
     let day = sql.param(Val::Text(format_date(today)));
-    sql.push(&format!(" AND fo.from_on <= {day} AND (fo.to_on IS NULL OR fo.to_on > {day}) ORDER BY fo.is_referent DESC, o.name"));
+    sql.push(&format!(
+        " AND fo.from_on <= {day} AND (fo.to_on IS NULL OR fo.to_on > {day}) ORDER BY fo.is_referent DESC, o.name"
+    ));
     let rows: Vec<(i64, String, i64)> = sql.query_as().fetch_all(&mut *conn).await?;
     for (hh, name, referent) in rows {
         if let Some(i) = index(&out, hh) {
@@ -413,7 +429,9 @@ pub async fn get(conn: &mut Conn, id: HouseholdId) -> Result<Option<HouseholdRec
         members: members.into_iter().map(|r| membership(r).map(|(_, m)| m)).collect::<Result<_>>()?,
         periods: periods
             .into_iter()
-            .map(|(s, start, end, org_name, author)| Ok(PeriodRecord { period: period((s, start, end))?, org_name, author }))
+            .map(|(s, start, end, org_name, author)| {
+                Ok(PeriodRecord { period: period((s, start, end))?, org_name, author })
+            })
             .collect::<Result<_>>()?,
         events: events
             .into_iter()
@@ -431,7 +449,13 @@ pub async fn get(conn: &mut Conn, id: HouseholdId) -> Result<Option<HouseholdRec
         follows: follows
             .into_iter()
             .map(|(org, org_name, from, to, referent)| {
-                Ok(FollowRecord { org: OrgId(org), org_name, from: date_col(&from)?, to: opt_date_col(to)?, referent: referent != 0 })
+                Ok(FollowRecord {
+                    org: OrgId(org),
+                    org_name,
+                    from: date_col(&from)?,
+                    to: opt_date_col(to)?,
+                    referent: referent != 0,
+                })
             })
             .collect::<Result<_>>()?,
         external_refs,

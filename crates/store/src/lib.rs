@@ -6,12 +6,12 @@ pub mod households;
 pub mod orgs;
 pub mod sessions;
 pub mod settings;
-pub mod users;
 mod sql;
+pub mod users;
 
 use std::str::FromStr;
 
-use sqlx::any::{AnyPoolOptions, AnyConnectOptions};
+use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::{AnyConnection, AnyPool, ConnectOptions, Executor};
 
 pub use sqlx::Any;
@@ -78,7 +78,8 @@ impl Store {
         };
         let mut url = url.to_owned();
         if backend == Backend::Sqlite {
-            if let Some(parent) = sqlite_path(&url).and_then(|p| std::path::Path::new(p).parent().map(|d| d.to_owned())) {
+            if let Some(parent) = sqlite_path(&url).and_then(|p| std::path::Path::new(p).parent().map(|d| d.to_owned()))
+            {
                 if !parent.as_os_str().is_empty() {
                     std::fs::create_dir_all(&parent).map_err(|e| StoreError::Db(sqlx::Error::Io(e)))?;
                 }
@@ -175,4 +176,14 @@ mod tests {
         assert_eq!(sqlite_path("sqlite:///tmp/x.db?mode=rwc"), Some("/tmp/x.db"));
         assert_eq!(sqlite_path("sqlite::memory:"), None);
     }
+}
+
+/// Drops and recreates the `public` schema of a PostgreSQL database (demo databases only; the
+/// caller checks). No-op on SQLite.
+pub async fn reset_postgres_schema(store: &Store) -> Result<()> {
+    if store.backend == Backend::Postgres {
+        let mut conn = store.pool.acquire().await?;
+        conn.execute("DROP SCHEMA public CASCADE; CREATE SCHEMA public;").await?;
+    }
+    Ok(())
 }

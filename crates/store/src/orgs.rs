@@ -7,16 +7,19 @@ use domain::OrgId;
 use crate::{conflict_on_unique, corrupt, Conn, Result};
 
 pub async fn upsert_commune(conn: &mut Conn, c: &Commune) -> Result<()> {
-    sqlx::query("INSERT INTO communes (insee, name) VALUES ($1, $2) ON CONFLICT (insee) DO UPDATE SET name = excluded.name")
-        .bind(c.insee.as_str())
-        .bind(&c.name)
-        .execute(conn)
-        .await?;
+    sqlx::query(
+        "INSERT INTO communes (insee, name) VALUES ($1, $2) ON CONFLICT (insee) DO UPDATE SET name = excluded.name",
+    )
+    .bind(c.insee.as_str())
+    .bind(&c.name)
+    .execute(conn)
+    .await?;
     Ok(())
 }
 
 pub async fn communes(conn: &mut Conn) -> Result<Vec<Commune>> {
-    let rows: Vec<(String, String)> = sqlx::query_as("SELECT insee, name FROM communes ORDER BY name").fetch_all(conn).await?;
+    let rows: Vec<(String, String)> =
+        sqlx::query_as("SELECT insee, name FROM communes ORDER BY name").fetch_all(conn).await?;
     rows.into_iter()
         .map(|(insee, name)| Ok(Commune { insee: InseeCode::parse(&insee).map_err(corrupt("commune"))?, name }))
         .collect()
@@ -47,13 +50,17 @@ pub async fn all(conn: &mut Conn) -> Result<Vec<Organisation>> {
 }
 
 pub async fn get(conn: &mut Conn, id: OrgId) -> Result<Option<Organisation>> {
-    let row: Option<(i64, String, String)> =
-        sqlx::query_as("SELECT id, name, kind FROM organisations WHERE id = $1").bind(id.0).fetch_optional(conn).await?;
+    let row: Option<(i64, String, String)> = sqlx::query_as("SELECT id, name, kind FROM organisations WHERE id = $1")
+        .bind(id.0)
+        .fetch_optional(conn)
+        .await?;
     row.map(org).transpose()
 }
 
 pub async fn by_name(conn: &mut Conn, name: &str) -> Result<Option<Organisation>> {
-    let row: Option<(i64, String, String)> =
-        sqlx::query_as("SELECT id, name, kind FROM organisations WHERE name = $1").bind(name).fetch_optional(conn).await?;
+    let row: Option<(i64, String, String)> = sqlx::query_as("SELECT id, name, kind FROM organisations WHERE name = $1")
+        .bind(name)
+        .fetch_optional(conn)
+        .await?;
     row.map(org).transpose()
 }

@@ -37,7 +37,12 @@ pub async fn get_live(conn: &mut Conn, token_hash: &str, now: &str) -> Result<Op
     .bind(now)
     .fetch_optional(conn)
     .await?;
-    Ok(row.map(|(u, o, csrf_token, expires_at)| SessionRecord { user: UserId(u), org: OrgId(o), csrf_token, expires_at }))
+    Ok(row.map(|(u, o, csrf_token, expires_at)| SessionRecord {
+        user: UserId(u),
+        org: OrgId(o),
+        csrf_token,
+        expires_at,
+    }))
 }
 
 pub async fn delete(conn: &mut Conn, token_hash: &str) -> Result<()> {

@@ -23,7 +23,13 @@ pub struct MembershipRecord {
     pub roles: Vec<Role>,
 }
 
-pub async fn insert(conn: &mut Conn, email: &Email, display_name: &str, password_hash: &str, is_demo: bool) -> Result<UserId> {
+pub async fn insert(
+    conn: &mut Conn,
+    email: &Email,
+    display_name: &str,
+    password_hash: &str,
+    is_demo: bool,
+) -> Result<UserId> {
     let (id,): (i64,) = sqlx::query_as(
         "INSERT INTO users (email, display_name, password_hash, is_demo, active, created_at) VALUES ($1, $2, $3, $4, 1, $5) RETURNING id",
     )
@@ -51,16 +57,22 @@ pub async fn add_membership(conn: &mut Conn, user: UserId, org: OrgId, role: Rol
 type UserRow = (i64, String, String, String, i64, i64);
 
 fn user(r: UserRow) -> UserRecord {
-    UserRecord { id: UserId(r.0), email: r.1, display_name: r.2, password_hash: r.3, is_demo: r.4 != 0, active: r.5 != 0 }
+    UserRecord {
+        id: UserId(r.0),
+        email: r.1,
+        display_name: r.2,
+        password_hash: r.3,
+        is_demo: r.4 != 0,
+        active: r.5 != 0,
+    }
 }
 
 pub async fn by_email(conn: &mut Conn, email: &Email) -> Result<Option<UserRecord>> {
-    let row: Option<UserRow> = sqlx::query_as(
-        "SELECT id, email, display_name, password_hash, is_demo, active FROM users WHERE email = $1",
-    )
-    .bind(email.as_str())
-    .fetch_optional(conn)
-    .await?;
+    let row: Option<UserRow> =
+        sqlx::query_as("SELECT id, email, display_name, password_hash, is_demo, active FROM users WHERE email = $1")
+            .bind(email.as_str())
+            .fetch_optional(conn)
+            .await?;
     Ok(row.map(user))
 }
 

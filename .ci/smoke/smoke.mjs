@@ -1,0 +1,263 @@
+// Real-browser smoke test of a running parcours server.
+//
+//   node .ci/smoke/smoke.mjs http://127.0.0.1:18080
+//
+// Drives Debian's Chromium (/usr/bin/chromium, or $CHROMIUM_PATH) through
+// playwright-core: log in as the demo référent, open the list of households
+// by name, open one household, log out. Fails (exit 1) on any step that does
+// not go as expected, and on any console error, uncaught page exception,
+// failed request or same-origin response with status >= 400, except the
+// ones the test provokes on purpose (a wrong password, a page asked for after
+// logging out). Screenshots go to $SCREENSHOT_DIR when it is set.
+import { chromium } from 'playwright-core';
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+
+const BASE = new URL(process.argv[2] ?? process.env.PARCOURS_URL ?? 'http://127.0.0.1:18080');
+const ORIGIN = BASE.origin;
+const EXECUTABLE = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const SCREENSHOT_DIR = process.env.SCREENSHOT_DIR || '';
+const EMAIL = 'referent@demo.parcours.test';
+const PASSWORD = 'demo';
+const HOUSEHOLD_PATH = /^\/menages\/\d+$/;
+const OVERALL_TIMEOUT_MS = 5 * 60 * 1000;
+
+const url = (p) => new URL(p, ORIGIN).href;
+
+// ---------------------------------------------------------------------------
+// Bookkeeping: what went wrong, what was provoked on purpose, what was checked.
+
+const problems = [];   // unexpected errors seen in the browser
+const provoked = [];   // errors seen while `deliberate` was set
+let deliberate = null; // label of the step that provokes errors on purpose
+let checks = 0;
+let currentStep = '(start)';
+
+function seen(what) {
+  if (what.includes('/favicon.ico')) {
+    what += ' (browsers ask for /favicon.ico: serve one, or name an icon with <link rel="icon">)';
+  }
+  if (deliberate) provoked.push(`${what}  [expected: ${deliberate}]`);
+  else problems.push(`${what}  [during: ${currentStep}]`);
+}
+
+class SmokeFailure extends Error {}
+
+function check(cond, message) {
+  if (!cond) throw new SmokeFailure(message);
+  checks += 1;
+}
+
+function noProblemsSoFar() {
+  if (problems.length) {
+    throw new SmokeFailure(`the browser reported ${problems.length} error(s):\n  - ${problems.join('\n  - ')}`);
+  }
+}
+
+async function step(name, fn) {
+  currentStep = name;
+  const t0 = Date.now();
+  await fn();
+  noProblemsSoFar();
+  console.log(`  ok  ${name} (${Date.now() - t0} ms)`);
+}
+
+// ---------------------------------------------------------------------------
+
+const watchdog = setTimeout(() => {
+  console.error(`smoke: FAILED: still running after ${OVERALL_TIMEOUT_MS / 1000} s (step: ${currentStep})`);
+  process.exit(1);
+}, OVERALL_TIMEOUT_MS);
+watchdog.unref();
+
+if (SCREENSHOT_DIR) mkdirSync(SCREENSHOT_DIR, { recursive: true });
+
+console.log(`smoke: ${ORIGIN} with ${EXECUTABLE}`);
+
+const browser = await chromium.launch({
+  executablePath: EXECUTABLE,
+  headless: true,
+  args: [
+    '--no-sandbox',
+    '--disable-gpu',
+    '--disable-quic',
+    '--no-first-run',
+    '--disable-background-networking',
+    '--disable-component-update',
+    '--disable-sync',
+  ],
+});
+
+let page;
+let exitCode = 0;
+try {
+  const context = await browser.newContext({
+    viewport: { width: 1280, height: 900 },
+    locale: 'fr-FR',
+    timezoneId: 'Europe/Paris',
+  });
+  page = await context.newPage();
+  page.setDefaultTimeout(30_000);
+  page.setDefaultNavigationTimeout(60_000);
+
+  page.on('console', (msg) => {
+    if (msg.type() !== 'error') return;
+    const loc = msg.location();
+    seen(`console error: ${msg.text()}${loc?.url ? ` (${loc.url}:${loc.lineNumber})` : ''}`);
+  });
+  page.on('pageerror', (err) => seen(`uncaught exception in the page: ${err.message}`));
+  page.on('response', (resp) => {
+    const u = new URL(resp.url());
+    if (u.origin === ORIGIN && resp.status() >= 400) {
+      seen(`HTTP ${resp.status()} for ${resp.request().method()} ${u.pathname}${u.search}`);
+    }
+  });
+  page.on('requestfailed', (req) => {
+    const u = new URL(req.url());
+    const err = req.failure()?.errorText ?? 'unknown error';
+    // A request cut short by the next navigation is not a failure of the server.
+    if (u.origin === ORIGIN && !err.includes('ERR_ABORTED')) {
+      seen(`request failed: ${req.method()} ${u.pathname}${u.search}: ${err}`);
+    }
+  });
+
+  const pathname = () => new URL(page.url()).pathname;
+
+  // Runs `action` (a click, a submit) and waits for the page it leads to;
+  // returns the final response (after redirects).
+  async function navigateBy(action) {
+    const [resp] = await Promise.all([page.waitForNavigation({ waitUntil: 'load' }), action()]);
+    return resp;
+  }
+
+  async function h1Text() {
+    const h1 = page.locator('h1');
+    check((await h1.count()) >= 1, `${pathname()} has no <h1>`);
+    const text = ((await h1.first().textContent()) ?? '').trim();
+    check(text.length > 0, `the <h1> of ${pathname()} is empty`);
+    return text;
+  }
+
+  async function shot(file) {
+    if (!SCREENSHOT_DIR) return;
+    await page.screenshot({ path: path.join(SCREENSHOT_DIR, file), fullPage: true });
+    console.log(`      screenshot ${path.join(SCREENSHOT_DIR, file)}`);
+  }
+
+  // The login form: the form holding the inputs `email` and `password`.
+  async function loginForm() {
+    const form = page.locator('form:has(input[name="email"]):has(input[name="password"])');
+    check((await form.count()) >= 1, `${pathname()} has no form with inputs named "email" and "password"`);
+    const submit = form.first().locator('button:not([type="button"]):not([type="reset"]), input[type="submit"]');
+    check((await submit.count()) >= 1, `the login form on ${pathname()} has no submit button`);
+    return { form: form.first(), submit: submit.first() };
+  }
+
+  async function submitLogin(email, password) {
+    const { form, submit } = await loginForm();
+    await form.locator('input[name="email"]').fill(email);
+    await form.locator('input[name="password"]').fill(password);
+    return navigateBy(() => submit.click());
+  }
+
+  await step('GET /login shows the login form', async () => {
+    const resp = await page.goto(url('/login'), { waitUntil: 'load' });
+    check(resp && resp.status() === 200, `GET /login answered ${resp?.status()}, expected 200`);
+    check(pathname() === '/login', `GET /login ended on ${page.url()}`);
+    await loginForm();
+  });
+
+  await step('a wrong password is refused', async () => {
+    deliberate = 'login with a wrong password';
+    let resp;
+    try {
+      resp = await submitLogin(EMAIL, 'not-the-password');
+    } finally {
+      deliberate = null;
+    }
+    const status = resp?.status();
+    check([200, 400, 401, 403, 422].includes(status),
+      `a wrong password answered ${status}, expected 200, 400, 401, 403 or 422`);
+    check(pathname() === '/login', `a wrong password led to ${page.url()}, expected to stay on /login`);
+    await loginForm();
+  });
+
+  let householdHref;
+  await step(`log in as ${EMAIL} and land on /menages`, async () => {
+    const resp = await submitLogin(EMAIL, PASSWORD);
+    check(pathname() === '/menages', `after logging in the browser is on ${page.url()}, expected /menages`);
+    check(resp && resp.status() === 200, `/menages answered ${resp?.status()}, expected 200`);
+    const title = await h1Text();
+    const hrefs = await page.locator('a[href]').evaluateAll((as) => as.map((a) => a.getAttribute('href')));
+    const households = hrefs.filter((h) => HOUSEHOLD_PATH.test(h));
+    check(households.length >= 1,
+      `/menages has no link whose href matches ${HOUSEHOLD_PATH} (${hrefs.length} links in all)`);
+    householdHref = households[0];
+    console.log(`      h1 "${title}", ${households.length} household links, first ${householdHref}`);
+    await shot('liste.png');
+  });
+
+  await step('open the first household', async () => {
+    const link = page.locator(`a[href="${householdHref}"]`).first();
+    const resp = await navigateBy(() => link.click());
+    check(pathname() === householdHref, `clicking ${householdHref} led to ${page.url()}`);
+    check(resp && resp.status() === 200, `${householdHref} answered ${resp?.status()}, expected 200`);
+    const title = await h1Text();
+    const timeline = await page.locator('section').evaluateAll(
+      (ss) => ss.some((s) => (s.textContent ?? '').includes('Parcours')));
+    check(timeline, `${householdHref} has no <section> containing the text "Parcours"`);
+    console.log(`      h1 "${title}"`);
+    await shot('menage.png');
+  });
+
+  await step('log out', async () => {
+    const form = page.locator('form[action="/logout"]');
+    check((await form.count()) >= 1, `${pathname()} has no form with action="/logout"`);
+    const button = form.first().locator('button:not([type="button"]):not([type="reset"]), input[type="submit"]');
+    check((await button.count()) >= 1, 'the logout form has no submit button');
+    const resp = await navigateBy(() => button.first().click());
+    check(pathname() === '/login', `after logging out the browser is on ${page.url()}, expected /login`);
+    check(resp && resp.status() === 200, `${pathname()} answered ${resp?.status()} after logging out, expected 200`);
+    await loginForm();
+  });
+
+  await step('/menages is refused once logged out', async () => {
+    deliberate = 'GET /menages after logging out';
+    let resp;
+    try {
+      resp = await page.goto(url('/menages'), { waitUntil: 'load' });
+    } finally {
+      deliberate = null;
+    }
+    const status = resp?.status();
+    check(pathname() === '/login' || status === 401 || status === 403,
+      `GET /menages after logging out answered ${status} on ${page.url()}: expected a redirect to /login, 401 or 403`);
+  });
+
+  for (const p of provoked) console.log(`      provoked: ${p}`);
+  console.log(`smoke: all ${checks} checks passed; ${provoked.length} error(s) provoked on purpose`);
+} catch (err) {
+  exitCode = 1;
+  console.error(`smoke: FAILED at step "${currentStep}":`);
+  const detail = err instanceof SmokeFailure ? err.message : String(err?.stack ?? err);
+  console.error(`  ${detail.replace(/\x1b\[[0-9;]*m/g, '')}`);
+  if (problems.length && !(err instanceof SmokeFailure && err.message.includes('the browser reported'))) {
+    console.error(`  the browser also reported:\n  - ${problems.join('\n  - ')}`);
+  }
+  if (page) {
+    try {
+      console.error(`  page: ${page.url()}`);
+      const text = (await page.locator('body').innerText({ timeout: 2_000 })).trim();
+      console.error(`  page text (start):\n    ${text.slice(0, 1500).replace(/\n/g, '\n    ')}`);
+      if (SCREENSHOT_DIR) {
+        await page.screenshot({ path: path.join(SCREENSHOT_DIR, 'echec.png'), fullPage: true, timeout: 5_000 });
+        console.error(`  screenshot ${path.join(SCREENSHOT_DIR, 'echec.png')}`);
+      }
+    } catch {
+      // nothing more to show
+    }
+  }
+} finally {
+  await browser.close().catch(() => {});
+}
+process.exit(exitCode);

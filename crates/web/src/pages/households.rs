@@ -1,0 +1,557 @@
+//! `/menages`: the by-name list, a household's file, and the forms that record what happened.
+
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::Form;
+use domain::household::{HouseholdType, MemberRole, NewPerson, Sex};
+use domain::pathway::EventKind;
+use domain::situation::Situation;
+use domain::status::Status;
+use domain::territory::InseeCode;
+use domain::timeline::Entry;
+use domain::{parse_date, HouseholdId, InvalidInput};
+use serde::Deserialize;
+
+use crate::session::LoggedIn;
+use crate::views::{choices, fr_date, opt_fr_date, Choice, Layout};
+use crate::{AppState, WebError};
+
+// ---- the list ---------------------------------------------------------------------------------
+
+#[derive(Deserialize, Default, Debug, Clone, serde::Serialize)]
+pub struct ListParams {
+    #[serde(default)]
+    statut: String,
+    #[serde(default)]
+    situation: String,
+    #[serde(default)]
+    commune: String,
+    #[serde(default, rename = "type")]
+    household_type: String,
+    #[serde(default)]
+    q: String,
+    #[serde(default)]
+    page: Option<usize>,
+}
+
+impl ListParams {
+    /// Unknown codes are ignored (the filter is simply not applied), as a search form should.
+    fn filter(&self) -> app::households::ListFilter {
+        app::households::ListFilter {
+            status: Status::parse(&self.statut).ok(),
+            situation: Situation::parse(&self.situation).ok(),
+            commune: InseeCode::parse(&self.commune).ok(),
+            household_type: HouseholdType::parse(&self.household_type).ok(),
+            name: self.q.chars().take(100).collect(),
+            page: self.page.unwrap_or(1),
+        }
+    }
+
+    fn href(&self, change: impl FnOnce(&mut Self)) -> String {
+        let mut p = self.clone();
+        change(&mut p);
+        let pairs: Vec<(&str, String)> = [
+            ("statut", p.statut),
+            ("situation", p.situation),
+            ("commune", p.commune),
+            ("type", p.household_type),
+            ("q", p.q),
+            ("page", p.page.filter(|n| *n > 1).map(|n| n.to_string()).unwrap_or_default()),
+        ]
+        .into_iter()
+        .filter(|(_, v)| !v.is_empty())
+        .collect();
+        let qs = serde_urlencoded::to_string(pairs).unwrap_or_default();
+        if qs.is_empty() {
+            "/menages".into()
+        } else {
+            format!("/menages?{qs}")
+        }
+    }
+}
+
+struct Row {
+    href: String,
+    name: String,
+    members: usize,
+    household_type: &'static str,
+    situation: &'static str,
+    status_code: &'static str,
+    status: &'static str,
+    last_contact: String,
+    commune: String,
+    referent: String,
+}
+
+struct StatusChip {
+    label: &'static str,
+    count: usize,
+    href: String,
+    current: bool,
+}
+
+#[derive(Template)]
+#[template(path = "list.html")]
+struct ListPage {
+    layout: Layout,
+    rows: Vec<Row>,
+    matching: usize,
+    visible: usize,
+    chips: Vec<StatusChip>,
+    all_href: String,
+    no_status_filter: bool,
+    statuses: Vec<Choice>,
+    situations: Vec<Choice>,
+    communes: Vec<Choice>,
+    types: Vec<Choice>,
+    q: String,
+    page: usize,
+    pages: usize,
+    prev_href: Option<String>,
+    next_href: Option<String>,
+    no_scope: bool,
+}
+
+pub async fn list(
+    State(state): State<AppState>,
+    user: LoggedIn,
+    Query(params): Query<ListParams>,
+) -> Result<Response, WebError> {
+    let filter = params.filter();
+    let actor = &user.session.actor;
+    let page = state.app.list_households(actor, &filter).await?;
+    let communes = state.app.communes().await?;
+    let rows = page
+        .rows
+        .into_iter()
+        .map(|r| Row {
+            href: format!("/menages/{}", r.id),
+            name: r.name,
+            members: r.members,
+            household_type: r.household_type.label(),
+            situation: r.situation.map_or("—", Situation::label),
+            status_code: r.status.map_or("inconnu", Status::code),
+            status: r.status.map_or("Non renseigné", Status::label),
+            last_contact: opt_fr_date(r.last_contact),
+            commune: r.commune.unwrap_or_else(|| "—".into()),
+            referent: r.referent.unwrap_or_else(|| "—".into()),
+        })
+        .collect();
+    let chips = page
+        .by_status
+        .iter()
+        .map(|(s, n)| StatusChip {
+            label: s.label(),
+            count: *n,
+            href: params.href(|p| {
+                p.statut = s.code().into();
+                p.page = None;
+            }),
+            current: filter.status == Some(*s),
+        })
+        .collect();
+    let body = ListPage {
+        layout: Layout::new(&user.session, "menages"),
+        rows,
+        matching: page.matching,
+        visible: page.visible,
+        chips,
+        all_href: params.href(|p| {
+            p.statut.clear();
+            p.page = None;
+        }),
+        no_status_filter: filter.status.is_none(),
+        statuses: choices(&Status::ALL, Status::code, Status::label, filter.status),
+        situations: choices(&Situation::ALL, Situation::code, Situation::label, filter.situation),
+        communes: communes
+            .into_iter()
+            .map(|c| Choice {
+                selected: filter.commune.as_ref() == Some(&c.insee),
+                value: c.insee.as_str().to_owned(),
+                label: c.name,
+            })
+            .collect(),
+        types: choices(&HouseholdType::ALL, HouseholdType::code, HouseholdType::label, filter.household_type),
+        q: params.q.clone(),
+        page: page.page,
+        pages: page.pages,
+        prev_href: (page.page > 1).then(|| params.href(|p| p.page = Some(page.page - 1))),
+        next_href: (page.page < page.pages).then(|| params.href(|p| p.page = Some(page.page + 1))),
+        no_scope: domain::policy::household_scope(actor, domain::policy::HouseholdAction::Read)
+            == domain::policy::Scope::Nothing,
+    }
+    .render()?;
+    Ok(Html(body).into_response())
+}
+
+// ---- one household ----------------------------------------------------------------------------
+
+struct MemberView {
+    name: String,
+    role: &'static str,
+    birth: String,
+    sex: &'static str,
+    period: String,
+}
+
+struct TimelineView {
+    date: String,
+    iso: String,
+    kind: &'static str,
+    title: String,
+    detail: String,
+    source: String,
+    note: Option<String>,
+}
+
+struct FollowView {
+    org: String,
+    referent: bool,
+    period: String,
+}
+
+/// A form's error, shown next to the form it concerns.
+struct FormError {
+    form: &'static str,
+    message: String,
+}
+
+#[derive(Template)]
+#[template(path = "household.html")]
+struct HouseholdPage {
+    layout: Layout,
+    id: i64,
+    name: String,
+    status_code: &'static str,
+    status: &'static str,
+    household_type: &'static str,
+    situation: String,
+    since: String,
+    last_contact: String,
+    commune: String,
+    created: String,
+    members: Vec<MemberView>,
+    past_members: Vec<MemberView>,
+    timeline: Vec<TimelineView>,
+    follows: Vec<FollowView>,
+    past_follows: Vec<FollowView>,
+    refs: Vec<(String, String)>,
+    may_write: bool,
+    today: String,
+    situations: Vec<Choice>,
+    event_kinds: Vec<Choice>,
+    member_roles: Vec<Choice>,
+    error: Option<FormError>,
+}
+
+fn member_view(m: &domain::household::Membership) -> MemberView {
+    MemberView {
+        name: format!("{} {}", m.person.family_name.to_uppercase(), m.person.given_names),
+        role: m.role.label(),
+        birth: opt_fr_date(m.person.birth_date),
+        sex: m.person.sex.label(),
+        period: match m.to {
+            Some(to) => format!("du {} au {}", fr_date(m.from), fr_date(to)),
+            None => format!("depuis le {}", fr_date(m.from)),
+        },
+    }
+}
+
+fn follow_view(f: &app::households::FollowRecord) -> FollowView {
+    FollowView {
+        org: f.org_name.clone(),
+        referent: f.referent,
+        period: match f.to {
+            Some(to) => format!("du {} au {}", fr_date(f.from), fr_date(to)),
+            None => format!("depuis le {}", fr_date(f.from)),
+        },
+    }
+}
+
+fn timeline_view(t: &app::households::TimelineItem) -> TimelineView {
+    let source = match &t.author {
+        Some(a) => format!("{} — {}", t.org_name, a),
+        None => t.org_name.clone(),
+    };
+    match &t.entry {
+        Entry::Period { situation, start, end } => TimelineView {
+            date: fr_date(*start),
+            iso: domain::format_date(*start),
+            kind: "periode",
+            title: situation.label().to_owned(),
+            detail: match end {
+                Some(e) => format!("jusqu'au {}", fr_date(*e)),
+                None => "situation en cours".into(),
+            },
+            source,
+            note: None,
+        },
+        Entry::Event { kind, date } => TimelineView {
+            date: fr_date(*date),
+            iso: domain::format_date(*date),
+            kind: "evenement",
+            title: kind.label().to_owned(),
+            detail: String::new(),
+            source,
+            note: t.note.clone(),
+        },
+    }
+}
+
+async fn render_household(
+    state: &AppState,
+    user: &LoggedIn,
+    id: i64,
+    error: Option<FormError>,
+) -> Result<Response, WebError> {
+    let v = state.app.open_household(&user.session.actor, HouseholdId(id)).await?;
+    let today = state.app.today();
+    let status = if error.is_some() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
+    let body = HouseholdPage {
+        layout: Layout::new(&user.session, "menages"),
+        id,
+        name: v.name,
+        status_code: v.status.map_or("inconnu", Status::code),
+        status: v.status.map_or("Non renseigné", Status::label),
+        household_type: v.household_type.label(),
+        situation: v.current.as_ref().map_or_else(|| "Non renseignée".into(), |p| p.situation.label().to_owned()),
+        since: v.current.as_ref().map(|p| fr_date(p.start)).unwrap_or_default(),
+        last_contact: opt_fr_date(v.last_contact),
+        commune: v.commune.map_or_else(|| "—".into(), |c| format!("{} ({})", c.1, c.0)),
+        created: format!("{} par {}", fr_date(v.created_on), v.created_by),
+        members: v.current_members.iter().map(member_view).collect(),
+        past_members: v.past_members.iter().map(member_view).collect(),
+        timeline: v.timeline.iter().map(timeline_view).collect(),
+        follows: v.follows_now.iter().map(follow_view).collect(),
+        past_follows: v.follows_past.iter().map(follow_view).collect(),
+        refs: v
+            .external_refs
+            .into_iter()
+            .map(|(k, val)| (if k == "siao" { "N° SI-SIAO".into() } else { k }, val))
+            .collect(),
+        may_write: v.may_write,
+        today: domain::format_date(today),
+        situations: choices(&Situation::ALL, Situation::code, Situation::label, None),
+        event_kinds: choices(&EventKind::RECORDABLE, EventKind::code, EventKind::label, Some(EventKind::Contact)),
+        member_roles: choices(&MemberRole::ALL[1..], MemberRole::code, MemberRole::label, Some(MemberRole::Enfant)),
+        error,
+    }
+    .render()?;
+    Ok((status, Html(body)).into_response())
+}
+
+pub async fn show(State(state): State<AppState>, user: LoggedIn, Path(id): Path<String>) -> Result<Response, WebError> {
+    let id: i64 = id.parse().map_err(|_| WebError::NotFound)?;
+    render_household(&state, &user, id, None).await
+}
+
+/// After a write: back to the file (POST/redirect/GET), or the file with the form's error.
+async fn after_write(
+    state: &AppState,
+    user: &LoggedIn,
+    id: i64,
+    form: &'static str,
+    result: Result<(), app::AppError>,
+) -> Result<Response, WebError> {
+    match result {
+        Ok(()) => Ok(Redirect::to(&format!("/menages/{id}#parcours")).into_response()),
+        Err(app::AppError::Invalid(e)) => {
+            render_household(state, user, id, Some(FormError { form, message: e.to_string() })).await
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+fn parse_id(id: &str) -> Result<i64, WebError> {
+    id.parse().map_err(|_| WebError::NotFound)
+}
+
+#[derive(Deserialize)]
+pub struct EventForm {
+    csrf: String,
+    kind: String,
+    date: String,
+    #[serde(default)]
+    note: String,
+}
+
+pub async fn record_event(
+    State(state): State<AppState>,
+    user: LoggedIn,
+    Path(id): Path<String>,
+    Form(f): Form<EventForm>,
+) -> Result<Response, WebError> {
+    user.check_csrf(&f.csrf)?;
+    let id = parse_id(&id)?;
+    let result = async {
+        let kind = EventKind::parse(&f.kind)?;
+        let date = parse_date(&f.date)?;
+        state.app.record_event(&user.session.actor, HouseholdId(id), kind, date, &f.note).await
+    }
+    .await;
+    after_write(&state, &user, id, "evenement", result).await
+}
+
+#[derive(Deserialize)]
+pub struct SituationForm {
+    csrf: String,
+    situation: String,
+    date: String,
+}
+
+pub async fn change_situation(
+    State(state): State<AppState>,
+    user: LoggedIn,
+    Path(id): Path<String>,
+    Form(f): Form<SituationForm>,
+) -> Result<Response, WebError> {
+    user.check_csrf(&f.csrf)?;
+    let id = parse_id(&id)?;
+    let result = async {
+        let situation = Situation::parse(&f.situation)?;
+        let date = parse_date(&f.date)?;
+        state.app.change_situation(&user.session.actor, HouseholdId(id), situation, date).await
+    }
+    .await;
+    after_write(&state, &user, id, "situation", result).await
+}
+
+#[derive(Deserialize)]
+pub struct MemberForm {
+    csrf: String,
+    family_name: String,
+    given_names: String,
+    #[serde(default)]
+    birth_date: String,
+    #[serde(default)]
+    sex: String,
+    role: String,
+    from: String,
+}
+
+pub async fn add_member(
+    State(state): State<AppState>,
+    user: LoggedIn,
+    Path(id): Path<String>,
+    Form(f): Form<MemberForm>,
+) -> Result<Response, WebError> {
+    user.check_csrf(&f.csrf)?;
+    let id = parse_id(&id)?;
+    let today = state.app.today();
+    let result = async {
+        let person = NewPerson::parse(&f.family_name, &f.given_names, &f.birth_date, &f.sex, today)?;
+        let role = MemberRole::parse(&f.role)?;
+        let from = parse_date(&f.from)?;
+        state.app.add_member(&user.session.actor, HouseholdId(id), person, role, from).await
+    }
+    .await;
+    after_write(&state, &user, id, "membre", result).await
+}
+
+// ---- a new household ----------------------------------------------------------------------------
+
+#[derive(Deserialize, Default)]
+pub struct NewHouseholdForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    family_name: String,
+    #[serde(default)]
+    given_names: String,
+    #[serde(default)]
+    birth_date: String,
+    #[serde(default)]
+    sex: String,
+    #[serde(default)]
+    commune: String,
+    #[serde(default)]
+    situation: String,
+    #[serde(default)]
+    since: String,
+    #[serde(default)]
+    identified_on: String,
+    #[serde(default)]
+    siao_number: String,
+}
+
+#[derive(Template)]
+#[template(path = "household_new.html")]
+struct NewHouseholdPage {
+    layout: Layout,
+    f: NewHouseholdForm,
+    communes: Vec<Choice>,
+    situations: Vec<Choice>,
+    sexes: Vec<Choice>,
+    error: Option<String>,
+    today: String,
+}
+
+async fn render_new(
+    state: &AppState,
+    user: &LoggedIn,
+    f: NewHouseholdForm,
+    error: Option<String>,
+) -> Result<Response, WebError> {
+    let communes = state.app.communes().await?;
+    let status = if error.is_some() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
+    let sexes = [Sex::Femme, Sex::Homme, Sex::NonRenseigne];
+    let body = NewHouseholdPage {
+        layout: Layout::new(&user.session, "nouveau"),
+        communes: communes
+            .into_iter()
+            .map(|c| Choice {
+                selected: c.insee.as_str() == f.commune,
+                value: c.insee.as_str().to_owned(),
+                label: c.name,
+            })
+            .collect(),
+        situations: choices(&Situation::ALL, Situation::code, Situation::label, Situation::parse(&f.situation).ok()),
+        sexes: choices(&sexes, Sex::code, Sex::label, Sex::parse(&f.sex).ok().filter(|_| !f.sex.is_empty())),
+        today: domain::format_date(state.app.today()),
+        f,
+        error,
+    }
+    .render()?;
+    Ok((status, Html(body)).into_response())
+}
+
+pub async fn new_form(State(state): State<AppState>, user: LoggedIn) -> Result<Response, WebError> {
+    if !domain::policy::may_create_household(&user.session.actor) {
+        return Err(WebError::Forbidden);
+    }
+    render_new(&state, &user, NewHouseholdForm::default(), None).await
+}
+
+pub async fn create(
+    State(state): State<AppState>,
+    user: LoggedIn,
+    Form(f): Form<NewHouseholdForm>,
+) -> Result<Response, WebError> {
+    user.check_csrf(&f.csrf)?;
+    let today = state.app.today();
+    let parsed = (|| -> Result<app::households::NewHousehold, InvalidInput> {
+        let reference = NewPerson::parse(&f.family_name, &f.given_names, &f.birth_date, &f.sex, today)?;
+        let commune = if f.commune.is_empty() { None } else { Some(InseeCode::parse(&f.commune)?) };
+        let identified_on = if f.identified_on.trim().is_empty() { today } else { parse_date(&f.identified_on)? };
+        let situation_since = if f.since.trim().is_empty() { identified_on } else { parse_date(&f.since)? };
+        Ok(app::households::NewHousehold {
+            reference,
+            commune,
+            situation: Situation::parse(&f.situation)?,
+            situation_since,
+            identified_on,
+            siao_number: Some(f.siao_number.clone()),
+        })
+    })();
+    let result = match parsed {
+        Ok(input) => state.app.create_household(&user.session.actor, input).await,
+        Err(e) => Err(e.into()),
+    };
+    match result {
+        Ok(id) => Ok(Redirect::to(&format!("/menages/{id}")).into_response()),
+        Err(app::AppError::Invalid(e)) => render_new(&state, &user, f, Some(e.to_string())).await,
+        Err(e) => Err(e.into()),
+    }
+}

@@ -1,0 +1,32 @@
+pub mod households;
+pub mod login;
+
+use axum::http::{header, StatusCode};
+use axum::response::{IntoResponse, Redirect, Response};
+
+use crate::errors::error_page;
+use crate::session::LoggedIn;
+
+pub async fn home(user: Option<LoggedIn>) -> Redirect {
+    Redirect::to(if user.is_some() { "/menages" } else { "/login" })
+}
+
+pub async fn healthz() -> &'static str {
+    "ok"
+}
+
+pub async fn stylesheet() -> Response {
+    (
+        [(header::CONTENT_TYPE, "text/css; charset=utf-8"), (header::CACHE_CONTROL, "public, max-age=3600")],
+        include_str!("../../static/app.css"),
+    )
+        .into_response()
+}
+
+pub async fn not_found() -> Response {
+    error_page(
+        StatusCode::NOT_FOUND,
+        "Page introuvable",
+        "Cette page n'existe pas, ou vous n'avez pas accès à ce dossier.",
+    )
+}

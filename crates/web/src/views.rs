@@ -1,0 +1,53 @@
+//! What every page's frame needs, and small formatting helpers for templates.
+
+use domain::Date;
+
+/// The page frame: who is logged in, for which organisation, and the CSRF token for forms.
+pub struct Layout {
+    pub user_name: String,
+    pub org_name: String,
+    pub roles: String,
+    pub csrf: String,
+    /// Which main menu entry is current (for `aria-current`).
+    pub section: &'static str,
+    pub may_create: bool,
+}
+
+impl Layout {
+    pub fn new(s: &app::auth::Session, section: &'static str) -> Self {
+        Self {
+            user_name: s.user_name.clone(),
+            org_name: s.org_name.clone(),
+            roles: app::auth::role_labels(&s.actor.roles),
+            csrf: s.csrf_token.clone(),
+            section,
+            may_create: domain::policy::may_create_household(&s.actor),
+        }
+    }
+}
+
+pub fn fr_date(d: Date) -> String {
+    domain::format_date_fr(d)
+}
+
+pub fn opt_fr_date(d: Option<Date>) -> String {
+    d.map(fr_date).unwrap_or_else(|| "—".into())
+}
+
+/// A `<select>` option: value, label, selected.
+pub struct Choice {
+    pub value: String,
+    pub label: String,
+    pub selected: bool,
+}
+
+pub fn choices<T: Copy + PartialEq>(
+    all: &[T],
+    code: impl Fn(T) -> &'static str,
+    label: impl Fn(T) -> &'static str,
+    current: Option<T>,
+) -> Vec<Choice> {
+    all.iter()
+        .map(|v| Choice { value: code(*v).to_owned(), label: label(*v).to_owned(), selected: current == Some(*v) })
+        .collect()
+}
