@@ -1,0 +1,70 @@
+//! `parcours demo` and `parcours audit verify`, run as the real binary, and demo seeding on
+//! every backend.
+
+use std::process::Command;
+
+use app::households::ListFilter;
+use domain::user::Email;
+
+fn parcours(args: &[&str]) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_parcours")).args(args).env_remove("DATABASE_URL").output().unwrap()
+}
+
+#[tokio::test]
+async fn demo_then_audit_verify_detects_an_altered_row() {
+    let dir = std::env::temp_dir().join(format!("parcours-demo-{}", std::process::id()));
+    let url = format!("sqlite://{}/demo.db", dir.display());
+    let out = parcours(&["demo", "--no-serve", "--households", "80", "--seed", "7", "--db", &url]);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{stdout}{}", String::from_utf8_lossy(&out.stderr));
+    assert!(stdout.contains("80 ménages"), "{stdout}");
+    assert!(stdout.contains("referent@demo.parcours.test"), "{stdout}");
+    assert!(stdout.contains("siao@demo.parcours.test"), "{stdout}");
+
+    let out = parcours(&["audit", "verify", "--db", &url]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+
+    // Alter the audit row in the database file itself.
+    let store = store::Store::connect(&url).await.unwrap();
+    sqlx::query("UPDATE audit_events SET action = 'household.list' WHERE seq = 1").execute(store.pool()).await.unwrap();
+    store.close().await;
+    let out = parcours(&["audit", "verify", "--db", &url]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success());
+    assert!(stderr.contains("n° 1"), "names the event: {stderr}");
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+#[tokio::test]
+async fn demo_seed_on_every_backend() {
+    for t in testkit::apps().await {
+        let territory = synth::generate(&synth::Config { households: 120, seed: 3, today: testkit::TODAY, years: 3 });
+        let summary = t.app.seed_demo(&territory, "demo").await.unwrap();
+        assert_eq!(summary.households, 120);
+        assert_eq!(summary.accounts.len(), 11, "one account per role, two référents");
+        let mut client = t.client();
+        assert_eq!(client.login("referent@demo.parcours.test", "demo").await.status, 303);
+        let siao = t.app.login("siao@demo.parcours.test", "demo", "test").await.unwrap().session.actor;
+        let referent = t.app.login("referent@demo.parcours.test", "demo", "test").await.unwrap().session.actor;
+        let all = t.app.list_households(&siao, &ListFilter::default()).await.unwrap();
+        let mine = t.app.list_households(&referent, &ListFilter::default()).await.unwrap();
+        assert_eq!(all.visible, 120);
+        assert!(mine.visible > 0 && mine.visible < all.visible, "{} of {}", mine.visible, all.visible);
+        t.finish().await;
+    }
+}
+
+#[tokio::test]
+async fn demo_accounts_only_work_on_demo_databases() {
+    for t in testkit::apps().await {
+        let f = testkit::Fixture::new(&t).await;
+        let mut conn = t.app.store.pool().acquire().await.unwrap();
+        let email = Email::parse("demo-like@test.parcours.test").unwrap();
+        let hash = app::auth::hash_password("demo");
+        let uid = store::users::insert(&mut conn, &email, "Démo", &hash, true).await.unwrap();
+        store::users::add_membership(&mut conn, uid, f.org_a, domain::user::Role::Referent).await.unwrap();
+        drop(conn);
+        assert!(matches!(t.app.login(email.as_str(), "demo", "x").await, Err(app::AppError::BadCredentials)));
+        t.finish().await;
+    }
+}

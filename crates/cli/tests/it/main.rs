@@ -1,0 +1,8 @@
+//! The one integration-test binary: every test runs the real application on SQLite, and on
+//! PostgreSQL too when `TEST_DATABASE_URL` is set (always in CI).
+
+mod access;
+mod audit;
+mod demo;
+mod schema;
+mod web;
