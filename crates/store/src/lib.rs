@@ -166,6 +166,16 @@ pub(crate) fn corrupt<E>(what: &'static str) -> impl FnOnce(E) -> StoreError {
     move |_| StoreError::Corrupt(what.into())
 }
 
+/// Drops and recreates the `public` schema of a PostgreSQL database (demo databases only; the
+/// caller checks). No-op on SQLite.
+pub async fn reset_postgres_schema(store: &Store) -> Result<()> {
+    if store.backend == Backend::Postgres {
+        let mut conn = store.pool.acquire().await?;
+        conn.execute("DROP SCHEMA public CASCADE; CREATE SCHEMA public;").await?;
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::sqlite_path;
@@ -176,14 +186,4 @@ mod tests {
         assert_eq!(sqlite_path("sqlite:///tmp/x.db?mode=rwc"), Some("/tmp/x.db"));
         assert_eq!(sqlite_path("sqlite::memory:"), None);
     }
-}
-
-/// Drops and recreates the `public` schema of a PostgreSQL database (demo databases only; the
-/// caller checks). No-op on SQLite.
-pub async fn reset_postgres_schema(store: &Store) -> Result<()> {
-    if store.backend == Backend::Postgres {
-        let mut conn = store.pool.acquire().await?;
-        conn.execute("DROP SCHEMA public CASCADE; CREATE SCHEMA public;").await?;
-    }
-    Ok(())
 }
