@@ -270,14 +270,3 @@ fn duplicates_share_true_persons_with_noisy_names() {
     assert!((0.11..=0.19).contains(&rate), "duplicate rate {rate}");
     assert!(differ >= 0.5, "names differ in {differ}");
 }
-
-/// Run with `cargo test -p synth -- --ignored --nocapture` to time a large territory.
-#[test]
-#[ignore]
-fn large_territory_timing() {
-    let cfg = Config { households: 100_000, ..Config::default() };
-    let start = std::time::Instant::now();
-    let t = generate(&cfg);
-    let events: usize = t.households.iter().map(|h| h.events.len()).sum();
-    println!("{} households, {events} events in {:?}", t.households.len(), start.elapsed());
-}
