@@ -196,8 +196,13 @@ impl App {
             .await?;
         store::households::insert_event(&mut tx, id, EventKind::Contact, input.identified_on, by, None).await?;
         store::households::insert_follow(&mut tx, id, actor.org, input.identified_on, None, true).await?;
-        if let Some(n) = input.siao_number.as_deref().map(str::trim).filter(|n| !n.is_empty()) {
-            store::households::set_external_ref(&mut tx, id, "siao", n).await?;
+        for (kind, value) in [("siao", &input.siao_number), ("demande-logement-social", &input.housing_demand_number)] {
+            if let Some(n) = value.as_deref().map(str::trim).filter(|n| !n.is_empty()) {
+                if n.chars().count() > 40 {
+                    return Err(InvalidInput::new("référence externe", "40 caractères au plus").into());
+                }
+                store::households::set_external_ref(&mut tx, id, kind, n).await?;
+            }
         }
         record(&mut tx, actor, AuditAction::HouseholdCreate, Some(("household", id.0)), Outcome::Allowed).await?;
         tx.commit().await?;
@@ -297,6 +302,8 @@ pub struct NewHousehold {
     pub situation_since: Date,
     pub identified_on: Date,
     pub siao_number: Option<String>,
+    /// The social-housing demand's *numéro unique*.
+    pub housing_demand_number: Option<String>,
 }
 
 /// One line of the timeline, with who recorded it.

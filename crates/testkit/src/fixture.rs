@@ -72,6 +72,7 @@ impl Fixture {
             situation_since: TODAY - time::Duration::days(30),
             identified_on: TODAY - time::Duration::days(10),
             siao_number: None,
+            housing_demand_number: None,
         };
         let h_a = app.create_household(&ref_a, new("Aubert", Sex::Femme, Situation::Rue)).await.unwrap();
         let h_b =

@@ -143,5 +143,6 @@ fn sample(_: &Fixture) -> app::households::NewHousehold {
         situation_since: testkit::TODAY,
         identified_on: testkit::TODAY,
         siao_number: None,
+        housing_demand_number: None,
     }
 }

@@ -121,6 +121,7 @@ async fn forms_create_and_record_with_clear_errors() {
                     ("situation", "rue"),
                     ("since", "2026-05-01"),
                     ("siao_number", "SIAO-TEST-1"),
+                    ("housing_demand_number", "069012345678901"),
                 ],
             )
             .await;
@@ -128,6 +129,7 @@ async fn forms_create_and_record_with_clear_errors() {
         let page = r.location().unwrap().to_owned();
         let file = c.get(&page).await;
         assert!(file.body.contains("ÉLISE-NOUVELLE Ana") && file.body.contains("SIAO-TEST-1"));
+        assert!(file.body.contains("069012345678901"));
         let sit = format!("{page}/situation");
         let r = c.post(&sit, &[("csrf", &csrf), ("situation", "chu"), ("date", "2026-07-01")]).await;
         assert_eq!(r.status, 422, "future date refused");

@@ -329,7 +329,14 @@ async fn render_household(
         refs: v
             .external_refs
             .into_iter()
-            .map(|(k, val)| (if k == "siao" { "N° SI-SIAO".into() } else { k }, val))
+            .map(|(k, val)| {
+                let label = match k.as_str() {
+                    "siao" => "N° SI-SIAO".to_owned(),
+                    "demande-logement-social" => "N° unique de demande de logement social".to_owned(),
+                    _ => k,
+                };
+                (label, val)
+            })
             .collect(),
         may_write: v.may_write,
         today: domain::format_date(today),
@@ -474,6 +481,8 @@ pub struct NewHouseholdForm {
     identified_on: String,
     #[serde(default)]
     siao_number: String,
+    #[serde(default)]
+    housing_demand_number: String,
 }
 
 #[derive(Template)]
@@ -496,7 +505,7 @@ async fn render_new(
 ) -> Result<Response, WebError> {
     let communes = state.app.communes().await?;
     let status = if error.is_some() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
-    let sexes = [Sex::Femme, Sex::Homme, Sex::NonRenseigne];
+    let sexes = [Sex::NonRenseigne, Sex::Femme, Sex::Homme];
     let body = NewHouseholdPage {
         layout: Layout::new(&user.session, "nouveau"),
         communes: communes
@@ -543,6 +552,7 @@ pub async fn create(
             situation_since,
             identified_on,
             siao_number: Some(f.siao_number.clone()),
+            housing_demand_number: Some(f.housing_demand_number.clone()),
         })
     })();
     let result = match parsed {
