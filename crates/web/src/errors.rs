@@ -13,6 +13,8 @@ pub enum WebError {
     Forbidden,
     /// A form's CSRF token did not match.
     BadCsrf,
+    /// Input refused where the page could not show the reason next to the form.
+    Invalid,
     Internal,
 }
 
@@ -21,7 +23,8 @@ impl From<app::AppError> for WebError {
         match e {
             app::AppError::NotFound => Self::NotFound,
             app::AppError::Forbidden => Self::Forbidden,
-            app::AppError::BadCredentials | app::AppError::Throttled | app::AppError::Invalid(_) => Self::Forbidden,
+            app::AppError::BadCredentials | app::AppError::Throttled => Self::Forbidden,
+            app::AppError::Invalid(_) => Self::Invalid,
             app::AppError::Store(e) => {
                 tracing::error!(error = %e, "store failure");
                 Self::Internal
@@ -65,6 +68,11 @@ impl IntoResponse for WebError {
                 StatusCode::FORBIDDEN,
                 "Formulaire expiré",
                 "Le formulaire a expiré ou ne provient pas de parcours. Rechargez la page et recommencez.",
+            ),
+            Self::Invalid => error_page(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "Saisie invalide",
+                "Une donnée saisie est invalide. Revenez au formulaire, corrigez-la et recommencez.",
             ),
             Self::Internal => error_page(
                 StatusCode::INTERNAL_SERVER_ERROR,
