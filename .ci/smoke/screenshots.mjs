@@ -13,7 +13,7 @@
 // (default 3000 px) are cut there, so that a long list stays a readable image.
 // Exits 1 when a page cannot be reached or does not answer 200; console
 // errors are reported as warnings.
-import { chromium } from 'playwright-core';
+import { launch } from './browser.mjs';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 
@@ -23,7 +23,6 @@ if (!OUT) {
   process.exit(2);
 }
 const ORIGIN = new URL(process.argv[3] ?? process.env.PARCOURS_URL ?? 'http://127.0.0.1:18080').origin;
-const EXECUTABLE = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const MAX_HEIGHT = Number(process.env.SCREENSHOT_MAX_HEIGHT ?? 3000);
 const EMAIL = 'referent@demo.parcours.test';
 const PASSWORD = 'demo';
@@ -33,19 +32,7 @@ mkdirSync(OUT, { recursive: true });
 const url = (p) => new URL(p, ORIGIN).href;
 const warnings = [];
 
-const browser = await chromium.launch({
-  executablePath: EXECUTABLE,
-  headless: true,
-  args: [
-    '--no-sandbox',
-    '--disable-gpu',
-    '--disable-quic',
-    '--no-first-run',
-    '--disable-background-networking',
-    '--disable-component-update',
-    '--disable-sync',
-  ],
-});
+const browser = await launch();
 
 async function newPage(viewport, storageState) {
   const context = await browser.newContext({

@@ -9,13 +9,12 @@
 // failed request or same-origin response with status >= 400, except the
 // ones the test provokes on purpose (a wrong password, a page asked for after
 // logging out). Screenshots go to $SCREENSHOT_DIR when it is set.
-import { chromium } from 'playwright-core';
+import { EXECUTABLE, launch } from './browser.mjs';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 
 const BASE = new URL(process.argv[2] ?? process.env.PARCOURS_URL ?? 'http://127.0.0.1:18080');
 const ORIGIN = BASE.origin;
-const EXECUTABLE = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const SCREENSHOT_DIR = process.env.SCREENSHOT_DIR || '';
 const EMAIL = 'referent@demo.parcours.test';
 const PASSWORD = 'demo';
@@ -74,19 +73,7 @@ if (SCREENSHOT_DIR) mkdirSync(SCREENSHOT_DIR, { recursive: true });
 
 console.log(`smoke: ${ORIGIN} with ${EXECUTABLE}`);
 
-const browser = await chromium.launch({
-  executablePath: EXECUTABLE,
-  headless: true,
-  args: [
-    '--no-sandbox',
-    '--disable-gpu',
-    '--disable-quic',
-    '--no-first-run',
-    '--disable-background-networking',
-    '--disable-component-update',
-    '--disable-sync',
-  ],
-});
+const browser = await launch();
 
 let page;
 let exitCode = 0;

@@ -125,47 +125,37 @@ impl App {
         Ok(ListPage { rows, matching, visible, by_status, page, pages })
     }
 
-    /// Checks the policy for one household inside an audited transaction; a refusal is logged
-    /// (and committed) before the caller sees `NotFound`.
+    /// Opens an audited transaction and checks the policy for one household. A refusal is
+    /// logged and committed before the caller sees `NotFound` (missing and refused look alike);
+    /// on success the facts the policy used come back with the transaction.
     async fn authorise(
         &self,
-        tx: &mut Tx,
         actor: &Actor,
         id: HouseholdId,
         action: HouseholdAction,
         audit: AuditAction,
-    ) -> Result<bool> {
-        let followers = store::households::followers_on(tx, id, self.today()).await?;
-        let allowed = followers
-            .as_ref()
-            .is_some_and(|f| policy::may_access_household(actor, action, &HouseholdFacts { followers: f.clone() }));
-        if !allowed {
-            record(tx, actor, audit, Some(("household", id.0)), Outcome::Denied).await?;
+    ) -> Result<(Tx, HouseholdFacts)> {
+        let mut tx = self.store.begin_audited().await?;
+        let facts = store::households::followers_on(&mut tx, id, self.today())
+            .await?
+            .map(|followers| HouseholdFacts { followers });
+        match facts {
+            Some(facts) if policy::may_access_household(actor, action, &facts) => Ok((tx, facts)),
+            _ => {
+                record(&mut tx, actor, audit, Some(("household", id.0)), Outcome::Denied).await?;
+                tx.commit().await?;
+                Err(AppError::NotFound)
+            }
         }
-        Ok(allowed)
-    }
-
-    async fn refuse(tx: Tx) -> Result<HouseholdView> {
-        tx.commit().await?;
-        Err(AppError::NotFound)
     }
 
     /// Opens a household's file. Logged, allowed or not; refused and missing look the same.
     pub async fn open_household(&self, actor: &Actor, id: HouseholdId) -> Result<HouseholdView> {
-        let mut tx = self.store.begin_audited().await?;
-        if !self.authorise(&mut tx, actor, id, HouseholdAction::Read, AuditAction::HouseholdRead).await? {
-            return Self::refuse(tx).await;
-        }
-        let Some(h) = store::households::get(&mut tx, id).await? else { return Self::refuse(tx).await };
+        let (mut tx, facts) = self.authorise(actor, id, HouseholdAction::Read, AuditAction::HouseholdRead).await?;
+        let h = store::households::get(&mut tx, id).await?.ok_or(AppError::NotFound)?;
         record(&mut tx, actor, AuditAction::HouseholdRead, Some(("household", id.0)), Outcome::Allowed).await?;
         tx.commit().await?;
-        let may_write = policy::may_access_household(
-            actor,
-            HouseholdAction::Write,
-            &HouseholdFacts {
-                followers: h.follows.iter().filter(|f| follows_on(f, self.today())).map(|f| f.org).collect(),
-            },
-        );
+        let may_write = policy::may_access_household(actor, HouseholdAction::Write, &facts);
         Ok(HouseholdView::build(h, self.today(), self.config.status_rules, may_write))
     }
 
@@ -210,12 +200,7 @@ impl App {
     }
 
     async fn begin_write(&self, actor: &Actor, id: HouseholdId, audit: AuditAction) -> Result<Tx> {
-        let mut tx = self.store.begin_audited().await?;
-        if !self.authorise(&mut tx, actor, id, HouseholdAction::Write, audit).await? {
-            tx.commit().await?;
-            return Err(AppError::NotFound);
-        }
-        Ok(tx)
+        Ok(self.authorise(actor, id, HouseholdAction::Write, audit).await?.0)
     }
 
     pub async fn add_member(
