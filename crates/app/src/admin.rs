@@ -13,7 +13,10 @@ use crate::{App, AppError, Result};
 
 fn check(actor: Option<&Actor>) -> Result<()> {
     match actor {
-        Some(a) if !policy::may_administer(a) => Err(AppError::Forbidden),
+        // Administration involves no grant, hence no date dependence: any day answers the same.
+        Some(a) if !policy::may(a, policy::Action::Administer, time::OffsetDateTime::now_utc().date()) => {
+            Err(AppError::Forbidden)
+        }
         _ => Ok(()),
     }
 }
@@ -85,5 +88,140 @@ impl App {
         store::audit::append(&mut tx, event(actor, AuditAction::UserCreate, "user", id.0)).await?;
         tx.commit().await?;
         Ok(id)
+    }
+}
+
+/// A grant as requested (the id comes from the store).
+#[derive(Debug, Clone)]
+pub struct NewGrant {
+    pub org: OrgId,
+    pub role: Role,
+    pub scope: domain::policy::TerritoryScope,
+    pub tier: domain::policy::Tier,
+    pub valid_from: domain::Date,
+    pub valid_to: Option<domain::Date>,
+}
+
+impl App {
+    /// Grants a habilitation. A tier above the role's ceiling is refused rather than silently
+    /// capped, so the administrator sees what the policy will allow.
+    pub async fn add_grant(&self, actor: Option<&Actor>, g: NewGrant) -> Result<i64> {
+        check(actor)?;
+        match domain::policy::role_ceiling(g.role) {
+            None => return Err(InvalidInput::new("rôle", "ce rôle ne reçoit pas d'habilitation territoriale").into()),
+            Some(c) if g.tier > c => {
+                return Err(InvalidInput::new("niveau", format!("au plus « {} » pour ce rôle", c.label())).into())
+            }
+            Some(_) => {}
+        }
+        if g.valid_to.is_some_and(|t| t <= g.valid_from) {
+            return Err(InvalidInput::new("fin", "la fin doit suivre le début").into());
+        }
+        let grant = domain::policy::Grant {
+            id: 0,
+            org: g.org,
+            role: g.role,
+            scope: g.scope,
+            tier: g.tier,
+            valid_from: g.valid_from,
+            valid_to: g.valid_to,
+        };
+        let mut tx = self.store.begin_audited().await?;
+        if store::orgs::get(&mut tx, g.org).await?.is_none() {
+            return Err(InvalidInput::new("organisation", "organisation inconnue").into());
+        }
+        let id = store::access::insert_grant(&mut tx, &grant, actor.map(|a| a.user)).await?;
+        store::audit::append(&mut tx, event(actor, AuditAction::GrantCreate, "grant", id)).await?;
+        tx.commit().await?;
+        Ok(id)
+    }
+
+    /// Ends a grant today (kept in history with its end date).
+    pub async fn end_grant(&self, actor: Option<&Actor>, id: i64) -> Result<()> {
+        check(actor)?;
+        let mut tx = self.store.begin_audited().await?;
+        if !store::access::end_grant(&mut tx, id, self.today()).await? {
+            return Err(AppError::NotFound);
+        }
+        store::audit::append(&mut tx, event(actor, AuditAction::GrantEnd, "grant", id)).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Every grant, for the administration screen: (grant, organisation name).
+    pub async fn grants(&self, actor: &Actor) -> Result<Vec<(domain::policy::Grant, String)>> {
+        check(Some(actor))?;
+        let mut conn = self.store.pool().acquire().await?;
+        let orgs = store::orgs::all(&mut conn).await?;
+        let grants = store::access::all_grants(&mut conn).await?;
+        Ok(grants
+            .into_iter()
+            .map(|g| {
+                let name = orgs.iter().find(|o| o.id == g.org).map(|o| o.name.clone()).unwrap_or_default();
+                (g, name)
+            })
+            .collect())
+    }
+
+    /// Gives a user temporary access to one household file between two instants (RFC 3339),
+    /// e.g. a commission member for the files on a session's agenda.
+    pub async fn grant_temporary(
+        &self,
+        actor: Option<&Actor>,
+        household: domain::HouseholdId,
+        user: UserId,
+        from: &str,
+        to: &str,
+        reason: &str,
+    ) -> Result<()> {
+        check(actor)?;
+        if to <= from {
+            return Err(InvalidInput::new("fin", "la fin doit suivre le début").into());
+        }
+        let mut tx = self.store.begin_audited().await?;
+        store::access::insert_temporary_grant(&mut tx, household, user, from, to, reason, actor.map(|a| a.user))
+            .await?;
+        store::audit::append(&mut tx, event(actor, AuditAction::TemporaryGrantCreate, "household", household.0))
+            .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+}
+
+impl App {
+    /// Every organisation with its commune and number of accounts, for the administration screen.
+    pub async fn organisations(&self, actor: &Actor) -> Result<Vec<store::orgs::OrgSummary>> {
+        check(Some(actor))?;
+        let mut conn = self.store.pool().acquire().await?;
+        Ok(store::orgs::all_with_details(&mut conn).await?)
+    }
+
+    /// Every account with its organisations and roles (never a password hash), for the
+    /// administration screen.
+    pub async fn users(&self, actor: &Actor) -> Result<Vec<store::users::UserSummary>> {
+        check(Some(actor))?;
+        let mut conn = self.store.pool().acquire().await?;
+        Ok(store::users::all_with_memberships(&mut conn).await?)
+    }
+
+    /// Refuses commune codes absent from the territory's communes (a well-formed code may
+    /// still name no commune of ours).
+    pub async fn check_known_communes(&self, codes: &[InseeCode]) -> Result<()> {
+        let known = self.communes().await?;
+        match codes.iter().find(|c| !known.iter().any(|k| &k.insee == *c)) {
+            Some(c) => {
+                Err(InvalidInput::new("commune", format!("code {} inconnu sur ce territoire", c.as_str())).into())
+            }
+            None => Ok(()),
+        }
+    }
+}
+
+/// For forms: a uniqueness conflict (an organisation's name, an account's e-mail) becomes an
+/// input error on `field`, shown next to the form; any other error is returned unchanged.
+pub fn conflict_as_invalid(e: AppError, field: &'static str, reason: &str) -> AppError {
+    match e {
+        AppError::Store(store::StoreError::Conflict) => InvalidInput::new(field, reason).into(),
+        e => e,
     }
 }

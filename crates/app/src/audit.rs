@@ -49,9 +49,10 @@ impl App {
     /// Recomputes the whole chain, page by page, and compares it with the recorded head.
     pub async fn verify_audit(&self) -> Result<Verification> {
         let mut conn = self.store.pool().acquire().await?;
-        let (head_seq, head_hash) = store::audit::head(&mut conn).await?;
-        let mut verifier = domain::audit::Verifier::default();
-        let mut after = 0;
+        let head = store::audit::head(&mut conn).await?;
+        let (head_seq, head_hash) = (head.seq, head.hash);
+        let mut verifier = domain::audit::Verifier::from_anchor(head.anchor_seq, &head.anchor_hash);
+        let mut after = head.anchor_seq;
         loop {
             let page = store::audit::page(&mut conn, after, 5_000).await?;
             let Some(last) = page.last() else { break };

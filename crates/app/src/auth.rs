@@ -115,6 +115,7 @@ impl App {
             expires_at: expiry(self.config.session_hours),
         };
         store::sessions::insert(&mut tx, &token_hash(&token), &record).await?;
+        let grants = store::access::grants_of(&mut tx, first.org).await?;
         store::audit::append(
             &mut tx,
             NewAuditEvent {
@@ -130,7 +131,7 @@ impl App {
         tx.commit().await?;
         self.throttle.clear(&account_key);
         let session = Session {
-            actor: Actor { user: user.id, org: first.org, roles: first.roles.clone() },
+            actor: Actor { user: user.id, org: first.org, roles: first.roles.clone(), grants },
             user_name: user.display_name,
             org_name: first.org_name.clone(),
             csrf_token: record.csrf_token,
@@ -148,8 +149,9 @@ impl App {
         let Some(user) = store::users::get(&mut conn, s.user).await?.filter(|u| u.active) else { return Ok(None) };
         let memberships = store::users::memberships(&mut conn, s.user).await?;
         let Some(m) = memberships.into_iter().find(|m| m.org == s.org) else { return Ok(None) };
+        let grants = store::access::grants_of(&mut conn, s.org).await?;
         Ok(Some(Session {
-            actor: Actor { user: s.user, org: s.org, roles: m.roles },
+            actor: Actor { user: s.user, org: s.org, roles: m.roles, grants },
             user_name: user.display_name,
             org_name: m.org_name,
             csrf_token: s.csrf_token,

@@ -3,7 +3,7 @@
 use domain::audit::{AuditAction, Outcome};
 use domain::household::{HouseholdType, MemberRole, Membership, NewPerson};
 use domain::pathway::EventKind;
-use domain::policy::{self, HouseholdAction, HouseholdFacts};
+use domain::policy::{self, Action, HouseholdFacts};
 use domain::situation::{period_at, Period, Situation};
 use domain::status::{status_on, Status};
 use domain::territory::InseeCode;
@@ -78,11 +78,10 @@ impl App {
     /// The by-name list as the actor may see it. Logged as one list read.
     pub async fn list_households(&self, actor: &Actor, filter: &ListFilter) -> Result<ListPage> {
         let today = self.today();
-        let scope = policy::household_scope(actor, HouseholdAction::Read);
+        let scope = policy::list_scope(actor, Action::ReadFile, today);
         let mut tx = self.store.begin_audited().await?;
-        let raw =
-            store::households::list_visible(&mut tx, scope, today, filter.commune.as_ref().map(InseeCode::as_str))
-                .await?;
+        let commune = filter.commune.as_ref().map(InseeCode::as_str);
+        let raw = store::households::list_visible(&mut tx, &scope, today, &store::now_timestamp(), commune).await?;
         record(&mut tx, actor, AuditAction::HouseholdList, None, Outcome::Allowed).await?;
         tx.commit().await?;
 
@@ -128,19 +127,17 @@ impl App {
     /// Opens an audited transaction and checks the policy for one household. A refusal is
     /// logged and committed before the caller sees `NotFound` (missing and refused look alike);
     /// on success the facts the policy used come back with the transaction.
-    async fn authorise(
+    pub(crate) async fn authorise(
         &self,
         actor: &Actor,
         id: HouseholdId,
-        action: HouseholdAction,
+        action: Action,
         audit: AuditAction,
     ) -> Result<(Tx, HouseholdFacts)> {
         let mut tx = self.store.begin_audited().await?;
-        let facts = store::households::followers_on(&mut tx, id, self.today())
-            .await?
-            .map(|followers| HouseholdFacts { followers });
+        let facts = store::access::household_facts(&mut tx, id, self.today(), &store::now_timestamp()).await?;
         match facts {
-            Some(facts) if policy::may_access_household(actor, action, &facts) => Ok((tx, facts)),
+            Some(facts) if policy::decide(actor, action, &facts, self.today()) => Ok((tx, facts)),
             _ => {
                 record(&mut tx, actor, audit, Some(("household", id.0)), Outcome::Denied).await?;
                 tx.commit().await?;
@@ -151,12 +148,17 @@ impl App {
 
     /// Opens a household's file. Logged, allowed or not; refused and missing look the same.
     pub async fn open_household(&self, actor: &Actor, id: HouseholdId) -> Result<HouseholdView> {
-        let (mut tx, facts) = self.authorise(actor, id, HouseholdAction::Read, AuditAction::HouseholdRead).await?;
+        let (mut tx, facts) = self.authorise(actor, id, Action::ReadFile, AuditAction::HouseholdRead).await?;
         let h = store::households::get(&mut tx, id).await?.ok_or(AppError::NotFound)?;
         record(&mut tx, actor, AuditAction::HouseholdRead, Some(("household", id.0)), Outcome::Allowed).await?;
         tx.commit().await?;
-        let may_write = policy::may_access_household(actor, HouseholdAction::Write, &facts);
-        Ok(HouseholdView::build(h, self.today(), self.config.status_rules, may_write))
+        let today = self.today();
+        let rights = FileRights {
+            write: policy::decide(actor, Action::WriteFile, &facts, today),
+            read_sensitive: policy::decide(actor, Action::ReadSensitive, &facts, today),
+            write_sensitive: policy::decide(actor, Action::WriteSensitive, &facts, today),
+        };
+        Ok(HouseholdView::build(h, today, self.config.status_rules, rights))
     }
 
     /// Creates a household with its reference person, first situation and first contact; the
@@ -180,7 +182,9 @@ impl App {
         let mut tx = self.store.begin_audited().await?;
         let id = store::households::insert_household(&mut tx, input.commune.as_ref(), input.identified_on, actor.org)
             .await?;
-        let person = store::households::insert_person(&mut tx, &input.reference).await?;
+        let r = &input.reference;
+        let index = self.name_index(&r.family_name, &r.given_names, r.birth_date);
+        let person = store::households::insert_person(&mut tx, r, index.as_deref()).await?;
         store::households::add_member(&mut tx, id, person, MemberRole::Reference, input.identified_on, None).await?;
         store::households::insert_period(&mut tx, id, &Period::new(input.situation, input.situation_since, None)?, by)
             .await?;
@@ -200,7 +204,7 @@ impl App {
     }
 
     async fn begin_write(&self, actor: &Actor, id: HouseholdId, audit: AuditAction) -> Result<Tx> {
-        Ok(self.authorise(actor, id, HouseholdAction::Write, audit).await?.0)
+        Ok(self.authorise(actor, id, Action::WriteFile, audit).await?.0)
     }
 
     pub async fn add_member(
@@ -215,7 +219,8 @@ impl App {
             return Err(InvalidInput::new("date d'arrivée", "la date ne peut pas être dans le futur").into());
         }
         let mut tx = self.begin_write(actor, id, AuditAction::MemberAdd).await?;
-        let pid = store::households::insert_person(&mut tx, &person).await?;
+        let index = self.name_index(&person.family_name, &person.given_names, person.birth_date);
+        let pid = store::households::insert_person(&mut tx, &person, index.as_deref()).await?;
         store::households::add_member(&mut tx, id, pid, role, from, None).await?;
         let by = Author { org: actor.org, user: Some(actor.user) };
         store::households::insert_event(&mut tx, id, EventKind::ChangementComposition, from, by, None).await?;
@@ -318,7 +323,15 @@ pub struct HouseholdView {
     pub follows_now: Vec<FollowRecord>,
     pub follows_past: Vec<FollowRecord>,
     pub external_refs: Vec<(String, String)>,
-    pub may_write: bool,
+    pub rights: FileRights,
+}
+
+/// What the reader may do on the file they opened (decided by the policy, shown by the page).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct FileRights {
+    pub write: bool,
+    pub read_sensitive: bool,
+    pub write_sensitive: bool,
 }
 
 impl HouseholdView {
@@ -326,7 +339,7 @@ impl HouseholdView {
         h: store::households::HouseholdRecord,
         today: Date,
         rules: domain::status::StatusRules,
-        may_write: bool,
+        rights: FileRights,
     ) -> Self {
         let pathway = domain::pathway::Pathway {
             periods: h.periods.iter().map(|p| p.period.clone()).collect(),
@@ -367,7 +380,7 @@ impl HouseholdView {
             follows_now,
             follows_past,
             external_refs: h.external_refs,
-            may_write,
+            rights,
         }
     }
 }

@@ -5,7 +5,9 @@ pub mod admin;
 pub mod audit;
 pub mod auth;
 pub mod households;
+pub mod protection;
 pub mod seed;
+pub mod sensitive;
 mod throttle;
 
 use domain::status::StatusRules;
@@ -70,6 +72,10 @@ pub enum AppError {
     Throttled,
     #[error("{0}")]
     Invalid(#[from] InvalidInput),
+    #[error("aucune clé de chiffrement n'est configurée (PARCOURS_KEYRING_FILE) : le compartiment sensible est indisponible")]
+    NoKeyring,
+    #[error("une donnée sensible est illisible avec les clés configurées")]
+    Undecryptable,
     #[error(transparent)]
     Store(#[from] store::StoreError),
 }
@@ -87,6 +93,8 @@ pub struct App {
     pub store: Store,
     pub config: Config,
     pub clock: Clock,
+    /// Field-encryption keys (from the environment or a key file, never the database).
+    pub keyring: Option<std::sync::Arc<store::crypto::Keyring>>,
     throttle: std::sync::Arc<throttle::Throttle>,
 }
 
@@ -94,7 +102,12 @@ impl App {
     pub fn new(store: Store, config: Config, clock: Clock) -> Self {
         let throttle =
             std::sync::Arc::new(throttle::Throttle::new(std::time::Duration::from_secs(config.throttle_window_secs)));
-        Self { store, config, clock, throttle }
+        Self { store, config, clock, keyring: None, throttle }
+    }
+
+    pub fn with_keyring(mut self, keyring: store::crypto::Keyring) -> Self {
+        self.keyring = Some(std::sync::Arc::new(keyring));
+        self
     }
 
     pub fn today(&self) -> Date {

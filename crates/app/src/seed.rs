@@ -3,6 +3,7 @@
 
 use domain::audit::{AuditAction, Outcome};
 use domain::org::OrgKind;
+use domain::policy::{Grant, TerritoryScope, Tier};
 use domain::territory::Commune;
 use domain::user::{Email, Role};
 use domain::OrgId;
@@ -45,6 +46,18 @@ const ACCOUNTS: [(&str, Role, OrgKind); 11] = [
 
 pub const DEMO_DOMAIN: &str = "demo.parcours.test";
 
+/// The demo's habilitations, over the whole territory. Référents work per case (the households
+/// their organisation follows) and commission members per session, so they get none; the CCAPEX
+/// sees aggregates until the eviction-prevention screens exist.
+fn demo_grant(role: Role) -> Option<Tier> {
+    match role {
+        Role::CoordinateurSiao => Some(Tier::Sensible),
+        Role::ChargeCaptation | Role::Bailleur | Role::Observatoire => Some(Tier::Pseudonymise),
+        Role::GestionnaireCca | Role::CorrespondantCcapex => Some(Tier::Agrege),
+        Role::Referent | Role::MembreCommission | Role::Dpo | Role::Administrateur => None,
+    }
+}
+
 impl App {
     /// Seeds an empty, migrated database with `t` in one transaction and marks it as demo.
     pub async fn seed_demo(&self, t: &synth::Territory, password: &str) -> Result<DemoSummary> {
@@ -63,7 +76,8 @@ impl App {
             let by = Author { org: orgs[h.created_by], user: None };
             let id = store::households::insert_household(&mut tx, Some(&h.commune), h.created_on, by.org).await?;
             for m in &h.members {
-                let pid = store::households::insert_person(&mut tx, &m.person).await?;
+                let index = self.name_index(&m.person.family_name, &m.person.given_names, m.person.birth_date);
+                let pid = store::households::insert_person(&mut tx, &m.person, index.as_deref()).await?;
                 store::households::add_member(&mut tx, id, pid, m.role, m.from, m.to).await?;
                 store::households::record_synthetic_truth(&mut tx, pid, m.true_person as i64).await?;
                 persons += 1;
@@ -85,6 +99,7 @@ impl App {
         }
         let hash = crate::auth::hash_password(password);
         let mut accounts = Vec::new();
+        let mut granted = Vec::new();
         for (local, role, kind) in ACCOUNTS {
             let Some(i) = (0..orgs.len())
                 .filter(|i| t.organisations[*i].kind == kind)
@@ -101,6 +116,19 @@ impl App {
                 role,
                 org_name: t.organisations[i].name.clone(),
             });
+            if let (Some(tier), false) = (demo_grant(role), granted.contains(&(orgs[i], role))) {
+                let grant = Grant {
+                    id: 0,
+                    org: orgs[i],
+                    role,
+                    scope: TerritoryScope::Tout,
+                    tier,
+                    valid_from: t.households.iter().map(|h| h.created_on).min().unwrap_or(self.today()),
+                    valid_to: None,
+                };
+                store::access::insert_grant(&mut tx, &grant, None).await?;
+                granted.push((orgs[i], role));
+            }
         }
         store::settings::set(&mut tx, store::settings::DEMO, "true").await?;
         tx.commit().await?;

@@ -18,10 +18,28 @@ pub enum AuditAction {
     OrganisationCreate,
     UserCreate,
     DemoSeed,
+    GrantCreate,
+    GrantEnd,
+    TemporaryGrantCreate,
+    NoticeRecord,
+    SharingChoice,
+    RestrictionSet,
+    RestrictionLift,
+    SensitiveRead,
+    SensitiveWrite,
+    TenancySummaryRead,
+    ExactSearch,
+    RightsExport,
+    Rectification,
+    RetentionArchive,
+    RetentionAnonymise,
+    AuditSearch,
+    AuditPurge,
+    KeysRotate,
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 12] = [
+    pub const ALL: [AuditAction; 30] = [
         Self::LoginSucceeded,
         Self::LoginFailed,
         Self::Logout,
@@ -34,6 +52,24 @@ impl AuditAction {
         Self::OrganisationCreate,
         Self::UserCreate,
         Self::DemoSeed,
+        Self::GrantCreate,
+        Self::GrantEnd,
+        Self::TemporaryGrantCreate,
+        Self::NoticeRecord,
+        Self::SharingChoice,
+        Self::RestrictionSet,
+        Self::RestrictionLift,
+        Self::SensitiveRead,
+        Self::SensitiveWrite,
+        Self::TenancySummaryRead,
+        Self::ExactSearch,
+        Self::RightsExport,
+        Self::Rectification,
+        Self::RetentionArchive,
+        Self::RetentionAnonymise,
+        Self::AuditSearch,
+        Self::AuditPurge,
+        Self::KeysRotate,
     ];
 
     pub fn code(self) -> &'static str {
@@ -50,6 +86,24 @@ impl AuditAction {
             Self::OrganisationCreate => "organisation.create",
             Self::UserCreate => "user.create",
             Self::DemoSeed => "demo.seed",
+            Self::GrantCreate => "grant.create",
+            Self::GrantEnd => "grant.end",
+            Self::TemporaryGrantCreate => "grant.temporary.create",
+            Self::NoticeRecord => "household.notice.record",
+            Self::SharingChoice => "household.sharing.choice",
+            Self::RestrictionSet => "household.restriction.set",
+            Self::RestrictionLift => "household.restriction.lift",
+            Self::SensitiveRead => "household.sensitive.read",
+            Self::SensitiveWrite => "household.sensitive.write",
+            Self::TenancySummaryRead => "household.tenancy.read",
+            Self::ExactSearch => "household.search.exact",
+            Self::RightsExport => "rights.export",
+            Self::Rectification => "rights.rectification",
+            Self::RetentionArchive => "retention.archive",
+            Self::RetentionAnonymise => "retention.anonymise",
+            Self::AuditSearch => "audit.search",
+            Self::AuditPurge => "audit.purge",
+            Self::KeysRotate => "keys.rotate",
         }
     }
 
@@ -149,6 +203,11 @@ impl Default for Verifier {
 }
 
 impl Verifier {
+    /// A verifier that starts after an anchor: the last event removed by retention.
+    pub fn from_anchor(seq: i64, hash: &str) -> Self {
+        Self { prev: hash.to_owned(), last_seq: seq, count: 0 }
+    }
+
     /// Checks the next event in sequence order.
     pub fn push(&mut self, e: StoredEvent) -> Result<(), ChainError> {
         let seq = e.event.seq;

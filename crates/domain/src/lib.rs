@@ -4,9 +4,11 @@
 pub mod audit;
 pub mod household;
 pub mod ids;
+pub mod indicators;
 pub mod org;
 pub mod pathway;
 pub mod policy;
+pub mod sensitive;
 pub mod situation;
 pub mod status;
 pub mod territory;

@@ -31,3 +31,22 @@ mod tests {
         assert_eq!(fold(&fold("Ñoël")), fold("Ñoël"));
     }
 }
+
+/// The canonical input of the keyed blind index: folded names reduced to letters and digits,
+/// and the birth date, so that "Lé-a  N'Diaye" and "LEA NDIAYE" index alike.
+pub fn blind_index_input(family_name: &str, given_names: &str, birth: Option<crate::Date>) -> String {
+    let squash = |s: &str| fold(s).chars().filter(|c| c.is_alphanumeric()).collect::<String>();
+    format!("{}|{}|{}", squash(family_name), squash(given_names), birth.map(crate::format_date).unwrap_or_default())
+}
+
+#[cfg(test)]
+mod index_tests {
+    use super::blind_index_input;
+
+    #[test]
+    fn canonical_input_ignores_case_accents_and_punctuation() {
+        let d = crate::parse_date("1990-02-03").ok();
+        assert_eq!(blind_index_input("N'Diaye", "Lé-a", d), blind_index_input("NDIAYE", "LEA", d));
+        assert_ne!(blind_index_input("Ndiaye", "Lea", d), blind_index_input("Ndiaye", "Lea", None));
+    }
+}

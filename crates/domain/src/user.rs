@@ -91,13 +91,15 @@ impl Email {
     }
 }
 
-/// Who acts: one user, acting for one organisation with the roles held there.
-/// Every use case takes an `Actor`, and the policy decides from it alone.
+/// Who acts: one user, acting for one organisation with the roles held there, and that
+/// organisation's habilitations. Every use case takes an `Actor`; the policy decides from it
+/// and the record's facts alone.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Actor {
     pub user: UserId,
     pub org: OrgId,
     pub roles: Vec<Role>,
+    pub grants: Vec<crate::policy::Grant>,
 }
 
 impl Actor {

@@ -2,7 +2,7 @@
 
 use domain::household::{MemberRole, Membership, NewPerson, Person, Sex};
 use domain::pathway::{Event, EventKind, Pathway};
-use domain::policy::Scope;
+use domain::policy::ListScope;
 use domain::situation::{Period, Situation};
 use domain::territory::InseeCode;
 use domain::{format_date, Date, HouseholdId, OrgId, PersonId, UserId};
@@ -10,40 +10,12 @@ use domain::{format_date, Date, HouseholdId, OrgId, PersonId, UserId};
 use crate::sql::{Sql, Val};
 use crate::{corrupt, date_col, opt_date_col, Conn, Result};
 
-/// Appends the policy's scope as a predicate on the households alias `h`. This is the list
-/// side of `domain::policy`: it must admit exactly what `Scope::admits` admits.
-pub(crate) fn push_scope(sql: &mut Sql, scope: Scope, today: Date) {
-    match scope {
-        Scope::Nothing => {
-            sql.push(" AND 1 = 0");
-        }
-        Scope::Territory => {}
-        Scope::FollowedBy(org) => {
-            let org = sql.param(Val::Int(org.0));
-            let day = sql.param(Val::Text(format_date(today)));
-            sql.push(&format!(
-                " AND EXISTS (SELECT 1 FROM follows f WHERE f.household_id = h.id AND f.org_id = {org}
-                   AND f.from_on <= {day} AND (f.to_on IS NULL OR f.to_on > {day}))"
-            ));
-        }
-    }
-}
-
-/// The organisations following the household on `today`, or `None` if it does not exist.
-pub async fn followers_on(conn: &mut Conn, id: HouseholdId, today: Date) -> Result<Option<Vec<OrgId>>> {
-    let exists: Option<(i64,)> =
-        sqlx::query_as("SELECT id FROM households WHERE id = $1").bind(id.0).fetch_optional(&mut *conn).await?;
-    if exists.is_none() {
-        return Ok(None);
-    }
-    let rows: Vec<(i64,)> = sqlx::query_as(
-        "SELECT DISTINCT org_id FROM follows WHERE household_id = $1 AND from_on <= $2 AND (to_on IS NULL OR to_on > $2)",
-    )
-    .bind(id.0)
-    .bind(format_date(today))
-    .fetch_all(conn)
-    .await?;
-    Ok(Some(rows.into_iter().map(|r| OrgId(r.0)).collect()))
+pub async fn exists(conn: &mut Conn, id: HouseholdId) -> Result<bool> {
+    Ok(sqlx::query_as::<_, (i64,)>("SELECT id FROM households WHERE id = $1")
+        .bind(id.0)
+        .fetch_optional(conn)
+        .await?
+        .is_some())
 }
 
 // ---- writes -------------------------------------------------------------------------------
@@ -66,15 +38,19 @@ pub async fn insert_household(
     Ok(HouseholdId(id))
 }
 
-pub async fn insert_person(conn: &mut Conn, p: &NewPerson) -> Result<PersonId> {
+/// Inserts a person; `name_index` is the keyed blind index of names and birth date (absent
+/// when no keyring is configured).
+pub async fn insert_person(conn: &mut Conn, p: &NewPerson, name_index: Option<&str>) -> Result<PersonId> {
     let (id,): (i64,) = sqlx::query_as(
-        "INSERT INTO persons (family_name, given_names, birth_date, sex, created_at) VALUES ($1, $2, $3, $4, $5) RETURNING id",
+        "INSERT INTO persons (family_name, given_names, birth_date, sex, created_at, name_index)
+         VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
     )
     .bind(&p.family_name)
     .bind(&p.given_names)
     .bind(p.birth_date.map(format_date))
     .bind(p.sex.code())
     .bind(crate::now_timestamp())
+    .bind(name_index)
     .fetch_one(conn)
     .await?;
     Ok(PersonId(id))
@@ -248,14 +224,15 @@ fn period((situation, start, end): (String, String, Option<String>)) -> Result<P
 /// Loads every household the scope admits (optionally in one commune) with what the list shows.
 pub async fn list_visible(
     conn: &mut Conn,
-    scope: Scope,
+    scope: &ListScope,
     today: Date,
+    now: &str,
     commune: Option<&str>,
 ) -> Result<Vec<ListHousehold>> {
     let filter = |select: &str| {
         let mut sql = Sql::new(select);
         sql.push(" WHERE h.id IS NOT NULL");
-        push_scope(&mut sql, scope, today);
+        crate::access::push_scope(&mut sql, scope, today, now);
         if let Some(c) = commune {
             let p = sql.param(Val::Text(c.to_owned()));
             sql.push(&format!(" AND h.commune_insee = {p}"));
@@ -460,4 +437,24 @@ pub async fn get(conn: &mut Conn, id: HouseholdId) -> Result<Option<HouseholdRec
             .collect::<Result<_>>()?,
         external_refs,
     }))
+}
+
+/// Households within `scope` with a member whose blind index is `index`.
+pub async fn by_name_index(
+    conn: &mut Conn,
+    scope: &ListScope,
+    today: Date,
+    now: &str,
+    index: &str,
+) -> Result<Vec<HouseholdId>> {
+    let mut sql = Sql::new(
+        "SELECT DISTINCT h.id FROM households h JOIN household_members m ON m.household_id = h.id
+         JOIN persons p ON p.id = m.person_id WHERE ",
+    );
+    let p = sql.param(Val::Text(index.to_owned()));
+    sql.push(&format!("p.name_index = {p}"));
+    crate::access::push_scope(&mut sql, scope, today, now);
+    sql.push(" ORDER BY h.id");
+    let rows: Vec<(i64,)> = sql.query_as().fetch_all(conn).await?;
+    Ok(rows.into_iter().map(|r| HouseholdId(r.0)).collect())
 }

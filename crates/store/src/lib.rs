@@ -1,9 +1,13 @@
 //! The store: SQLite by default, PostgreSQL in production, through sqlx's `Any` driver so that
 //! one set of queries (written in SQL both accept) serves both. One module per aggregate.
 
+pub mod access;
 pub mod audit;
+pub mod crypto;
 pub mod households;
 pub mod orgs;
+pub mod protection;
+pub mod sensitive;
 pub mod sessions;
 pub mod settings;
 mod sql;
@@ -77,13 +81,15 @@ impl Store {
             return Err(StoreError::UnsupportedUrl);
         };
         let mut url = url.to_owned();
+        let mut audit_file = None;
         if backend == Backend::Sqlite {
-            if let Some(parent) = sqlite_path(&url).and_then(|p| std::path::Path::new(p).parent().map(|d| d.to_owned()))
-            {
+            let path = sqlite_path(&url).ok_or(StoreError::UnsupportedUrl)?.to_owned();
+            if let Some(parent) = std::path::Path::new(&path).parent() {
                 if !parent.as_os_str().is_empty() {
-                    std::fs::create_dir_all(&parent).map_err(|e| StoreError::Db(sqlx::Error::Io(e)))?;
+                    std::fs::create_dir_all(parent).map_err(|e| StoreError::Db(sqlx::Error::Io(e)))?;
                 }
             }
+            audit_file = Some(audit_path(&path));
             if !url.contains("mode=") {
                 url.push_str(if url.contains('?') { "&mode=rwc" } else { "?mode=rwc" });
             }
@@ -92,9 +98,19 @@ impl Store {
         let pool = AnyPoolOptions::new()
             .max_connections(if backend == Backend::Sqlite { 4 } else { 10 })
             .after_connect(move |conn, _| {
+                let audit_file = audit_file.clone();
                 Box::pin(async move {
-                    if backend == Backend::Sqlite {
-                        conn.execute("PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000; PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;").await?;
+                    if let Some(audit_file) = audit_file {
+                        // The audit log lives in its own file, attached to every connection so that
+                        // an event commits in the same transaction as what it records. A rollback
+                        // journal (not WAL) makes commits spanning both files atomic.
+                        conn.execute(
+                            "PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 15000; PRAGMA journal_mode = DELETE;",
+                        )
+                        .await?;
+                        let attach = format!("ATTACH DATABASE '{}' AS audit", audit_file.replace('\'', "''"));
+                        conn.execute(attach.as_str()).await?;
+                        conn.execute("PRAGMA audit.journal_mode = DELETE;").await?;
                     }
                     Ok(())
                 })
@@ -138,6 +154,14 @@ impl Store {
 
     pub async fn close(&self) {
         self.pool.close().await;
+    }
+}
+
+/// The audit log's SQLite file beside the data file: `x.db` → `x-audit.db`.
+pub fn audit_path(data_path: &str) -> String {
+    match data_path.strip_suffix(".db") {
+        Some(stem) => format!("{stem}-audit.db"),
+        None => format!("{data_path}-audit"),
     }
 }
 

@@ -64,3 +64,45 @@ pub async fn by_name(conn: &mut Conn, name: &str) -> Result<Option<Organisation>
         .await?;
     row.map(org).transpose()
 }
+
+pub async fn set_epci(conn: &mut Conn, commune: &InseeCode, epci: Option<&str>) -> Result<()> {
+    sqlx::query("UPDATE communes SET epci = $1 WHERE insee = $2")
+        .bind(epci)
+        .bind(commune.as_str())
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// An organisation as the administration screens show it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OrgSummary {
+    pub org: Organisation,
+    /// The commune's INSEE code and name, when set.
+    pub commune: Option<(InseeCode, String)>,
+    /// Accounts holding at least one role in this organisation.
+    pub accounts: i64,
+}
+
+/// Every organisation with its commune and its number of accounts, by name.
+pub async fn all_with_details(conn: &mut Conn) -> Result<Vec<OrgSummary>> {
+    let rows: Vec<(i64, String, String, Option<String>, Option<String>, i64)> = sqlx::query_as(
+        "SELECT o.id, o.name, o.kind, o.commune_insee, c.name,
+                (SELECT COUNT(DISTINCT m.user_id) FROM memberships m WHERE m.org_id = o.id)
+         FROM organisations o LEFT JOIN communes c ON c.insee = o.commune_insee
+         ORDER BY o.name, o.id",
+    )
+    .fetch_all(conn)
+    .await?;
+    rows.into_iter()
+        .map(|(id, name, kind, insee, commune_name, accounts)| {
+            let commune = match insee {
+                Some(code) => {
+                    Some((InseeCode::parse(&code).map_err(corrupt("commune"))?, commune_name.unwrap_or_default()))
+                }
+                None => None,
+            };
+            Ok(OrgSummary { org: org((id, name, kind))?, commune, accounts })
+        })
+        .collect()
+}

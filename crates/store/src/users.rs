@@ -108,3 +108,48 @@ pub async fn memberships(conn: &mut Conn, id: UserId) -> Result<Vec<MembershipRe
 pub async fn count(conn: &mut Conn) -> Result<i64> {
     Ok(sqlx::query_as::<_, (i64,)>("SELECT COUNT(*) FROM users").fetch_one(conn).await?.0)
 }
+
+/// An account as the administration screens show it: never its password hash.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UserSummary {
+    pub id: UserId,
+    pub email: String,
+    pub display_name: String,
+    pub is_demo: bool,
+    pub active: bool,
+    pub memberships: Vec<MembershipRecord>,
+}
+
+/// Every account with its memberships (grouped by organisation), by display name.
+pub async fn all_with_memberships(conn: &mut Conn) -> Result<Vec<UserSummary>> {
+    let users: Vec<(i64, String, String, i64, i64)> =
+        sqlx::query_as("SELECT id, email, display_name, is_demo, active FROM users ORDER BY display_name, email, id")
+            .fetch_all(&mut *conn)
+            .await?;
+    let rows: Vec<(i64, i64, String, String)> = sqlx::query_as(
+        "SELECT m.user_id, m.org_id, o.name, m.role FROM memberships m JOIN organisations o ON o.id = m.org_id
+         ORDER BY m.user_id, o.name, m.org_id, m.role",
+    )
+    .fetch_all(&mut *conn)
+    .await?;
+    let mut by_user: std::collections::HashMap<i64, Vec<MembershipRecord>> = std::collections::HashMap::new();
+    for (user, org, org_name, role) in rows {
+        let role = Role::parse(&role).map_err(corrupt("rôle"))?;
+        let ms = by_user.entry(user).or_default();
+        match ms.last_mut() {
+            Some(m) if m.org.0 == org => m.roles.push(role),
+            _ => ms.push(MembershipRecord { org: OrgId(org), org_name, roles: vec![role] }),
+        }
+    }
+    Ok(users
+        .into_iter()
+        .map(|(id, email, display_name, is_demo, active)| UserSummary {
+            id: UserId(id),
+            email,
+            display_name,
+            is_demo: is_demo != 0,
+            active: active != 0,
+            memberships: by_user.remove(&id).unwrap_or_default(),
+        })
+        .collect())
+}

@@ -87,7 +87,8 @@ impl TestApp {
         };
         let store = Store::connect(&url).await.unwrap();
         store.migrate().await.unwrap();
-        let app = App::new(store, Config::default(), Clock::Fixed(TODAY));
+        let keyring = store::crypto::Keyring::parse(&store::crypto::Keyring::generate_text("test1")).unwrap();
+        let app = App::new(store, Config::default(), Clock::Fixed(TODAY)).with_keyring(keyring);
         let router = web::router(app.clone(), web::WebOptions { secure_cookies: true });
         Self { app, router, url, pg_admin, _dir: dir }
     }
@@ -100,6 +101,12 @@ impl TestApp {
         Client::new(self.router.clone())
     }
 
+    /// Removes the audit log's append-only triggers, as someone with direct access to the
+    /// database could, so that tests can show the hash chain still catches the tampering.
+    pub async fn drop_audit_guards(&self) {
+        drop_audit_guards(&self.app.store).await;
+    }
+
     /// Closes the pool and drops a PostgreSQL test database.
     pub async fn finish(self) {
         self.app.store.close().await;
@@ -108,5 +115,19 @@ impl TestApp {
             let _ = sqlx::query(&format!("DROP DATABASE IF EXISTS {name}")).execute(admin_store.pool()).await;
             admin_store.close().await;
         }
+    }
+}
+
+/// See [`TestApp::drop_audit_guards`].
+pub async fn drop_audit_guards(store: &Store) {
+    let statements: &[&str] = match store.backend() {
+        Backend::Sqlite => &["DROP TRIGGER audit.audit_events_no_update", "DROP TRIGGER audit.audit_events_no_delete"],
+        Backend::Postgres => &[
+            "DROP TRIGGER audit_events_no_update ON audit.audit_events",
+            "DROP TRIGGER audit_events_no_delete ON audit.audit_events",
+        ],
+    };
+    for s in statements {
+        sqlx::query(s).execute(store.pool()).await.unwrap();
     }
 }

@@ -25,6 +25,10 @@ impl From<app::AppError> for WebError {
             app::AppError::Forbidden => Self::Forbidden,
             app::AppError::BadCredentials | app::AppError::Throttled => Self::Forbidden,
             app::AppError::Invalid(_) => Self::Invalid,
+            app::AppError::NoKeyring | app::AppError::Undecryptable => {
+                tracing::error!(error = %e, "sensitive compartment unavailable");
+                Self::Internal
+            }
             app::AppError::Store(e) => {
                 tracing::error!(error = %e, "store failure");
                 Self::Internal

@@ -18,12 +18,18 @@ async fn each_role_sees_what_the_policy_allows() {
         let f = Fixture::new(&t).await;
         let all = ListFilter::default();
         let expected: [(&str, Vec<i64>); 11] = [
-            ("referent-a", vec![f.h_a.0, f.h_ab.0]),
-            ("referent-b", vec![f.h_b.0, f.h_ab.0, f.h_ended.0]),
-            ("siao", vec![f.h_a.0, f.h_b.0, f.h_ab.0, f.h_ended.0]),
-            ("cca", vec![f.h_a.0, f.h_ab.0]),
-            ("commission", vec![]),
-            ("ccapex", vec![]),
+            // per case: followed by A; the restricted household stays with A, its referent
+            ("referent-a", vec![f.h_a.0, f.h_ab.0, f.h_restricted.0]),
+            // per case only: B's expired territorial grant confers nothing, and B is not the
+            // restricted household's referent
+            ("referent-b", vec![f.h_b.0, f.h_ab.0, f.h_ended.0, f.h_far.0, f.h_objecting.0]),
+            // the whole territory, except the restricted household and the one that objected
+            ("siao", vec![f.h_a.0, f.h_b.0, f.h_ab.0, f.h_ended.0, f.h_far.0]),
+            ("cca", vec![f.h_a.0, f.h_ab.0, f.h_restricted.0]),
+            // the temporary grant of a commission session
+            ("commission", vec![f.h_b.0]),
+            // département 69: not the household in 38
+            ("ccapex", vec![f.h_a.0, f.h_b.0, f.h_ab.0, f.h_ended.0]),
             ("captation", vec![]),
             ("bailleur", vec![]),
             ("observatoire", vec![]),
@@ -84,7 +90,7 @@ async fn writes_change_status_and_timeline() {
         let today = testkit::TODAY;
         let v = t.app.open_household(&a, f.h_a).await.unwrap();
         assert_eq!(v.status, Some(Status::Actif));
-        assert!(v.may_write);
+        assert!(v.rights.write && v.rights.read_sensitive && v.rights.write_sensitive);
         t.app.change_situation(&a, f.h_a, Situation::LogementOrdinaire, today).await.unwrap();
         let v = t.app.open_household(&a, f.h_a).await.unwrap();
         assert_eq!(v.status, Some(Status::Loge));

@@ -14,11 +14,14 @@ async fn chain_verifies_and_names_the_altered_event() {
         let Verification::Intact { events } = t.app.verify_audit().await.unwrap() else { panic!("intact chain") };
         assert!(events >= 20, "users, orgs, households, reads: {events}");
 
-        // Alter one stored event, as someone editing the database would.
-        sqlx::query("UPDATE audit_events SET target_id = 424242 WHERE seq = 7")
-            .execute(t.app.store.pool())
-            .await
-            .unwrap();
+        // The log is append-only: an update or a deletion is refused by the database itself.
+        let pool = t.app.store.pool();
+        let update = "UPDATE audit.audit_events SET target_id = 424242 WHERE seq = 7";
+        assert!(sqlx::query(update).execute(pool).await.is_err(), "append-only on {:?}", t.backend());
+        assert!(sqlx::query("DELETE FROM audit.audit_events WHERE seq = 7").execute(pool).await.is_err());
+        // Someone with direct access removes the guard and alters one event: the chain names it.
+        t.drop_audit_guards().await;
+        sqlx::query(update).execute(pool).await.unwrap();
         assert_eq!(t.app.verify_audit().await.unwrap(), Verification::Broken(ChainError::Tampered { seq: 7 }));
         t.finish().await;
     }
@@ -28,11 +31,16 @@ async fn chain_verifies_and_names_the_altered_event() {
 async fn removing_the_last_events_is_detected() {
     for t in apps().await {
         let _f = Fixture::new(&t).await;
-        let (head, _) = {
+        let head = {
             let mut c = t.app.store.pool().acquire().await.unwrap();
-            store::audit::head(&mut c).await.unwrap()
+            store::audit::head(&mut c).await.unwrap().seq
         };
-        sqlx::query("DELETE FROM audit_events WHERE seq = $1").bind(head).execute(t.app.store.pool()).await.unwrap();
+        t.drop_audit_guards().await;
+        sqlx::query("DELETE FROM audit.audit_events WHERE seq = $1")
+            .bind(head)
+            .execute(t.app.store.pool())
+            .await
+            .unwrap();
         assert_eq!(t.app.verify_audit().await.unwrap(), Verification::Truncated { head_seq: head, last_seq: head - 1 });
         t.finish().await;
     }

@@ -25,8 +25,14 @@ async fn demo_then_audit_verify_detects_an_altered_row() {
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
 
     // Alter the audit row in the database file itself.
+    // The log is its own file beside the data, append-only; remove the guard, then edit the row.
+    assert!(dir.join("demo-audit.db").exists(), "the audit log is kept apart from the data");
     let store = store::Store::connect(&url).await.unwrap();
-    sqlx::query("UPDATE audit_events SET action = 'household.list' WHERE seq = 1").execute(store.pool()).await.unwrap();
+    testkit::drop_audit_guards(&store).await;
+    sqlx::query("UPDATE audit.audit_events SET action = 'household.list' WHERE seq = 1")
+        .execute(store.pool())
+        .await
+        .unwrap();
     store.close().await;
     let out = parcours(&["audit", "verify", "--db", &url]);
     let stderr = String::from_utf8_lossy(&out.stderr);

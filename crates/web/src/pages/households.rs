@@ -179,8 +179,7 @@ pub async fn list(
         pages: page.pages,
         prev_href: (page.page > 1).then(|| params.href(|p| p.page = Some(page.page - 1))),
         next_href: (page.page < page.pages).then(|| params.href(|p| p.page = Some(page.page + 1))),
-        no_scope: domain::policy::household_scope(actor, domain::policy::HouseholdAction::Read)
-            == domain::policy::Scope::Nothing,
+        no_scope: domain::policy::list_scope(actor, domain::policy::Action::ReadFile, state.app.today()).is_nothing(),
     }
     .render()?;
     Ok(Html(body).into_response())
@@ -338,7 +337,7 @@ async fn render_household(
                 (label, val)
             })
             .collect(),
-        may_write: v.may_write,
+        may_write: v.rights.write,
         today: domain::format_date(today),
         situations: choices(&Situation::ALL, Situation::code, Situation::label, None),
         event_kinds: choices(&EventKind::RECORDABLE, EventKind::code, EventKind::label, Some(EventKind::Contact)),
