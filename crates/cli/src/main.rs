@@ -62,6 +62,56 @@ enum Command {
         #[command(subcommand)]
         command: UserCommand,
     },
+    /// Habilitations.
+    Grant {
+        #[command(subcommand)]
+        command: GrantCommand,
+    },
+    /// Field-encryption keys of the sensitive compartment.
+    Keys {
+        #[command(subcommand)]
+        command: KeysCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum GrantCommand {
+    /// Grant a habilitation to the members of an organisation holding a role.
+    Add {
+        /// The organisation's exact name.
+        #[arg(long)]
+        org: String,
+        #[arg(long)]
+        role: String,
+        /// tout, departement:69, epci:200046977 or communes:69001,69002
+        #[arg(long)]
+        scope: String,
+        /// agrege, pseudonymise, nominatif or sensible
+        #[arg(long)]
+        tier: String,
+        /// First day (default: today).
+        #[arg(long)]
+        from: Option<String>,
+        /// Day it ends (exclusive).
+        #[arg(long)]
+        to: Option<String>,
+    },
+}
+
+#[derive(Subcommand)]
+enum KeysCommand {
+    /// Write a new keyring (one active key and a blind-index key) to a file, readable by its owner only.
+    Init {
+        #[arg(long)]
+        out: std::path::PathBuf,
+    },
+    /// Add a new active key to the keyring file (PARCOURS_KEYRING_FILE) and re-encrypt every
+    /// sensitive value with it, in batches.
+    Rotate {
+        /// Id of the new key (default: k followed by the date and time).
+        #[arg(long)]
+        new_id: Option<String>,
+    },
 }
 
 #[derive(Subcommand)]
@@ -104,6 +154,7 @@ enum UserCommand {
 }
 
 const DEMO_URL: &str = "sqlite://data/demo.db";
+const DEMO_KEYRING: &str = "data/demo-keyring.txt";
 
 fn main() -> anyhow::Result<()> {
     tracing_subscriber::fmt()
@@ -123,6 +174,15 @@ fn config(cli: &Cli) -> Config {
     c
 }
 
+/// The application over an opened store, with the keyring from the environment when set.
+fn application(store: Store, cfg: Config) -> anyhow::Result<App> {
+    let app = App::new(store, cfg, Clock::System);
+    Ok(match store::crypto::Keyring::from_env().context("trousseau de clés")? {
+        Some(k) => app.with_keyring(k),
+        None => app,
+    })
+}
+
 async fn open(url: &str) -> anyhow::Result<Store> {
     let store = Store::connect(url).await.context("connexion à la base de données")?;
     store.migrate().await.context("migrations")?;
@@ -134,7 +194,11 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
     match &cli.command {
         Command::Serve { listen } => {
             let store = open(cli.db.as_deref().unwrap_or(store::DEFAULT_URL)).await?;
-            serve(App::new(store, cfg, Clock::System), *listen).await
+            let app = application(store, cfg)?;
+            if app.keyring.is_none() {
+                tracing::warn!("no keyring (PARCOURS_KEYRING_FILE): the sensitive compartment is unavailable");
+            }
+            serve(app, *listen).await
         }
         Command::Migrate => {
             open(cli.db.as_deref().unwrap_or(store::DEFAULT_URL)).await?;
@@ -144,7 +208,10 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Demo { listen, no_serve, households, seed, demo_password } => {
             let url = cli.db.clone().unwrap_or_else(|| DEMO_URL.to_owned());
             let store = fresh_demo_store(&url).await?;
-            let app = App::new(store, cfg, Clock::System);
+            let app = match store::crypto::Keyring::from_env().context("trousseau de clés")? {
+                Some(k) => App::new(store, cfg, Clock::System).with_keyring(k),
+                None => App::new(store, cfg, Clock::System).with_keyring(demo_keyring()?),
+            };
             let today = app.today();
             let started = std::time::Instant::now();
             let territory = synth::generate(&synth::Config { households: *households, seed: *seed, today, years: 3 });
@@ -167,7 +234,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Audit { command: AuditCommand::Verify } => {
             let store = open(cli.db.as_deref().unwrap_or(store::DEFAULT_URL)).await?;
-            let app = App::new(store, cfg, Clock::System);
+            let app = application(store, cfg)?;
             match app.verify_audit().await? {
                 app::audit::Verification::Intact { events } => {
                     println!("Journal d'audit intègre : {events} événement(s) vérifié(s).");
@@ -181,16 +248,68 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Org { command: OrgCommand::Add { name, kind, commune } } => {
             let store = open(cli.db.as_deref().unwrap_or(store::DEFAULT_URL)).await?;
-            let app = App::new(store, cfg, Clock::System);
+            let app = application(store, cfg)?;
             let kind = OrgKind::parse(kind)?;
             let commune = commune.as_deref().map(InseeCode::parse).transpose()?;
             let id = app.create_organisation(None, name, kind, commune).await?;
             println!("Organisation créée (n° {id}).");
             Ok(())
         }
+        Command::Grant { command: GrantCommand::Add { org, role, scope, tier, from, to } } => {
+            let store = open(cli.db.as_deref().unwrap_or(store::DEFAULT_URL)).await?;
+            let app = application(store, cfg)?;
+            let org = {
+                let mut conn = app.store.pool().acquire().await?;
+                store::orgs::by_name(&mut conn, org).await?.context("organisation inconnue")?
+            };
+            let (kind, value) = scope.split_once(':').unwrap_or((scope.as_str(), ""));
+            let grant = app::admin::NewGrant {
+                org: org.id,
+                role: Role::parse(role)?,
+                scope: domain::policy::TerritoryScope::parse(kind, value)?,
+                tier: domain::policy::Tier::parse(tier)?,
+                valid_from: from.as_deref().map(domain::parse_date).transpose()?.unwrap_or_else(|| app.today()),
+                valid_to: to.as_deref().map(domain::parse_date).transpose()?,
+            };
+            let id = app.add_grant(None, grant).await?;
+            println!("Habilitation créée (n° {id}).");
+            Ok(())
+        }
+        Command::Keys { command: KeysCommand::Init { out } } => {
+            if out.exists() {
+                bail!("{} existe déjà : refus de l'écraser", out.display());
+            }
+            write_private(out, &store::crypto::Keyring::generate_text(&key_id_now()))?;
+            println!("Trousseau créé : {} (à sauvegarder hors de la base ; PARCOURS_KEYRING_FILE={0}).", out.display());
+            Ok(())
+        }
+        Command::Keys { command: KeysCommand::Rotate { new_id } } => {
+            let path = std::env::var("PARCOURS_KEYRING_FILE").context("PARCOURS_KEYRING_FILE doit désigner le trousseau à faire tourner")?;
+            let current = store::crypto::Keyring::parse(&std::fs::read_to_string(&path)?)?;
+            let (next, text) = current.with_new_active_key(new_id.as_deref().unwrap_or(&key_id_now()))?;
+            // The file first: from now on every key, old and new, is on disk; re-encryption can
+            // then be interrupted and resumed without losing access to anything.
+            write_private(std::path::Path::new(&path), &text)?;
+            let store = open(cli.db.as_deref().unwrap_or(store::DEFAULT_URL)).await?;
+            let app = App::new(store, cfg, Clock::System).with_keyring(store::crypto::Keyring::parse(&text)?);
+            let bar = indicatif::ProgressBar::new(0);
+            bar.set_style(
+                indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} valeurs chiffrées ({eta})")
+                    .expect("valid progress template"),
+            );
+            let changed = app
+                .rotate_keys(&next, |done, total| {
+                    bar.set_length(total);
+                    bar.set_position(done);
+                })
+                .await?;
+            bar.finish();
+            println!("Clé active : {} ; {changed} valeur(s) rechiffrée(s).", next.active_key_id());
+            Ok(())
+        }
         Command::User { command: UserCommand::Add { email, name, org, roles } } => {
             let store = open(cli.db.as_deref().unwrap_or(store::DEFAULT_URL)).await?;
-            let app = App::new(store, cfg, Clock::System);
+            let app = application(store, cfg)?;
             let roles = roles.iter().map(|r| Role::parse(r)).collect::<Result<Vec<_>, _>>()?;
             let org = {
                 let mut conn = app.store.pool().acquire().await?;
@@ -205,6 +324,32 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
     }
+}
+
+/// The demo's keyring: the environment's if set, else a file generated beside the demo database
+/// on first use (a demo only: production keys come from PARCOURS_KEYRING_FILE).
+fn demo_keyring() -> anyhow::Result<store::crypto::Keyring> {
+    let path = std::path::Path::new(DEMO_KEYRING);
+    if !path.exists() {
+        std::fs::create_dir_all(path.parent().unwrap_or(std::path::Path::new(".")))?;
+        write_private(path, &store::crypto::Keyring::generate_text("demo1"))?;
+    }
+    Ok(store::crypto::Keyring::parse(&std::fs::read_to_string(path)?)?)
+}
+
+/// Writes a secret file readable by its owner only, replacing it atomically.
+fn write_private(path: &std::path::Path, text: &str) -> anyhow::Result<()> {
+    use std::io::Write;
+    let tmp = path.with_extension("tmp");
+    let mut opts = std::fs::OpenOptions::new();
+    opts.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut opts, 0o600);
+    let mut f = opts.open(&tmp).with_context(|| format!("écriture de {}", tmp.display()))?;
+    f.write_all(text.as_bytes())?;
+    f.sync_all()?;
+    std::fs::rename(&tmp, path)?;
+    Ok(())
 }
 
 /// A demo database starts empty: a SQLite file is recreated; a PostgreSQL database is reset
@@ -238,6 +383,11 @@ async fn fresh_demo_store(url: &str) -> anyhow::Result<Store> {
 async fn sqlx_reset(store: &Store) -> anyhow::Result<()> {
     store::reset_postgres_schema(store).await?;
     Ok(())
+}
+
+fn key_id_now() -> String {
+    let now = time::OffsetDateTime::now_utc();
+    format!("k{:04}{:02}{:02}{:02}{:02}", now.year(), now.month() as u8, now.day(), now.hour(), now.minute())
 }
 
 async fn serve(app: App, listen: SocketAddr) -> anyhow::Result<()> {

@@ -5,6 +5,7 @@ pub mod access;
 pub mod audit;
 pub mod crypto;
 pub mod households;
+pub mod inventory;
 pub mod orgs;
 pub mod protection;
 pub mod sensitive;

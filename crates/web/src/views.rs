@@ -11,6 +11,8 @@ pub struct Layout {
     /// Which main menu entry is current (for `aria-current`).
     pub section: &'static str,
     pub may_create: bool,
+    /// Shows the administration menu entry (the pages themselves ask the policy again).
+    pub may_administer: bool,
 }
 
 impl Layout {
@@ -22,6 +24,11 @@ impl Layout {
             csrf: s.csrf_token.clone(),
             section,
             may_create: domain::policy::may_create_household(&s.actor),
+            may_administer: domain::policy::may(
+                &s.actor,
+                domain::policy::Action::Administer,
+                time::OffsetDateTime::now_utc().date(),
+            ),
         }
     }
 }

@@ -5,4 +5,5 @@ mod access;
 mod audit;
 mod demo;
 mod schema;
+mod sensitive;
 mod web;

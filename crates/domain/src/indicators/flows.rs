@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 use std::ops::RangeInclusive;
 
-use super::history::{household_type_at_end_of, HouseholdHistory};
+use super::history::{household_type_at_end_of, Following, HouseholdHistory};
 use super::month::Month;
 use super::prepared::{day, Day, Prepared};
 use super::segments::{AgeBand, Segment, SituationGroup, LONG_TERM_DAYS, LONG_TERM_WINDOW_MONTHS};
@@ -226,6 +226,7 @@ struct Scratch {
     /// Running total of `homeless`: `prefix[k]` is the sum of the first `k` months.
     prefix: Vec<u32>,
     segments: Vec<usize>,
+    followers: Vec<(usize, Following)>,
 }
 
 const STATUS_BACK: usize = FIRST_TIME_LOOKBACK_MONTHS as usize;
@@ -262,8 +263,8 @@ impl FlowAccumulator {
         let mut s = std::mem::take(&mut self.scratch);
         s.prepared.load(&h.pathway);
         s.prepared.sweep(&self.ends, self.rules, &mut s.statuses, &mut s.situations);
-        // statuses[STATUS_BACK + i] is the end of month i of the range; most households of a
-        // long-running list are in no flow in most months, so skip them before any other work.
+        // statuses[STATUS_BACK + i] is the end of month i of the range. Households never actif
+        // in the range (housed long ago, gone) are in no row: skip them before any other work.
         let actif = |j: usize| s.statuses[j] == Some(Status::Actif);
         if !(STATUS_BACK - 1..STATUS_BACK + n).any(actif) {
             self.scratch = s;
@@ -278,6 +279,12 @@ impl FlowAccumulator {
             s.prefix.push(s.prefix.last().copied().unwrap_or(0) + d);
         }
         let commune = self.commune_segment(h.commune.as_deref());
+        // organisations are looked up once per household, not once per month
+        s.followers.clear();
+        for f in &h.followers {
+            let seg = self.org_segment(f.org);
+            s.followers.push((seg, *f));
+        }
         for i in 0..n {
             let (before, after) = (STATUS_BACK + i - 1, STATUS_BACK + i);
             let Some(kind) = classify(s.statuses[before], s.statuses[after]) else { continue };
@@ -301,10 +308,7 @@ impl FlowAccumulator {
                 commune,
             ]);
             let followed_from = s.segments.len();
-            for f in h.followers.iter().filter(|f| f.at_end_of(reference)) {
-                let seg = self.org_segment(f.org);
-                s.segments.push(seg);
-            }
+            s.segments.extend(s.followers.iter().filter(|(_, f)| f.at_end_of(reference)).map(|(seg, _)| *seg));
             s.segments[followed_from..].sort_unstable();
             s.segments.dedup();
             if s.segments.len() == followed_from {
@@ -341,7 +345,9 @@ impl FlowAccumulator {
 
     pub fn finish(self) -> FlowTable {
         let n = self.months;
-        let mut order: Vec<usize> = (0..self.keys.len()).collect();
+        // A commune or organisation only has rows if some household was counted in it.
+        let counted = |k: usize| k < FIXED || self.cells[k * n..(k + 1) * n].iter().any(|c| c.iter().any(|x| *x > 0));
+        let mut order: Vec<usize> = (0..self.keys.len()).filter(|&k| counted(k)).collect();
         order.sort_by(|a, b| self.keys[*a].cmp(&self.keys[*b]));
         let months: Vec<Month> = self.first.through(self.first.plus(n as i32 - 1)).collect();
         let mut rows = Vec::with_capacity(n * order.len());

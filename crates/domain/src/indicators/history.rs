@@ -20,7 +20,8 @@ pub struct HouseholdHistory {
     pub reference_sex: Sex,
     /// Dated members, for the household type at each month end.
     pub members: Vec<Member>,
-    /// Commune where the household is counted (a single value: its current one).
+    /// Commune where the household is counted (a single value: its current one). Surrounding
+    /// spaces are ignored and a blank commune counts as not recorded.
     pub commune: Option<String>,
     /// Organisations following the household, with dates.
     pub followers: Vec<Following>,

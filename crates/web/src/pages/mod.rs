@@ -1,3 +1,4 @@
+pub mod admin;
 pub mod households;
 pub mod login;
 

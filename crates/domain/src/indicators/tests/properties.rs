@@ -26,13 +26,20 @@ fn at(n: i64) -> Date {
     base() + Duration::days(n)
 }
 
+/// A day in the span, often one of a few shared days so that facts coincide (same-day periods,
+/// contacts on the day a period starts or ends).
+fn arb_day() -> impl Strategy<Value = i64> {
+    prop_oneof![0..SPAN, (0..20i64).prop_map(|k| k * 55)]
+}
+
 fn arb_pathway() -> impl Strategy<Value = Pathway> {
-    let periods = prop::collection::vec((0usize..12, 0..SPAN, prop::option::of(1i64..400)), 0..6).prop_map(|v| {
+    let lengths = prop_oneof![1i64..400, (1..8i64).prop_map(|k| k * 55)];
+    let periods = prop::collection::vec((0usize..12, arb_day(), prop::option::of(lengths)), 0..6).prop_map(|v| {
         v.into_iter()
             .map(|(s, start, len)| Period::new(Situation::ALL[s], at(start), len.map(|l| at(start + l))).unwrap())
             .collect()
     });
-    let events = prop::collection::vec((0usize..6, 0..SPAN), 0..8)
+    let events = prop::collection::vec((0usize..6, arb_day()), 0..8)
         .prop_map(|v| v.into_iter().map(|(k, n)| Event { kind: EventKind::ALL[k], date: at(n) }).collect());
     (periods, events).prop_map(|(periods, events)| Pathway { periods, events })
 }

@@ -154,6 +154,25 @@ fn first_time_looks_back_24_months() {
 }
 
 #[test]
+fn long_term_means_365_days_homeless_over_36_months() {
+    // in a hotel until 1 June 2025 (excluded), seen on 15 May: 365 days, or 364, by 31 May
+    let hotel_from =
+        |start: &str| household(vec![period(Hotel115, start, Some("2025-06-01"))], vec![ev(Contact, "2025-05-15")]);
+    let t = table(&[hotel_from("2024-06-01"), hotel_from("2024-06-02")]);
+    let long = Segment::LongueDuree(true);
+    let short = Segment::LongueDuree(false);
+    assert_eq!(t.row(m("2025-04"), &long).unwrap().closing, 0);
+    assert_eq!(t.row(m("2025-05"), &long).unwrap().closing, 1);
+    assert_eq!(t.row(m("2025-05"), &short).unwrap().closing, 1);
+    // the stay leaves the window 36 months later: seen again in May 2027 (no situation
+    // recorded), the household has 365 days by 31 May and 335 by 30 June
+    let back = household(vec![period(Hotel115, "2024-06-01", Some("2025-06-01"))], vec![ev(Contact, "2027-05-20")]);
+    let later = compute(&[back], m("2027-05")..=m("2027-06"), RULES);
+    assert_eq!(later.series(&long).map(|r| r.closing).collect::<Vec<_>>(), [1, 0]);
+    assert_eq!(later.series(&short).map(|r| r.closing).collect::<Vec<_>>(), [0, 1]);
+}
+
+#[test]
 fn outflows_count_where_the_household_was_when_last_actif() {
     let h = household(
         vec![period(Rue, "2025-01-10", Some("2025-02-01")), period(LogementOrdinaire, "2025-02-01", None)],
@@ -194,8 +213,8 @@ fn a_birthday_moves_the_household_to_the_next_band_for_both_ends_of_the_month() 
 fn a_household_counts_for_each_organisation_following_it() {
     let mut h = household(vec![period(Rue, "2025-01-05", None)], vec![ev(Contact, "2025-03-15")]);
     h.followers = vec![
-        Following { org: crate::OrgId(1), from: d("2025-01-05"), to: None },
         Following { org: crate::OrgId(2), from: d("2025-02-01"), to: Some(d("2025-03-31")) },
+        Following { org: crate::OrgId(1), from: d("2025-01-05"), to: None },
         Following { org: crate::OrgId(2), from: d("2025-01-01"), to: None },
     ];
     let t = table(&[h]);
