@@ -6,6 +6,7 @@ pub mod audit;
 pub mod auth;
 pub mod households;
 pub mod protection;
+pub mod retention;
 pub mod seed;
 pub mod sensitive;
 mod throttle;
@@ -27,6 +28,15 @@ pub struct Config {
     pub throttle_window_secs: u64,
     /// Rows per page on the by-name list.
     pub page_size: usize,
+    /// Retention [to confirm with the territory's retention table]: days without contact before
+    /// a household moves to the restricted archive (default 2 years),
+    pub retention_active_days: i64,
+    /// then days in the archive before anonymisation (default 3 years),
+    pub retention_archive_days: i64,
+    /// and days the access log is kept (CNIL: 6 months to 1 year; default 1 year).
+    pub audit_retention_days: i64,
+    /// Alert when a user opens more distinct household files than this in one day.
+    pub alert_files_per_day: i64,
 }
 
 impl Default for Config {
@@ -38,6 +48,10 @@ impl Default for Config {
             max_failed_logins_per_client: 20,
             throttle_window_secs: 15 * 60,
             page_size: 50,
+            retention_active_days: 730,
+            retention_archive_days: 1095,
+            audit_retention_days: 365,
+            alert_files_per_day: 50,
         }
     }
 }

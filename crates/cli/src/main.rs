@@ -284,7 +284,8 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Keys { command: KeysCommand::Rotate { new_id } } => {
-            let path = std::env::var("PARCOURS_KEYRING_FILE").context("PARCOURS_KEYRING_FILE doit désigner le trousseau à faire tourner")?;
+            let path = std::env::var("PARCOURS_KEYRING_FILE")
+                .context("PARCOURS_KEYRING_FILE doit désigner le trousseau à faire tourner")?;
             let current = store::crypto::Keyring::parse(&std::fs::read_to_string(&path)?)?;
             let (next, text) = current.with_new_active_key(new_id.as_deref().unwrap_or(&key_id_now()))?;
             // The file first: from now on every key, old and new, is on disk; re-encryption can

@@ -192,3 +192,11 @@ pub async fn unusual_readers(conn: &mut Conn, since: &str, threshold: i64) -> Re
     .fetch_all(conn)
     .await?)
 }
+
+pub async fn count_before(conn: &mut Conn, cutoff: &str) -> Result<i64> {
+    Ok(sqlx::query_as::<_, (i64,)>("SELECT COUNT(*) FROM audit.audit_events WHERE at < $1")
+        .bind(cutoff)
+        .fetch_one(conn)
+        .await?
+        .0)
+}

@@ -6,6 +6,7 @@ pub mod audit;
 pub mod crypto;
 pub mod households;
 pub mod inventory;
+pub mod observatory;
 pub mod orgs;
 pub mod protection;
 pub mod sensitive;

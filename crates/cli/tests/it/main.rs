@@ -4,6 +4,8 @@
 mod access;
 mod audit;
 mod demo;
+mod retention;
 mod schema;
 mod sensitive;
 mod web;
+mod web_admin;

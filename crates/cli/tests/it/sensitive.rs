@@ -38,7 +38,8 @@ fn which_pg_dump() -> std::path::PathBuf {
     let mut found: Vec<std::path::PathBuf> =
         candidates.split(':').map(|d| std::path::Path::new(d).join("pg_dump")).filter(|p| p.exists()).collect();
     if let Ok(dirs) = std::fs::read_dir("/usr/lib/postgresql") {
-        let mut versions: Vec<_> = dirs.flatten().map(|d| d.path().join("bin/pg_dump")).filter(|p| p.exists()).collect();
+        let mut versions: Vec<_> =
+            dirs.flatten().map(|d| d.path().join("bin/pg_dump")).filter(|p| p.exists()).collect();
         versions.sort();
         found.extend(versions.into_iter().rev());
     }
@@ -122,13 +123,15 @@ async fn key_rotation_re_encrypts_everything() {
         let changed = t.app.rotate_keys(&new, |done, total| reports.push((done, total))).await.unwrap();
         assert_eq!(changed, 2, "one needs row, one note");
         assert_eq!(reports.last(), Some(&(2, 2)));
-        let payloads: Vec<(String,)> = sqlx::query_as("SELECT payload FROM household_needs UNION ALL SELECT payload FROM sensitive_notes")
-            .fetch_all(t.app.store.pool())
-            .await
-            .unwrap();
+        let payloads: Vec<(String,)> =
+            sqlx::query_as("SELECT payload FROM household_needs UNION ALL SELECT payload FROM sensitive_notes")
+                .fetch_all(t.app.store.pool())
+                .await
+                .unwrap();
         assert!(payloads.iter().all(|p| Keyring::key_id_of(&p.0) == Some("test2")));
         // Readable with the new keyring; a second rotation has nothing left to do.
-        let rotated = app::App::new(t.app.store.clone(), app::Config::default(), app::Clock::Fixed(TODAY)).with_keyring(Keyring::parse(&new.to_text()).unwrap());
+        let rotated = app::App::new(t.app.store.clone(), app::Config::default(), app::Clock::Fixed(TODAY))
+            .with_keyring(Keyring::parse(&new.to_text()).unwrap());
         let v = rotated.read_sensitive(&f.actor("referent-a"), f.h_a).await.unwrap();
         assert_eq!(v.notes[0].text, NOTE);
         assert_eq!(rotated.rotate_keys(&new, |_, _| {}).await.unwrap(), 0);

@@ -52,7 +52,10 @@ async fn an_administrator_adds_an_organisation_an_account_and_a_grant() {
         assert!(page.body.contains("La structure a été ajoutée."));
         let row = &page.body[page.body.find("Foyer Les Tilleuls</th>").expect("listed")..];
         let row = &row[..row.find("</tr>").unwrap()];
-        assert!(row.contains("Gestionnaire d&#39;hébergement") || row.contains("Gestionnaire d&#x27;hébergement"), "{row}");
+        assert!(
+            row.contains("Gestionnaire d&#39;hébergement") || row.contains("Gestionnaire d&#x27;hébergement"),
+            "{row}"
+        );
         assert!(row.contains("Loue-la-Ville (69001)"), "{row}");
         let org = t
             .app
@@ -130,7 +133,15 @@ async fn an_administrator_adds_an_organisation_an_account_and_a_grant() {
 
         // the grant takes effect: the new CCA manager now lists the households in 69001
         let nina_actor = Actor {
-            user: t.app.users(&admin).await.unwrap().into_iter().find(|u| u.display_name == "Nina Nouvelle").unwrap().id,
+            user: t
+                .app
+                .users(&admin)
+                .await
+                .unwrap()
+                .into_iter()
+                .find(|u| u.display_name == "Nina Nouvelle")
+                .unwrap()
+                .id,
             org,
             roles: vec![Role::Referent, Role::GestionnaireCca],
             grants: Vec::new(),
@@ -217,7 +228,10 @@ async fn invalid_inputs_are_shown_next_to_the_form_with_422() {
             ("  ", "", "nom : obligatoire"),
         ] {
             let r = c
-                .post("/admin/structures", &[("csrf", &csrf), ("name", name), ("kind", "association"), ("commune", commune)])
+                .post(
+                    "/admin/structures",
+                    &[("csrf", &csrf), ("name", name), ("kind", "association"), ("commune", commune)],
+                )
                 .await;
             assert_eq!(r.status, 422, "{want}");
             assert!(r.body.contains(want), "{want}");
@@ -290,7 +304,9 @@ async fn ending_a_grant_takes_effect_at_once_and_is_audited() {
         let r = c.post(&format!("/admin/habilitations/{}/fin", siao_grant.id), &[("csrf", &csrf)]).await;
         assert_eq!((r.status.as_u16(), r.location()), (303, Some("/admin/habilitations?fin=1")));
         let page = c.get("/admin/habilitations?fin=1").await;
-        assert!(page.body.contains("L&#39;habilitation a pris fin") || page.body.contains("L&#x27;habilitation a pris fin"));
+        assert!(
+            page.body.contains("L&#39;habilitation a pris fin") || page.body.contains("L&#x27;habilitation a pris fin")
+        );
         let row = grant_row(&page.body, siao_grant.id);
         assert!(row.contains("terminée") && !row.contains("Mettre fin"), "{row}");
         assert!(row.contains("15/06/2026 (exclu)"), "ended today: {row}");
@@ -357,7 +373,7 @@ async fn only_administrators_may_administer() {
     for t in apps().await {
         let f = Fixture::new(&t).await;
         let admin = f.actor("admin");
-        let grant = t.app.grants(&admin).await.unwrap()[0].0.id;
+        let grant = t.app.grants(&admin).await.unwrap().into_iter().find(|(g, _)| g.valid_to.is_none()).unwrap().0.id;
         let end = format!("/admin/habilitations/{grant}/fin");
         let orgs = t.app.organisations(&admin).await.unwrap().len();
         let users = t.app.users(&admin).await.unwrap().len();
@@ -380,15 +396,16 @@ async fn only_administrators_may_administer() {
                 assert_eq!(r.status, 403, "{who} GET {p}");
                 assert!(!r.body.contains("$argon2"));
             }
+            let (csrf, org_a) = (csrf.as_str(), org_a.as_str());
             let posts: [(&str, Vec<(&str, &str)>); 4] = [
-                ("/admin/structures", vec![("csrf", &csrf), ("name", "Intruse"), ("kind", "association")]),
+                ("/admin/structures", vec![("csrf", csrf), ("name", "Intruse"), ("kind", "association")]),
                 (
                     "/admin/comptes",
                     vec![
-                        ("csrf", &csrf),
+                        ("csrf", csrf),
                         ("email", "intrus@test.parcours.test"),
                         ("display_name", "Intrus"),
-                        ("org", &org_a),
+                        ("org", org_a),
                         ("role", "admin"),
                         ("password", "un mot de passe solide"),
                     ],
@@ -396,23 +413,23 @@ async fn only_administrators_may_administer() {
                 (
                     "/admin/habilitations",
                     vec![
-                        ("csrf", &csrf),
-                        ("org", &org_a),
+                        ("csrf", csrf),
+                        ("org", org_a),
                         ("role", "referent"),
                         ("scope_kind", "tout"),
                         ("tier", "nominatif"),
                         ("valid_from", "2026-06-15"),
                     ],
                 ),
-                (&end, vec![("csrf", &csrf)]),
+                (end.as_str(), vec![("csrf", csrf)]),
             ];
             for (path, form) in &posts {
                 assert_eq!(c.post(path, form).await.status, 403, "{who} POST {path}");
             }
             // invalid input from a non-administrator is refused too, not explained
-            let r = c.post("/admin/structures", &[("csrf", &csrf), ("name", ""), ("kind", "nope")]).await;
+            let r = c.post("/admin/structures", &[("csrf", csrf), ("name", ""), ("kind", "nope")]).await;
             assert_eq!(r.status, 403, "{who}");
-            assert_eq!(c.post("/admin/habilitations/abc/fin", &[("csrf", &csrf)]).await.status, 403, "{who}");
+            assert_eq!(c.post("/admin/habilitations/abc/fin", &[("csrf", csrf)]).await.status, 403, "{who}");
         }
 
         // the administrator without the CSRF token: refused

@@ -502,7 +502,11 @@ async fn render_grants(
     Ok((status, Html(body)).into_response())
 }
 
-pub async fn grants(State(state): State<AppState>, user: LoggedIn, Query(done): Query<Done>) -> Result<Response, WebError> {
+pub async fn grants(
+    State(state): State<AppState>,
+    user: LoggedIn,
+    Query(done): Query<Done>,
+) -> Result<Response, WebError> {
     let done = if done.ajout.is_some() {
         Some("L'habilitation a été accordée.")
     } else {

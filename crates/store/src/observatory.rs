@@ -1,0 +1,96 @@
+//! What the observatory's indicators read: every household's dated history, archived and
+//! anonymised ones included (they are the territory's history), without any name.
+
+use std::collections::HashMap;
+
+use domain::household::{MemberRole, Membership, Person, Sex};
+use domain::indicators::{Following, HouseholdHistory};
+use domain::pathway::{Event, EventKind, Pathway};
+use domain::situation::{Period, Situation};
+use domain::{OrgId, PersonId};
+
+use crate::{corrupt, date_col, opt_date_col, Conn, Result};
+
+/// All households' histories, in household id order.
+pub async fn histories(conn: &mut Conn) -> Result<Vec<HouseholdHistory>> {
+    let households: Vec<(i64, Option<String>)> =
+        sqlx::query_as("SELECT id, commune_insee FROM households ORDER BY id").fetch_all(&mut *conn).await?;
+    let index: HashMap<i64, usize> = households.iter().enumerate().map(|(i, h)| (h.0, i)).collect();
+    let mut out: Vec<HouseholdHistory> = households
+        .into_iter()
+        .map(|(_, commune)| HouseholdHistory { commune, ..HouseholdHistory::new(Pathway::default()) })
+        .collect();
+
+    let periods: Vec<(i64, String, String, Option<String>)> =
+        sqlx::query_as("SELECT household_id, situation, start_on, end_on FROM situation_periods")
+            .fetch_all(&mut *conn)
+            .await?;
+    for (hh, s, start, end) in periods {
+        let situation = Situation::parse(&s).map_err(corrupt("situation"))?;
+        let p = Period::new(situation, date_col(&start)?, opt_date_col(end)?).map_err(corrupt("période"))?;
+        out[index[&hh]].pathway.periods.push(p);
+    }
+    let events: Vec<(i64, String, String)> =
+        sqlx::query_as("SELECT household_id, kind, occurred_on FROM household_events").fetch_all(&mut *conn).await?;
+    for (hh, kind, date) in events {
+        let kind = EventKind::parse(&kind).map_err(corrupt("événement"))?;
+        out[index[&hh]].pathway.events.push(Event { kind, date: date_col(&date)? });
+    }
+    let follows: Vec<(i64, i64, String, Option<String>)> =
+        sqlx::query_as("SELECT household_id, org_id, from_on, to_on FROM follows").fetch_all(&mut *conn).await?;
+    for (hh, org, from, to) in follows {
+        out[index[&hh]].followers.push(Following { org: OrgId(org), from: date_col(&from)?, to: opt_date_col(to)? });
+    }
+    // Names are not read: indicators need birth months, sex and roles only.
+    let members: Vec<(i64, i64, Option<String>, String, String, String, Option<String>)> = sqlx::query_as(
+        "SELECT m.household_id, p.id, p.birth_date, p.sex, m.role, m.from_on, m.to_on
+         FROM household_members m JOIN persons p ON p.id = m.person_id ORDER BY m.household_id, m.id",
+    )
+    .fetch_all(&mut *conn)
+    .await?;
+    let mut memberships: HashMap<i64, Vec<Membership>> = HashMap::new();
+    for (hh, pid, birth, sex, role, from, to) in members {
+        memberships.entry(hh).or_default().push(Membership {
+            person: Person {
+                id: PersonId(pid),
+                family_name: String::new(),
+                given_names: String::new(),
+                birth_date: opt_date_col(birth)?,
+                sex: Sex::parse(&sex).map_err(corrupt("sexe"))?,
+            },
+            role: MemberRole::parse(&role).map_err(corrupt("lien"))?,
+            from: date_col(&from)?,
+            to: opt_date_col(to)?,
+        });
+    }
+    for (hh, ms) in memberships {
+        let i = index[&hh];
+        let h = std::mem::replace(&mut out[i], HouseholdHistory::new(Pathway::default()));
+        out[i] = h.with_memberships(&ms);
+    }
+    Ok(out)
+}
+
+/// Per household not yet anonymised: (id, last contact evidence, archived on).
+pub async fn retention_facts(conn: &mut Conn) -> Result<Vec<(i64, Option<String>, Option<String>)>> {
+    Ok(sqlx::query_as(
+        "SELECT h.id,
+                (SELECT MAX(d) FROM (SELECT MAX(e.occurred_on) AS d FROM household_events e
+                                      WHERE e.household_id = h.id AND e.kind NOT IN ('deces', 'depart-territoire')
+                                     UNION ALL SELECT MAX(s.start_on) FROM situation_periods s WHERE s.household_id = h.id) AS x),
+                h.archived_on
+         FROM households h WHERE h.anonymised_on IS NULL ORDER BY h.id",
+    )
+    .fetch_all(conn)
+    .await?)
+}
+
+pub async fn mark_archived(conn: &mut Conn, id: i64, on: &str) -> Result<()> {
+    sqlx::query("UPDATE households SET archived_on = $1 WHERE id = $2").bind(on).bind(id).execute(conn).await?;
+    Ok(())
+}
+
+pub async fn mark_anonymised(conn: &mut Conn, id: i64, on: &str) -> Result<()> {
+    sqlx::query("UPDATE households SET anonymised_on = $1 WHERE id = $2").bind(on).bind(id).execute(conn).await?;
+    Ok(())
+}
