@@ -69,3 +69,11 @@ impl App {
         Ok(Verification::Intact { events: verifier.count() })
     }
 }
+
+/// A French label for an audit action code (for the DPO and the rights export).
+pub fn action_label(code: &str) -> &'static str {
+    match AuditAction::parse(code) {
+        Some(a) => a.label(),
+        None => "action inconnue",
+    }
+}

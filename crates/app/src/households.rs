@@ -150,6 +150,9 @@ impl App {
     pub async fn open_household(&self, actor: &Actor, id: HouseholdId) -> Result<HouseholdView> {
         let (mut tx, facts) = self.authorise(actor, id, Action::ReadFile, AuditAction::HouseholdRead).await?;
         let h = store::households::get(&mut tx, id).await?.ok_or(AppError::NotFound)?;
+        let notices = store::protection::notices(&mut tx, id).await?;
+        let choices = store::access::current_choices(&mut tx, id).await?;
+        let tenancy = store::households::tenancy_fields(&mut tx, id).await?;
         record(&mut tx, actor, AuditAction::HouseholdRead, Some(("household", id.0)), Outcome::Allowed).await?;
         tx.commit().await?;
         let today = self.today();
@@ -158,7 +161,14 @@ impl App {
             read_sensitive: policy::decide(actor, Action::ReadSensitive, &facts, today),
             write_sensitive: policy::decide(actor, Action::WriteSensitive, &facts, today),
         };
-        Ok(HouseholdView::build(h, today, self.config.status_rules, rights))
+        let mut view = HouseholdView::build(h, today, self.config.status_rules, rights);
+        view.last_notice = notices.last().map(|n| (n.0.clone(), n.1.clone()));
+        view.choices = choices;
+        view.restricted = facts.restricted;
+        view.resources_band = tenancy.0.as_deref().and_then(|b| domain::tenancy::ResourcesBand::parse(b).ok());
+        view.dwelling_needs =
+            tenancy.1.as_deref().map(domain::tenancy::DwellingNeed::decode).transpose()?.unwrap_or_default();
+        Ok(view)
     }
 
     /// Creates a household with its reference person, first situation and first contact; the
@@ -324,6 +334,13 @@ pub struct HouseholdView {
     pub follows_past: Vec<FollowRecord>,
     pub external_refs: Vec<(String, String)>,
     pub rights: FileRights,
+    /// The last information notice given: (date, version).
+    pub last_notice: Option<(String, String)>,
+    /// Sharing choices in force: (scope, "accord" | "opposition").
+    pub choices: Vec<(domain::policy::SharingScope, String)>,
+    pub restricted: bool,
+    pub resources_band: Option<domain::tenancy::ResourcesBand>,
+    pub dwelling_needs: Vec<domain::tenancy::DwellingNeed>,
 }
 
 /// What the reader may do on the file they opened (decided by the policy, shown by the page).
@@ -381,6 +398,11 @@ impl HouseholdView {
             follows_past,
             external_refs: h.external_refs,
             rights,
+            last_notice: None,
+            choices: Vec::new(),
+            restricted: false,
+            resources_band: None,
+            dwelling_needs: Vec::new(),
         }
     }
 }

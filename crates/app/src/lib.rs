@@ -4,11 +4,14 @@
 pub mod admin;
 pub mod audit;
 pub mod auth;
+pub mod dpo;
 pub mod households;
 pub mod protection;
 pub mod retention;
+pub mod rights;
 pub mod seed;
 pub mod sensitive;
+pub mod tenancy;
 mod throttle;
 
 use domain::status::StatusRules;

@@ -25,6 +25,8 @@ pub struct SensitiveNote {
 pub struct SensitiveView {
     pub needs: Needs,
     pub notes: Vec<SensitiveNote>,
+    /// Whether the reader may also write in the compartment.
+    pub may_write: bool,
 }
 
 fn aad(table: &'static str, row: i64) -> Aad<'static> {
@@ -48,7 +50,8 @@ impl App {
     /// The household's sensitive compartment, decrypted. Logged as a sensitive read.
     pub async fn read_sensitive(&self, actor: &Actor, id: HouseholdId) -> Result<SensitiveView> {
         self.keyring()?;
-        let (mut tx, _) = self.authorise(actor, id, Action::ReadSensitive, AuditAction::SensitiveRead).await?;
+        let (mut tx, facts) = self.authorise(actor, id, Action::ReadSensitive, AuditAction::SensitiveRead).await?;
+        let may_write = policy::decide(actor, Action::WriteSensitive, &facts, self.today());
         let needs = store::sensitive::needs_payload(&mut tx, id).await?;
         let notes = store::sensitive::notes(&mut tx, id).await?;
         record(&mut tx, actor, AuditAction::SensitiveRead, Some(("household", id.0)), Outcome::Allowed).await?;
@@ -63,7 +66,7 @@ impl App {
                 Ok(SensitiveNote { text: self.open(&payload, NOTES_TABLE, row)?, written_on, author, org_name })
             })
             .collect::<Result<_>>()?;
-        Ok(SensitiveView { needs, notes })
+        Ok(SensitiveView { needs, notes, may_write })
     }
 
     pub async fn set_needs(&self, actor: &Actor, id: HouseholdId, needs: &Needs) -> Result<()> {

@@ -72,6 +72,50 @@ enum Command {
         #[command(subcommand)]
         command: KeysCommand,
     },
+    /// Data subjects' rights.
+    Rights {
+        #[command(subcommand)]
+        command: RightsCommand,
+    },
+    /// Retention: archive, anonymise, purge the access log.
+    Retention {
+        #[command(subcommand)]
+        command: RetentionCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum RightsCommand {
+    /// Export a household's whole file, with its access log (JSON and printable HTML).
+    Export {
+        #[arg(long)]
+        household: i64,
+        /// Directory to write menage-ID.json and menage-ID.html into.
+        #[arg(long, default_value = ".")]
+        out: std::path::PathBuf,
+    },
+}
+
+#[derive(Subcommand)]
+enum RetentionCommand {
+    /// Apply the retention rules as of today (meant for a daily timer) and write a report.
+    Run {
+        /// Compute and report only; change nothing.
+        #[arg(long)]
+        dry_run: bool,
+        /// Days without contact before the archive.
+        #[arg(long, env = "PARCOURS_RETENTION_ACTIVE_DAYS", default_value_t = 730)]
+        active_days: i64,
+        /// Days in the archive before anonymisation.
+        #[arg(long, env = "PARCOURS_RETENTION_ARCHIVE_DAYS", default_value_t = 1095)]
+        archive_days: i64,
+        /// Days the access log is kept.
+        #[arg(long, env = "PARCOURS_AUDIT_RETENTION_DAYS", default_value_t = 365)]
+        audit_days: i64,
+        /// Directory for the Markdown report.
+        #[arg(long, default_value = "data")]
+        report_dir: std::path::PathBuf,
+    },
 }
 
 #[derive(Subcommand)]
@@ -273,6 +317,47 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             };
             let id = app.add_grant(None, grant).await?;
             println!("Habilitation créée (n° {id}).");
+            Ok(())
+        }
+        Command::Rights { command: RightsCommand::Export { household, out } } => {
+            let store = open(cli.db.as_deref().unwrap_or(store::DEFAULT_URL)).await?;
+            let app = application(store, cfg)?;
+            let export = app.rights_export(None, domain::HouseholdId(*household)).await.map_err(|e| match e {
+                app::AppError::NotFound => anyhow::anyhow!("aucun ménage n° {household}"),
+                e => e.into(),
+            })?;
+            std::fs::create_dir_all(out)?;
+            let json = out.join(format!("menage-{household}.json"));
+            let html = out.join(format!("menage-{household}.html"));
+            std::fs::write(&json, serde_json::to_string_pretty(&export)?)?;
+            std::fs::write(&html, web::rights_html(&export)?)?;
+            println!("Export écrit : {} et {}", json.display(), html.display());
+            Ok(())
+        }
+        Command::Retention {
+            command: RetentionCommand::Run { dry_run, active_days, archive_days, audit_days, report_dir },
+        } => {
+            let store = open(cli.db.as_deref().unwrap_or(store::DEFAULT_URL)).await?;
+            let cfg = Config {
+                retention_active_days: *active_days,
+                retention_archive_days: *archive_days,
+                audit_retention_days: *audit_days,
+                ..cfg
+            };
+            let app = application(store, cfg)?;
+            let report = app.run_retention(*dry_run).await?;
+            std::fs::create_dir_all(report_dir)?;
+            let suffix = if *dry_run { "-simulation" } else { "" };
+            let path = report_dir.join(format!("conservation-{}{suffix}.md", report.today));
+            std::fs::write(&path, report.markdown())?;
+            println!(
+                "{} ménage(s) archivé(s), {} anonymisé(s), {} événement(s) du journal purgé(s){} — rapport : {}",
+                report.archived.len(),
+                report.anonymised.len(),
+                report.audit_purged,
+                if *dry_run { " (simulation)" } else { "" },
+                path.display()
+            );
             Ok(())
         }
         Command::Keys { command: KeysCommand::Init { out } } => {

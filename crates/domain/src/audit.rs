@@ -36,10 +36,11 @@ pub enum AuditAction {
     AuditSearch,
     AuditPurge,
     KeysRotate,
+    RightsView,
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 30] = [
+    pub const ALL: [AuditAction; 31] = [
         Self::LoginSucceeded,
         Self::LoginFailed,
         Self::Logout,
@@ -70,6 +71,7 @@ impl AuditAction {
         Self::AuditSearch,
         Self::AuditPurge,
         Self::KeysRotate,
+        Self::RightsView,
     ];
 
     pub fn code(self) -> &'static str {
@@ -104,6 +106,44 @@ impl AuditAction {
             Self::AuditSearch => "audit.search",
             Self::AuditPurge => "audit.purge",
             Self::KeysRotate => "keys.rotate",
+            Self::RightsView => "rights.view",
+        }
+    }
+
+    /// French label, for the DPO's screens and the rights export.
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::LoginSucceeded => "Connexion",
+            Self::LoginFailed => "Échec de connexion",
+            Self::Logout => "Déconnexion",
+            Self::HouseholdList => "Consultation de la liste nominative",
+            Self::HouseholdRead => "Consultation du dossier",
+            Self::HouseholdCreate => "Création du ménage",
+            Self::MemberAdd => "Ajout d'un membre",
+            Self::EventRecord => "Saisie d'un contact ou d'un événement",
+            Self::SituationChange => "Changement de situation",
+            Self::OrganisationCreate => "Création d'une structure",
+            Self::UserCreate => "Création d'un compte",
+            Self::DemoSeed => "Création de la base de démonstration",
+            Self::GrantCreate => "Habilitation accordée",
+            Self::GrantEnd => "Fin d'habilitation",
+            Self::TemporaryGrantCreate => "Accès temporaire accordé",
+            Self::NoticeRecord => "Remise de la notice d'information",
+            Self::SharingChoice => "Choix de partage enregistré",
+            Self::RestrictionSet => "Limitation du traitement",
+            Self::RestrictionLift => "Levée de la limitation",
+            Self::SensitiveRead => "Consultation du compartiment sensible",
+            Self::SensitiveWrite => "Écriture dans le compartiment sensible",
+            Self::TenancySummaryRead => "Consultation de la fiche logement",
+            Self::ExactSearch => "Recherche exacte",
+            Self::RightsExport => "Export au titre du droit d'accès",
+            Self::Rectification => "Rectification",
+            Self::RetentionArchive => "Passage en archive",
+            Self::RetentionAnonymise => "Anonymisation",
+            Self::AuditSearch => "Consultation du journal des accès",
+            Self::AuditPurge => "Purge du journal des accès",
+            Self::KeysRotate => "Rotation des clés",
+            Self::RightsView => "Consultation de l'écran des droits",
         }
     }
 

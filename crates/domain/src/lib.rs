@@ -11,6 +11,7 @@ pub mod policy;
 pub mod sensitive;
 pub mod situation;
 pub mod status;
+pub mod tenancy;
 pub mod territory;
 pub mod text;
 pub mod timeline;

@@ -200,3 +200,18 @@ pub async fn count_before(conn: &mut Conn, cutoff: &str) -> Result<i64> {
         .await?
         .0)
 }
+
+/// The access log of one household, newest first: (time, action, outcome, user name, organisation name).
+pub async fn for_household(
+    conn: &mut Conn,
+    household: i64,
+) -> Result<Vec<(String, String, String, Option<String>, Option<String>)>> {
+    Ok(sqlx::query_as(
+        "SELECT e.at, e.action, e.outcome, u.display_name, o.name FROM audit.audit_events e
+         LEFT JOIN users u ON u.id = e.actor_user_id LEFT JOIN organisations o ON o.id = e.actor_org_id
+         WHERE e.target_kind = 'household' AND e.target_id = $1 ORDER BY e.seq DESC",
+    )
+    .bind(household)
+    .fetch_all(conn)
+    .await?)
+}

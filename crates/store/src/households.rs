@@ -458,3 +458,101 @@ pub async fn by_name_index(
     let rows: Vec<(i64,)> = sql.query_as().fetch_all(conn).await?;
     Ok(rows.into_iter().map(|r| HouseholdId(r.0)).collect())
 }
+
+/// Rectifies one field of a person (history is kept by the caller in `rectifications`);
+/// returns the old value. `column` is one of the fixed person columns.
+pub async fn rectify_person(
+    conn: &mut Conn,
+    person: PersonId,
+    column: &str,
+    value: Option<&str>,
+    index: Option<&str>,
+) -> Result<Option<String>> {
+    let column = match column {
+        "family_name" => "family_name",
+        "given_names" => "given_names",
+        "birth_date" => "birth_date",
+        "sex" => "sex",
+        _ => return Err(crate::StoreError::Corrupt("colonne".into())),
+    };
+    let (old,): (Option<String>,) = sqlx::query_as(&format!("SELECT {column} FROM persons WHERE id = $1"))
+        .bind(person.0)
+        .fetch_one(&mut *conn)
+        .await?;
+    sqlx::query(&format!("UPDATE persons SET {column} = $1, name_index = $2 WHERE id = $3"))
+        .bind(value)
+        .bind(index)
+        .bind(person.0)
+        .execute(&mut *conn)
+        .await?;
+    Ok(old)
+}
+
+pub async fn insert_rectification(
+    conn: &mut Conn,
+    household: HouseholdId,
+    target: (&str, &str, i64),
+    old: Option<&str>,
+    new: Option<&str>,
+    reason: &str,
+    author: UserId,
+) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO rectifications (target_table, target_column, target_id, household_id, old_value, new_value, reason, author_user_id, at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+    )
+    .bind(target.0)
+    .bind(target.1)
+    .bind(target.2)
+    .bind(household.0)
+    .bind(old)
+    .bind(new)
+    .bind(reason)
+    .bind(author.0)
+    .bind(crate::now_timestamp())
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// Rectifications of a household, oldest first: (column, old, new, reason, author, at).
+pub async fn rectifications(
+    conn: &mut Conn,
+    household: HouseholdId,
+) -> Result<Vec<(String, Option<String>, Option<String>, String, Option<String>, String)>> {
+    Ok(sqlx::query_as(
+        "SELECT r.target_column, r.old_value, r.new_value, r.reason, u.display_name, r.at FROM rectifications r
+         LEFT JOIN users u ON u.id = r.author_user_id WHERE r.household_id = $1 ORDER BY r.id",
+    )
+    .bind(household.0)
+    .fetch_all(conn)
+    .await?)
+}
+
+/// Whether a person belongs (or belonged) to a household.
+pub async fn is_member(conn: &mut Conn, household: HouseholdId, person: PersonId) -> Result<bool> {
+    Ok(sqlx::query_as::<_, (i64,)>("SELECT id FROM household_members WHERE household_id = $1 AND person_id = $2")
+        .bind(household.0)
+        .bind(person.0)
+        .fetch_optional(conn)
+        .await?
+        .is_some())
+}
+
+/// The tenancy summary's fields: (resources band, dwelling needs codes).
+pub async fn tenancy_fields(conn: &mut Conn, id: HouseholdId) -> Result<(Option<String>, Option<String>)> {
+    Ok(sqlx::query_as("SELECT resources_band, dwelling_needs FROM households WHERE id = $1")
+        .bind(id.0)
+        .fetch_one(conn)
+        .await?)
+}
+
+pub async fn set_tenancy_fields(conn: &mut Conn, id: HouseholdId, band: Option<&str>, needs: &str) -> Result<()> {
+    sqlx::query("UPDATE households SET resources_band = $1, dwelling_needs = $2 WHERE id = $3")
+        .bind(band)
+        .bind(needs)
+        .bind(id.0)
+        .execute(conn)
+        .await?;
+    Ok(())
+}

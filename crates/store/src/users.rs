@@ -141,6 +141,9 @@ pub async fn all_with_memberships(conn: &mut Conn) -> Result<Vec<UserSummary>> {
             _ => ms.push(MembershipRecord { org: OrgId(org), org_name, roles: vec![role] }),
         }
     }
+    for m in by_user.values_mut().flatten() {
+        m.roles.sort();
+    }
     Ok(users
         .into_iter()
         .map(|(id, email, display_name, is_demo, active)| UserSummary {
@@ -152,4 +155,32 @@ pub async fn all_with_memberships(conn: &mut Conn) -> Result<Vec<UserSummary>> {
             memberships: by_user.remove(&id).unwrap_or_default(),
         })
         .collect())
+}
+
+/// (id, display name) of every account, for labelling the access log.
+pub async fn names(conn: &mut Conn) -> Result<Vec<(i64, String)>> {
+    Ok(sqlx::query_as("SELECT id, display_name FROM users ORDER BY id").fetch_all(conn).await?)
+}
+
+/// (id, display name, organisation names) of every account.
+pub async fn names_and_orgs(conn: &mut Conn) -> Result<Vec<(i64, String, String)>> {
+    let rows: Vec<(i64, String, Option<String>)> = sqlx::query_as(
+        "SELECT u.id, u.display_name, o.name FROM users u LEFT JOIN memberships m ON m.user_id = u.id
+         LEFT JOIN organisations o ON o.id = m.org_id ORDER BY u.id, o.name",
+    )
+    .fetch_all(conn)
+    .await?;
+    let mut out: Vec<(i64, String, String)> = Vec::new();
+    for (id, name, org) in rows {
+        let org = org.unwrap_or_default();
+        match out.last_mut() {
+            Some(last) if last.0 == id => {
+                if !last.2.contains(&org) {
+                    last.2 = format!("{}, {org}", last.2);
+                }
+            }
+            _ => out.push((id, name, org)),
+        }
+    }
+    Ok(out)
 }

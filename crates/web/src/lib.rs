@@ -2,6 +2,7 @@
 //! `app` use case each, and the security middleware.
 
 mod errors;
+mod export;
 mod middleware;
 mod pages;
 mod session;
@@ -13,6 +14,7 @@ use axum::routing::{get, post};
 use axum::Router;
 
 pub use errors::WebError;
+pub use export::rights_html;
 
 #[derive(Debug, Clone)]
 pub struct WebOptions {
@@ -45,6 +47,24 @@ pub fn router(app: app::App, opts: WebOptions) -> Router {
         .route("/admin/comptes", get(pages::admin::accounts).post(pages::admin::create_account))
         .route("/admin/habilitations", get(pages::admin::grants).post(pages::admin::create_grant))
         .route("/admin/habilitations/{id}/fin", post(pages::admin::end_grant))
+        .route("/menages/{id}/notice", post(pages::file_extras::notice))
+        .route("/menages/{id}/partage", post(pages::file_extras::sharing))
+        .route(
+            "/menages/{id}/fiche-logement",
+            get(pages::file_extras::tenancy_view).post(pages::file_extras::tenancy_fields),
+        )
+        .route("/menages/{id}/sensible", get(pages::file_extras::sensitive))
+        .route("/menages/{id}/sensible/besoins", post(pages::file_extras::sensitive_needs))
+        .route("/menages/{id}/sensible/notes", post(pages::file_extras::sensitive_note))
+        .route("/dpo", get(pages::dpo::home))
+        .route("/dpo/droits", get(pages::dpo::goto))
+        .route("/dpo/menages/{id}", get(pages::dpo::household))
+        .route("/dpo/menages/{id}/export", get(pages::dpo::export_html))
+        .route("/dpo/menages/{id}/export.json", get(pages::dpo::export_json))
+        .route("/dpo/menages/{id}/limitation", post(pages::dpo::restrict))
+        .route("/dpo/menages/{id}/limitation/levee", post(pages::dpo::lift))
+        .route("/dpo/menages/{id}/partage", post(pages::dpo::sharing))
+        .route("/dpo/menages/{id}/rectification", post(pages::dpo::rectify))
         .fallback(pages::not_found)
         .layer(axum::middleware::from_fn(middleware::security_headers))
         .with_state(state)

@@ -13,6 +13,8 @@ pub struct Layout {
     pub may_create: bool,
     /// Shows the administration menu entry (the pages themselves ask the policy again).
     pub may_administer: bool,
+    /// Shows the data-protection menu entry (DPO).
+    pub may_dpo: bool,
 }
 
 impl Layout {
@@ -27,6 +29,11 @@ impl Layout {
             may_administer: domain::policy::may(
                 &s.actor,
                 domain::policy::Action::Administer,
+                time::OffsetDateTime::now_utc().date(),
+            ),
+            may_dpo: domain::policy::may(
+                &s.actor,
+                domain::policy::Action::ReadAuditLog,
                 time::OffsetDateTime::now_utc().date(),
             ),
         }

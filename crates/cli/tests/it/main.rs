@@ -4,7 +4,9 @@
 mod access;
 mod audit;
 mod demo;
+mod protection_web;
 mod retention;
+mod rights;
 mod schema;
 mod sensitive;
 mod web;

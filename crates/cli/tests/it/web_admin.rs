@@ -129,7 +129,7 @@ async fn an_administrator_adds_an_organisation_an_account_and_a_grant() {
         for want in ["Foyer Les Tilleuls", Role::GestionnaireCca.label(), "Communes 69001", "Nominatif", "01/06/2026"] {
             assert!(row.contains(want), "{want} in {row}");
         }
-        assert!(row.contains("en vigueur") && row.contains("Mettre fin"), "{row}");
+        assert!(row.contains("en vigueur") && row.contains("/fin\""), "{row}");
 
         // the grant takes effect: the new CCA manager now lists the households in 69001
         let nina_actor = Actor {
@@ -308,7 +308,7 @@ async fn ending_a_grant_takes_effect_at_once_and_is_audited() {
             page.body.contains("L&#39;habilitation a pris fin") || page.body.contains("L&#x27;habilitation a pris fin")
         );
         let row = grant_row(&page.body, siao_grant.id);
-        assert!(row.contains("terminée") && !row.contains("Mettre fin"), "{row}");
+        assert!(row.contains("terminée") && !row.contains("/fin\""), "{row}");
         assert!(row.contains("15/06/2026 (exclu)"), "ended today: {row}");
         // ending it again: nothing left to end
         let r = c.post(&format!("/admin/habilitations/{}/fin", siao_grant.id), &[("csrf", &csrf)]).await;

@@ -223,6 +223,8 @@ struct UserRow {
 struct RoleBox {
     value: &'static str,
     label: &'static str,
+    /// The most a habilitation may give this role ("aucun": none).
+    ceiling: &'static str,
     checked: bool,
 }
 
@@ -301,7 +303,12 @@ async fn render_accounts(
         orgs: organisation_choices(&orgs, &f.org),
         roles: Role::ALL
             .into_iter()
-            .map(|r| RoleBox { value: r.code(), label: r.label(), checked: f.roles.iter().any(|c| c == r.code()) })
+            .map(|r| RoleBox {
+                value: r.code(),
+                label: r.label(),
+                ceiling: role_ceiling(r).map_or("aucun", Tier::label),
+                checked: f.roles.iter().any(|c| c == r.code()),
+            })
             .collect(),
         email: f.email,
         display_name: f.display_name,

@@ -7,8 +7,10 @@ use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::Form;
 use domain::household::{HouseholdType, MemberRole, NewPerson, Sex};
 use domain::pathway::EventKind;
+use domain::policy::SharingScope;
 use domain::situation::Situation;
 use domain::status::Status;
+use domain::tenancy::{DwellingNeed, ResourcesBand};
 use domain::territory::InseeCode;
 use domain::timeline::Entry;
 use domain::{parse_date, HouseholdId, InvalidInput};
@@ -243,6 +245,20 @@ struct HouseholdPage {
     event_kinds: Vec<Choice>,
     member_roles: Vec<Choice>,
     error: Option<FormError>,
+    may_read_sensitive: bool,
+    restricted: bool,
+    notice: Option<String>,
+    notice_version: &'static str,
+    sharing: Vec<SharingView>,
+    bands: Vec<Choice>,
+    dwelling: Vec<Choice>,
+    tenancy_shared: bool,
+}
+
+struct SharingView {
+    code: &'static str,
+    label: &'static str,
+    current: &'static str,
 }
 
 fn member_view(m: &domain::household::Membership) -> MemberView {
@@ -343,6 +359,30 @@ async fn render_household(
         event_kinds: choices(&EventKind::RECORDABLE, EventKind::code, EventKind::label, Some(EventKind::Contact)),
         member_roles: choices(&MemberRole::ALL[1..], MemberRole::code, MemberRole::label, Some(MemberRole::Enfant)),
         error,
+        may_read_sensitive: v.rights.read_sensitive,
+        restricted: v.restricted,
+        notice: v.last_notice.as_ref().map(|(d, version)| {
+            format!("remise le {} (version {version})", parse_date(d).map(fr_date).unwrap_or_else(|_| d.clone()))
+        }),
+        notice_version: app::protection::NOTICE_VERSION,
+        sharing: SharingScope::ALL
+            .iter()
+            .map(|s| SharingView {
+                code: s.code(),
+                label: s.label(),
+                current: match v.choices.iter().find(|c| c.0 == *s).map(|c| c.1.as_str()) {
+                    Some("accord") => "accord",
+                    Some("opposition") => "opposition",
+                    _ => "non recueilli",
+                },
+            })
+            .collect(),
+        bands: choices(&ResourcesBand::ALL, ResourcesBand::code, ResourcesBand::label, v.resources_band),
+        dwelling: DwellingNeed::ALL
+            .iter()
+            .map(|n| Choice { value: n.code().into(), label: n.label().into(), selected: v.dwelling_needs.contains(n) })
+            .collect(),
+        tenancy_shared: v.choices.iter().any(|c| c.0 == SharingScope::Bailleurs && c.1 == "accord"),
     }
     .render()?;
     Ok((status, Html(body)).into_response())
@@ -354,7 +394,7 @@ pub async fn show(State(state): State<AppState>, user: LoggedIn, Path(id): Path<
 }
 
 /// After a write: back to the file (POST/redirect/GET), or the file with the form's error.
-async fn after_write(
+pub(crate) async fn after_write(
     state: &AppState,
     user: &LoggedIn,
     id: i64,

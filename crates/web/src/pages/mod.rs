@@ -1,4 +1,6 @@
 pub mod admin;
+pub mod dpo;
+pub mod file_extras;
 pub mod households;
 pub mod login;
 
