@@ -4,6 +4,7 @@
 mod access;
 mod audit;
 mod demo;
+mod hostile;
 mod protection_web;
 mod retention;
 mod rights;
