@@ -50,7 +50,7 @@ impl App {
             return Err(InvalidInput::new("version", "version de la notice invalide").into());
         }
         let (mut tx, _) = self.authorise(actor, id, Action::WriteFile, AuditAction::NoticeRecord).await?;
-        store::protection::insert_notice(&mut tx, id, &format_date(given_on), version.trim(), actor.user, actor.org)
+        store::protection::insert_notice(&mut tx, id, &format_date(given_on), version.trim(), Some(actor.user), actor.org)
             .await?;
         record(&mut tx, actor, AuditAction::NoticeRecord, Some(("household", id.0)), Outcome::Allowed).await?;
         tx.commit().await?;
@@ -79,7 +79,7 @@ impl App {
             scope.code(),
             choice.code(),
             &format_date(on),
-            actor.user,
+            Some(actor.user),
             actor.org,
         )
         .await?;

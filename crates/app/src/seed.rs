@@ -58,7 +58,53 @@ fn demo_grant(role: Role) -> Option<Tier> {
     }
 }
 
+/// Synthetic sensitive notes: generic, never about a real person.
+const NOTES: [&str; 4] = [
+    "Orientation vers l'équipe mobile psychiatrie précarité proposée, acceptée.",
+    "Accompagnement vers le CSAPA : premier rendez-vous pris.",
+    "Mise à l'abri demandée en urgence, suivi avec le dispositif violences.",
+    "Dossier MDPH en cours, besoin d'un logement de plain-pied.",
+];
+
 impl App {
+    /// Demo data protection facts, chosen deterministically from the household's rank: most
+    /// households received the notice, some agreed to share a tenancy summary, a few objected,
+    /// some have needs and sensitive notes (encrypted with the demo keyring).
+    async fn seed_protection(&self, tx: &mut store::Tx, id: domain::HouseholdId, n: usize, h: &synth::SynthHousehold, org: OrgId) -> Result<()> {
+        use domain::policy::SharingScope;
+        use domain::sensitive::{Need, Needs};
+        use domain::tenancy::{DwellingNeed, ResourcesBand};
+        let r = (n as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 40;
+        let on = domain::format_date(h.created_on);
+        if r % 100 < 85 {
+            store::protection::insert_notice(tx, id, &on, crate::protection::NOTICE_VERSION, None, org).await?;
+        }
+        if r % 100 < 40 {
+            store::protection::insert_choice(tx, id, SharingScope::Bailleurs.code(), "accord", &on, None, org).await?;
+            let band = ResourcesBand::ALL[(r / 7) as usize % ResourcesBand::ALL.len()];
+            let needs = [DwellingNeed::ALL[(r / 11) as usize % DwellingNeed::ALL.len()]];
+            store::households::set_tenancy_fields(tx, id, Some(band.code()), &DwellingNeed::encode(&needs)).await?;
+        }
+        if r % 97 == 3 {
+            store::protection::insert_choice(tx, id, SharingScope::Observatoire.code(), "opposition", &on, None, org).await?;
+        }
+        if r % 89 == 5 {
+            store::protection::insert_choice(tx, id, SharingScope::Partenaires.code(), "opposition", &on, None, org).await?;
+        }
+        if let (Some(k), true) = (self.keyring.as_deref(), (40..65).contains(&(r % 100))) {
+            let needs = Needs::new(vec![Need::ALL[(r / 13) as usize % Need::ALL.len()], Need::ALL[(r / 17) as usize % Need::ALL.len()]]);
+            let aad = store::crypto::Aad { table: store::sensitive::NEEDS_TABLE, column: store::sensitive::PAYLOAD, row: id.0 };
+            store::sensitive::set_needs_payload(tx, id, &k.encrypt(needs.encode().as_bytes(), &aad), None).await?;
+            if r % 3 == 0 {
+                let row = store::sensitive::insert_note(tx, id, &on, None, org).await?;
+                let aad = store::crypto::Aad { table: store::sensitive::NOTES_TABLE, column: store::sensitive::PAYLOAD, row };
+                let text = NOTES[(r / 19) as usize % NOTES.len()];
+                store::sensitive::set_note_payload(tx, row, &k.encrypt(text.as_bytes(), &aad)).await?;
+            }
+        }
+        Ok(())
+    }
+
     /// Seeds an empty, migrated database with `t` in one transaction and marks it as demo.
     pub async fn seed_demo(&self, t: &synth::Territory, password: &str) -> Result<DemoSummary> {
         let mut tx = self.store.begin().await?;
@@ -72,7 +118,7 @@ impl App {
         // Each demo account goes to the organisation of its kind that follows the most households.
         let mut follow_counts = vec![0usize; orgs.len()];
         let mut persons = 0;
-        for h in &t.households {
+        for (n, h) in t.households.iter().enumerate() {
             let by = Author { org: orgs[h.created_by], user: None };
             let id = store::households::insert_household(&mut tx, Some(&h.commune), h.created_on, by.org).await?;
             for m in &h.members {
@@ -96,6 +142,7 @@ impl App {
             if let Some(n) = &h.siao_number {
                 store::households::set_external_ref(&mut tx, id, "siao", n).await?;
             }
+            self.seed_protection(&mut tx, id, n, h, by.org).await?;
         }
         let hash = crate::auth::hash_password(password);
         let mut accounts = Vec::new();

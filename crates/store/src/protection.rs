@@ -10,7 +10,7 @@ pub async fn insert_notice(
     hh: HouseholdId,
     given_on: &str,
     version: &str,
-    by: UserId,
+    by: Option<UserId>,
     org: OrgId,
 ) -> Result<()> {
     sqlx::query(
@@ -20,7 +20,7 @@ pub async fn insert_notice(
     .bind(hh.0)
     .bind(given_on)
     .bind(version)
-    .bind(by.0)
+    .bind(by.map(|u| u.0))
     .bind(org.0)
     .bind(crate::now_timestamp())
     .execute(conn)
@@ -46,7 +46,7 @@ pub async fn insert_choice(
     scope: &str,
     choice: &str,
     decided_on: &str,
-    by: UserId,
+    by: Option<UserId>,
     org: OrgId,
 ) -> Result<()> {
     sqlx::query(
@@ -57,7 +57,7 @@ pub async fn insert_choice(
     .bind(scope)
     .bind(choice)
     .bind(decided_on)
-    .bind(by.0)
+    .bind(by.map(|u| u.0))
     .bind(org.0)
     .bind(crate::now_timestamp())
     .execute(conn)

@@ -17,7 +17,7 @@ pub async fn needs_payload(conn: &mut Conn, hh: HouseholdId) -> Result<Option<St
         .map(|r| r.0))
 }
 
-pub async fn set_needs_payload(conn: &mut Conn, hh: HouseholdId, payload: &str, by: UserId) -> Result<()> {
+pub async fn set_needs_payload(conn: &mut Conn, hh: HouseholdId, payload: &str, by: Option<UserId>) -> Result<()> {
     sqlx::query(
         "INSERT INTO household_needs (household_id, payload, updated_at, updated_by) VALUES ($1, $2, $3, $4)
          ON CONFLICT (household_id) DO UPDATE SET payload = excluded.payload, updated_at = excluded.updated_at,
@@ -26,7 +26,7 @@ pub async fn set_needs_payload(conn: &mut Conn, hh: HouseholdId, payload: &str, 
     .bind(hh.0)
     .bind(payload)
     .bind(crate::now_timestamp())
-    .bind(by.0)
+    .bind(by.map(|u| u.0))
     .execute(conn)
     .await?;
     Ok(())
@@ -34,14 +34,14 @@ pub async fn set_needs_payload(conn: &mut Conn, hh: HouseholdId, payload: &str, 
 
 /// Inserts a note with a placeholder payload and returns its id: the ciphertext's associated
 /// data needs the row id, so the caller encrypts then calls [`set_note_payload`].
-pub async fn insert_note(conn: &mut Conn, hh: HouseholdId, written_on: &str, by: UserId, org: OrgId) -> Result<i64> {
+pub async fn insert_note(conn: &mut Conn, hh: HouseholdId, written_on: &str, by: Option<UserId>, org: OrgId) -> Result<i64> {
     let (id,): (i64,) = sqlx::query_as(
         "INSERT INTO sensitive_notes (household_id, payload, written_on, author_user_id, org_id, recorded_at)
          VALUES ($1, '', $2, $3, $4, $5) RETURNING id",
     )
     .bind(hh.0)
     .bind(written_on)
-    .bind(by.0)
+    .bind(by.map(|u| u.0))
     .bind(org.0)
     .bind(crate::now_timestamp())
     .fetch_one(conn)

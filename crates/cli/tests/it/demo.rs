@@ -54,8 +54,22 @@ async fn demo_seed_on_every_backend() {
         let referent = t.app.login("referent@demo.parcours.test", "demo", "test").await.unwrap().session.actor;
         let all = t.app.list_households(&siao, &ListFilter::default()).await.unwrap();
         let mine = t.app.list_households(&referent, &ListFilter::default()).await.unwrap();
-        assert_eq!(all.visible, 120);
+        // The SIAO sees the whole territory except households that objected to territory-wide
+        // sharing and that it does not follow itself.
+        let (objecting,): (i64,) = sqlx::query_as(
+            "SELECT COUNT(DISTINCT household_id) FROM sharing_choices WHERE scope = 'partenaires' AND choice = 'opposition'
+             AND household_id NOT IN (SELECT household_id FROM follows WHERE org_id = $1)",
+        )
+        .bind(siao.org.0)
+        .fetch_one(t.app.store.pool())
+        .await
+        .unwrap();
+        assert_eq!(all.visible as i64, 120 - objecting);
         assert!(mine.visible > 0 && mine.visible < all.visible, "{} of {}", mine.visible, all.visible);
+        // The demo carries data-protection facts: notices, agreements, encrypted needs.
+        let (notices,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM information_notices").fetch_one(t.app.store.pool()).await.unwrap();
+        let (needs,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM household_needs").fetch_one(t.app.store.pool()).await.unwrap();
+        assert!(notices > 80 && needs > 10, "{notices} notices, {needs} needs");
         t.finish().await;
     }
 }
