@@ -129,3 +129,34 @@ mod tests {
         }
     }
 }
+
+/// The inventory as a Markdown table, for `docs/data-protection.md`.
+pub fn markdown() -> String {
+    let mut out = String::from("| table | colonne | catégorie | conservation | à l'anonymisation | description |\n|---|---|---|---|---|---|\n");
+    for e in entries() {
+        out.push_str(&format!(
+            "| {} | {} | {} | {} | {} | {} |\n",
+            e.table, e.column, e.category, e.retention, e.anonymisation, e.description
+        ));
+    }
+    out
+}
+
+#[cfg(test)]
+mod doc_tests {
+    #[test]
+    fn the_document_embeds_the_current_inventory() {
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../docs/data-protection.md");
+        let doc = std::fs::read_to_string(path).expect("docs/data-protection.md exists");
+        let (start, end) = ("<!-- inventory:start -->\n", "<!-- inventory:end -->");
+        let (a, b) = (doc.find(start).expect("start marker") + start.len(), doc.find(end).expect("end marker"));
+        let table = super::markdown();
+        if doc[a..b] != table {
+            if std::env::var("PARCOURS_BLESS").is_ok() {
+                std::fs::write(path, format!("{}{}{}", &doc[..a], table, &doc[b..])).unwrap();
+            } else {
+                panic!("docs/data-protection.md is out of date: run `PARCOURS_BLESS=1 cargo test -p store` and commit it");
+            }
+        }
+    }
+}
