@@ -50,8 +50,15 @@ impl App {
             return Err(InvalidInput::new("version", "version de la notice invalide").into());
         }
         let (mut tx, _) = self.authorise(actor, id, Action::WriteFile, AuditAction::NoticeRecord).await?;
-        store::protection::insert_notice(&mut tx, id, &format_date(given_on), version.trim(), Some(actor.user), actor.org)
-            .await?;
+        store::protection::insert_notice(
+            &mut tx,
+            id,
+            &format_date(given_on),
+            version.trim(),
+            Some(actor.user),
+            actor.org,
+        )
+        .await?;
         record(&mut tx, actor, AuditAction::NoticeRecord, Some(("household", id.0)), Outcome::Allowed).await?;
         tx.commit().await?;
         Ok(())

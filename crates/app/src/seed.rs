@@ -70,7 +70,14 @@ impl App {
     /// Demo data protection facts, chosen deterministically from the household's rank: most
     /// households received the notice, some agreed to share a tenancy summary, a few objected,
     /// some have needs and sensitive notes (encrypted with the demo keyring).
-    async fn seed_protection(&self, tx: &mut store::Tx, id: domain::HouseholdId, n: usize, h: &synth::SynthHousehold, org: OrgId) -> Result<()> {
+    async fn seed_protection(
+        &self,
+        tx: &mut store::Tx,
+        id: domain::HouseholdId,
+        n: usize,
+        h: &synth::SynthHousehold,
+        org: OrgId,
+    ) -> Result<()> {
         use domain::policy::SharingScope;
         use domain::sensitive::{Need, Needs};
         use domain::tenancy::{DwellingNeed, ResourcesBand};
@@ -86,18 +93,28 @@ impl App {
             store::households::set_tenancy_fields(tx, id, Some(band.code()), &DwellingNeed::encode(&needs)).await?;
         }
         if r % 97 == 3 {
-            store::protection::insert_choice(tx, id, SharingScope::Observatoire.code(), "opposition", &on, None, org).await?;
+            store::protection::insert_choice(tx, id, SharingScope::Observatoire.code(), "opposition", &on, None, org)
+                .await?;
         }
         if r % 89 == 5 {
-            store::protection::insert_choice(tx, id, SharingScope::Partenaires.code(), "opposition", &on, None, org).await?;
+            store::protection::insert_choice(tx, id, SharingScope::Partenaires.code(), "opposition", &on, None, org)
+                .await?;
         }
         if let (Some(k), true) = (self.keyring.as_deref(), (40..65).contains(&(r % 100))) {
-            let needs = Needs::new(vec![Need::ALL[(r / 13) as usize % Need::ALL.len()], Need::ALL[(r / 17) as usize % Need::ALL.len()]]);
-            let aad = store::crypto::Aad { table: store::sensitive::NEEDS_TABLE, column: store::sensitive::PAYLOAD, row: id.0 };
+            let needs = Needs::new(vec![
+                Need::ALL[(r / 13) as usize % Need::ALL.len()],
+                Need::ALL[(r / 17) as usize % Need::ALL.len()],
+            ]);
+            let aad = store::crypto::Aad {
+                table: store::sensitive::NEEDS_TABLE,
+                column: store::sensitive::PAYLOAD,
+                row: id.0,
+            };
             store::sensitive::set_needs_payload(tx, id, &k.encrypt(needs.encode().as_bytes(), &aad), None).await?;
             if r % 3 == 0 {
                 let row = store::sensitive::insert_note(tx, id, &on, None, org).await?;
-                let aad = store::crypto::Aad { table: store::sensitive::NOTES_TABLE, column: store::sensitive::PAYLOAD, row };
+                let aad =
+                    store::crypto::Aad { table: store::sensitive::NOTES_TABLE, column: store::sensitive::PAYLOAD, row };
                 let text = NOTES[(r / 19) as usize % NOTES.len()];
                 store::sensitive::set_note_payload(tx, row, &k.encrypt(text.as_bytes(), &aad)).await?;
             }

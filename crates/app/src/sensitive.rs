@@ -86,7 +86,8 @@ impl App {
             return Err(InvalidInput::new("date", "la date ne peut pas être dans le futur").into());
         }
         let (mut tx, _) = self.authorise(actor, id, Action::WriteSensitive, AuditAction::SensitiveWrite).await?;
-        let row = store::sensitive::insert_note(&mut tx, id, &format_date(written_on), Some(actor.user), actor.org).await?;
+        let row =
+            store::sensitive::insert_note(&mut tx, id, &format_date(written_on), Some(actor.user), actor.org).await?;
         let payload = keyring.encrypt(text.as_bytes(), &aad(NOTES_TABLE, row));
         store::sensitive::set_note_payload(&mut tx, row, &payload).await?;
         record(&mut tx, actor, AuditAction::SensitiveWrite, Some(("household", id.0)), Outcome::Allowed).await?;

@@ -132,7 +132,9 @@ mod tests {
 
 /// The inventory as a Markdown table, for `docs/data-protection.md`.
 pub fn markdown() -> String {
-    let mut out = String::from("| table | colonne | catégorie | conservation | à l'anonymisation | description |\n|---|---|---|---|---|---|\n");
+    let mut out = String::from(
+        "| table | colonne | catégorie | conservation | à l'anonymisation | description |\n|---|---|---|---|---|---|\n",
+    );
     for e in entries() {
         out.push_str(&format!(
             "| {} | {} | {} | {} | {} | {} |\n",
@@ -155,7 +157,9 @@ mod doc_tests {
             if std::env::var("PARCOURS_BLESS").is_ok() {
                 std::fs::write(path, format!("{}{}{}", &doc[..a], table, &doc[b..])).unwrap();
             } else {
-                panic!("docs/data-protection.md is out of date: run `PARCOURS_BLESS=1 cargo test -p store` and commit it");
+                panic!(
+                    "docs/data-protection.md is out of date: run `PARCOURS_BLESS=1 cargo test -p store` and commit it"
+                );
             }
         }
     }

@@ -34,7 +34,13 @@ pub async fn set_needs_payload(conn: &mut Conn, hh: HouseholdId, payload: &str, 
 
 /// Inserts a note with a placeholder payload and returns its id: the ciphertext's associated
 /// data needs the row id, so the caller encrypts then calls [`set_note_payload`].
-pub async fn insert_note(conn: &mut Conn, hh: HouseholdId, written_on: &str, by: Option<UserId>, org: OrgId) -> Result<i64> {
+pub async fn insert_note(
+    conn: &mut Conn,
+    hh: HouseholdId,
+    written_on: &str,
+    by: Option<UserId>,
+    org: OrgId,
+) -> Result<i64> {
     let (id,): (i64,) = sqlx::query_as(
         "INSERT INTO sensitive_notes (household_id, payload, written_on, author_user_id, org_id, recorded_at)
          VALUES ($1, '', $2, $3, $4, $5) RETURNING id",

@@ -67,8 +67,10 @@ async fn demo_seed_on_every_backend() {
         assert_eq!(all.visible as i64, 120 - objecting);
         assert!(mine.visible > 0 && mine.visible < all.visible, "{} of {}", mine.visible, all.visible);
         // The demo carries data-protection facts: notices, agreements, encrypted needs.
-        let (notices,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM information_notices").fetch_one(t.app.store.pool()).await.unwrap();
-        let (needs,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM household_needs").fetch_one(t.app.store.pool()).await.unwrap();
+        let (notices,): (i64,) =
+            sqlx::query_as("SELECT COUNT(*) FROM information_notices").fetch_one(t.app.store.pool()).await.unwrap();
+        let (needs,): (i64,) =
+            sqlx::query_as("SELECT COUNT(*) FROM household_needs").fetch_one(t.app.store.pool()).await.unwrap();
         assert!(notices > 80 && needs > 10, "{notices} notices, {needs} needs");
         t.finish().await;
     }
