@@ -111,7 +111,7 @@ impl App {
                 row: id.0,
             };
             store::sensitive::set_needs_payload(tx, id, &k.encrypt(needs.encode().as_bytes(), &aad), None).await?;
-            if r % 3 == 0 {
+            if r.is_multiple_of(3) {
                 let row = store::sensitive::insert_note(tx, id, &on, None, org).await?;
                 let aad =
                     store::crypto::Aad { table: store::sensitive::NOTES_TABLE, column: store::sensitive::PAYLOAD, row };
