@@ -29,6 +29,8 @@ pub struct ListFilter {
     pub name: String,
     /// 1-based page number.
     pub page: usize,
+    /// Only these households (the result of an exact search).
+    pub only: Option<Vec<HouseholdId>>,
 }
 
 #[derive(Debug, Clone)]
@@ -107,6 +109,7 @@ impl App {
                 commune: h.commune,
                 referent: h.followers.iter().find(|f| f.1).or(h.followers.first()).map(|f| f.0.clone()),
             })
+            .filter(|r| filter.only.as_ref().is_none_or(|ids| ids.contains(&r.id)))
             .filter(|r| filter.situation.is_none_or(|s| r.situation == Some(s)))
             .filter(|r| filter.household_type.is_none_or(|t| r.household_type == t))
             .collect();

@@ -38,6 +38,7 @@ pub fn router(app: app::App, opts: WebOptions) -> Router {
         .route("/logout", post(pages::login::logout))
         .route("/menages", get(pages::households::list).post(pages::households::create))
         .route("/menages/nouveau", get(pages::households::new_form))
+        .route("/menages/recherche", get(pages::households::exact))
         .route("/menages/{id}", get(pages::households::show))
         .route("/menages/{id}/membres", post(pages::households::add_member))
         .route("/menages/{id}/evenements", post(pages::households::record_event))

@@ -90,3 +90,24 @@ async fn sensitive_page_is_for_the_referent_and_the_siao_only() {
         t.finish().await;
     }
 }
+
+#[tokio::test]
+async fn exact_search_from_the_list_page() {
+    for t in apps().await {
+        let _f = Fixture::new(&t).await;
+        let mut a = t.client();
+        a.login("referent-a@test.parcours.test", password()).await;
+        let r = a.get("/menages/recherche?nom=aubert&prenom=CAMILLE&naissance=1980-04-02").await;
+        assert_eq!(r.status, 200);
+        assert!(
+            r.body.contains("1 ménage(s) trouvé(s)") && r.body.contains("AUBERT Camille") && !r.body.contains("COLIN")
+        );
+        let r = a.get("/menages/recherche?nom=aubert&prenom=camille&naissance=02%2F04%2F1980").await;
+        assert!(r.body.contains("date attendue au format AAAA-MM-JJ"));
+        let mut b = t.client();
+        b.login("referent-b@test.parcours.test", password()).await;
+        let r = b.get("/menages/recherche?nom=aubert&prenom=camille&naissance=1980-04-02").await;
+        assert!(r.body.contains("0 ménage(s) trouvé(s)") && !r.body.contains("AUBERT"), "nothing outside B's grants");
+        t.finish().await;
+    }
+}

@@ -48,6 +48,7 @@ impl ListParams {
             household_type: HouseholdType::parse(&self.household_type).ok(),
             name: self.q.chars().take(100).collect(),
             page: self.page.unwrap_or(1),
+            only: None,
         }
     }
 
@@ -114,6 +115,7 @@ struct ListPage {
     prev_href: Option<String>,
     next_href: Option<String>,
     no_scope: bool,
+    exact_result: Option<String>,
 }
 
 pub async fn list(
@@ -121,7 +123,47 @@ pub async fn list(
     user: LoggedIn,
     Query(params): Query<ListParams>,
 ) -> Result<Response, WebError> {
-    let filter = params.filter();
+    render_list(&state, &user, &params, params.filter(), None).await
+}
+
+#[derive(Deserialize, Default)]
+pub struct ExactParams {
+    #[serde(default)]
+    nom: String,
+    #[serde(default)]
+    prenom: String,
+    #[serde(default)]
+    naissance: String,
+}
+
+/// Exact search by names and birth date through the keyed blind index: no name is ever compared
+/// in clear in the database, and only households the user may read are returned.
+pub async fn exact(
+    State(state): State<AppState>,
+    user: LoggedIn,
+    Query(p): Query<ExactParams>,
+) -> Result<Response, WebError> {
+    let params = ListParams::default();
+    let birth = if p.naissance.trim().is_empty() { Ok(None) } else { parse_date(&p.naissance).map(Some) };
+    let (filter, message) = match birth {
+        Err(e) => (app::households::ListFilter { only: Some(Vec::new()), ..params.filter() }, e.to_string()),
+        Ok(birth) => {
+            let ids = state.app.exact_search(&user.session.actor, &p.nom, &p.prenom, birth).await?;
+            let message =
+                format!("Recherche exacte : {} ménage(s) trouvé(s) parmi ceux que vous pouvez consulter.", ids.len());
+            (app::households::ListFilter { only: Some(ids), ..params.filter() }, message)
+        }
+    };
+    render_list(&state, &user, &params, filter, Some(message)).await
+}
+
+async fn render_list(
+    state: &AppState,
+    user: &LoggedIn,
+    params: &ListParams,
+    filter: app::households::ListFilter,
+    exact_result: Option<String>,
+) -> Result<Response, WebError> {
     let actor = &user.session.actor;
     let page = state.app.list_households(actor, &filter).await?;
     let communes = state.app.communes().await?;
@@ -182,6 +224,7 @@ pub async fn list(
         prev_href: (page.page > 1).then(|| params.href(|p| p.page = Some(page.page - 1))),
         next_href: (page.page < page.pages).then(|| params.href(|p| p.page = Some(page.page + 1))),
         no_scope: domain::policy::list_scope(actor, domain::policy::Action::ReadFile, state.app.today()).is_nothing(),
+        exact_result,
     }
     .render()?;
     Ok(Html(body).into_response())
