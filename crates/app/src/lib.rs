@@ -6,6 +6,7 @@ pub mod audit;
 pub mod auth;
 pub mod dpo;
 pub mod households;
+pub mod observatory;
 pub mod protection;
 pub mod retention;
 pub mod rights;

@@ -11,6 +11,8 @@ use domain::territory::InseeCode;
 use domain::user::Role;
 use store::Store;
 
+mod observatoire;
+
 #[derive(Parser)]
 #[command(name = "parcours", version, about = "Liste nominative partagée, CCA et observatoire — Logement d'abord")]
 struct Cli {
@@ -76,6 +78,11 @@ enum Command {
     Rights {
         #[command(subcommand)]
         command: RightsCommand,
+    },
+    /// The observatory: month close, safe publication.
+    Observatoire {
+        #[command(subcommand)]
+        command: observatoire::ObservatoireCommand,
     },
     /// Retention: archive, anonymise, purge the access log.
     Retention {
@@ -359,6 +366,11 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 path.display()
             );
             Ok(())
+        }
+        Command::Observatoire { command } => {
+            let store = open(cli.db.as_deref().unwrap_or(store::DEFAULT_URL)).await?;
+            let app = application(store, cfg)?;
+            observatoire::run(&app, command).await
         }
         Command::Keys { command: KeysCommand::Init { out } } => {
             if out.exists() {

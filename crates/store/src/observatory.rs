@@ -94,3 +94,26 @@ pub async fn mark_anonymised(conn: &mut Conn, id: i64, on: &str) -> Result<()> {
     sqlx::query("UPDATE households SET anonymised_on = $1 WHERE id = $2").bind(on).bind(id).execute(conn).await?;
     Ok(())
 }
+
+/// Freezes a month's published rows (JSON). Fails with `Conflict` if the month is already closed.
+pub async fn insert_close(conn: &mut Conn, month: &str, rows_json: &str) -> Result<()> {
+    sqlx::query("INSERT INTO observatory_closes (month, closed_at, rows_json) VALUES ($1, $2, $3)")
+        .bind(month)
+        .bind(crate::now_timestamp())
+        .bind(rows_json)
+        .execute(conn)
+        .await
+        .map_err(crate::conflict_on_unique)?;
+    Ok(())
+}
+
+/// Closed months between `from` and `to` (inclusive, `YYYY-MM`): (month, closed_at, rows JSON).
+pub async fn closes(conn: &mut Conn, from: &str, to: &str) -> Result<Vec<(String, String, String)>> {
+    Ok(sqlx::query_as(
+        "SELECT month, closed_at, rows_json FROM observatory_closes WHERE month >= $1 AND month <= $2 ORDER BY month",
+    )
+    .bind(from)
+    .bind(to)
+    .fetch_all(conn)
+    .await?)
+}

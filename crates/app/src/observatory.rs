@@ -1,0 +1,121 @@
+//! The observatory: monthly flows from the by-name list itself (one definition per indicator, in
+//! `domain::indicators`), month close and revisions. Aggregates only: no name is read.
+
+use std::ops::RangeInclusive;
+
+use domain::indicators::{self, FlowRow, FlowTable, HouseholdHistory, Month, Quartiles};
+use domain::policy::{self, Action};
+use domain::user::Actor;
+
+use crate::{App, AppError, Result};
+
+/// A month as published (closed) next to the same month as known today.
+#[derive(Debug, Clone)]
+pub struct Revision {
+    pub month: Month,
+    pub closed_at: String,
+    pub published: FlowRow,
+    pub today: FlowRow,
+}
+
+impl Revision {
+    /// Change of the closing stock since publication (late entries).
+    pub fn stock_revision(&self) -> i64 {
+        i64::from(self.today.closing) - i64::from(self.published.closing)
+    }
+}
+
+impl App {
+    fn check_aggregates(&self, actor: Option<&Actor>) -> Result<()> {
+        match actor {
+            Some(a) if !policy::may(a, Action::ReadAggregates, self.today()) => Err(AppError::Forbidden),
+            _ => Ok(()),
+        }
+    }
+
+    /// Every household's history (no names), for the indicators.
+    pub async fn histories(&self) -> Result<Vec<HouseholdHistory>> {
+        let mut conn = self.store.pool().acquire().await?;
+        Ok(store::observatory::histories(&mut conn).await?)
+    }
+
+    /// The last complete month (the current one is not over).
+    pub fn last_complete_month(&self) -> Month {
+        Month::of(self.today()).previous()
+    }
+
+    /// Monthly flows for every segment over `months`, as known today. `actor` is `None` for the
+    /// operator's command line.
+    pub async fn flows(&self, actor: Option<&Actor>, months: RangeInclusive<Month>) -> Result<FlowTable> {
+        self.check_aggregates(actor)?;
+        let histories = self.histories().await?;
+        Ok(indicators::compute_in_parallel(&histories, months, self.config.status_rules, 2))
+    }
+
+    /// Median (p25, p75) days from first identification to housing, for households housed in
+    /// `months`.
+    pub async fn time_to_housing(
+        &self,
+        actor: Option<&Actor>,
+        months: RangeInclusive<Month>,
+    ) -> Result<Option<Quartiles>> {
+        self.check_aggregates(actor)?;
+        let histories = self.histories().await?;
+        Ok(indicators::time_to_housing(&histories, months, self.config.status_rules))
+    }
+
+    /// Freezes `month`'s figures (all segments) as published. A month is closed once; it must be
+    /// complete.
+    pub async fn close_month(&self, month: Month) -> Result<usize> {
+        if month > self.last_complete_month() {
+            return Err(domain::InvalidInput::new("mois", "seul un mois terminé peut être clôturé").into());
+        }
+        let table = self.flows(None, month..=month).await?;
+        let rows: Vec<&FlowRow> = table.rows().iter().collect();
+        let json =
+            serde_json::to_string(&rows).map_err(|_| AppError::Store(store::StoreError::Corrupt("json".into())))?;
+        let mut conn = self.store.pool().acquire().await?;
+        store::observatory::insert_close(&mut conn, &month.to_string(), &json).await.map_err(|e| match e {
+            store::StoreError::Conflict => domain::InvalidInput::new("mois", "ce mois est déjà clôturé").into(),
+            e => AppError::Store(e),
+        })?;
+        Ok(rows.len())
+    }
+
+    /// The closed months in `months`, each with its published rows.
+    pub async fn published(
+        &self,
+        actor: Option<&Actor>,
+        months: RangeInclusive<Month>,
+    ) -> Result<Vec<(Month, String, Vec<FlowRow>)>> {
+        self.check_aggregates(actor)?;
+        let mut conn = self.store.pool().acquire().await?;
+        let closes =
+            store::observatory::closes(&mut conn, &months.start().to_string(), &months.end().to_string()).await?;
+        closes
+            .into_iter()
+            .map(|(m, at, json)| {
+                let month = Month::parse(&m).map_err(|_| store::StoreError::Corrupt("mois".into()))?;
+                let rows: Vec<FlowRow> =
+                    serde_json::from_str(&json).map_err(|_| store::StoreError::Corrupt("json".into()))?;
+                Ok((month, at, rows))
+            })
+            .collect()
+    }
+
+    /// For one segment (by code): each closed month's published row next to today's.
+    pub fn revisions(
+        table: &FlowTable,
+        published: &[(Month, String, Vec<FlowRow>)],
+        segment_code: &str,
+    ) -> Vec<Revision> {
+        published
+            .iter()
+            .filter_map(|(month, at, rows)| {
+                let p = rows.iter().find(|r| r.segment.code() == segment_code)?;
+                let t = table.rows().iter().find(|r| r.month == *month && r.segment.code() == segment_code)?;
+                Some(Revision { month: *month, closed_at: at.clone(), published: p.clone(), today: t.clone() })
+            })
+            .collect()
+    }
+}
