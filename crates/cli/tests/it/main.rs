@@ -5,6 +5,7 @@ mod access;
 mod audit;
 mod demo;
 mod hostile;
+mod observatory;
 mod protection_web;
 mod retention;
 mod rights;
