@@ -8,6 +8,7 @@ pub mod dpo;
 pub mod households;
 pub mod observatory;
 pub mod protection;
+pub mod publication;
 pub mod retention;
 pub mod rights;
 pub mod seed;
@@ -41,6 +42,9 @@ pub struct Config {
     pub audit_retention_days: i64,
     /// Alert when a user opens more distinct household files than this in one day.
     pub alert_files_per_day: i64,
+    /// Internal dashboards show counts from 1 to `internal_threshold − 1` as "< threshold"
+    /// (DOMAIN.md §5: a lower threshold than publication's 11, set by configuration; default 5).
+    pub internal_threshold: u32,
 }
 
 impl Default for Config {
@@ -56,6 +60,7 @@ impl Default for Config {
             retention_archive_days: 1095,
             audit_retention_days: 365,
             alert_files_per_day: 50,
+            internal_threshold: 5,
         }
     }
 }

@@ -11,6 +11,7 @@ use domain::territory::InseeCode;
 use domain::user::Role;
 use store::Store;
 
+mod bench;
 mod observatoire;
 
 #[derive(Parser)]
@@ -88,6 +89,12 @@ enum Command {
     Retention {
         #[command(subcommand)]
         command: RetentionCommand,
+    },
+    /// Benchmarks (developers).
+    #[command(hide = true)]
+    Bench {
+        #[command(subcommand)]
+        command: bench::BenchCommand,
     },
 }
 
@@ -367,6 +374,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             );
             Ok(())
         }
+        Command::Bench { command } => bench::run(command, cfg.status_rules).await,
         Command::Observatoire { command } => {
             let store = open(cli.db.as_deref().unwrap_or(store::DEFAULT_URL)).await?;
             let app = application(store, cfg)?;

@@ -8,6 +8,7 @@ pub mod indicators;
 pub mod org;
 pub mod pathway;
 pub mod policy;
+pub mod publication;
 pub mod sensitive;
 pub mod situation;
 pub mod status;

@@ -133,8 +133,17 @@ const DUPLICATE_DROPS: f64 = 0.35;
 const COMPOSITION_CHANGE: f64 = 0.07;
 
 pub fn generate(cfg: &Config) -> Territory {
+    generate_with_contact_scale(cfg, 1.0)
+}
+
+/// [`generate`] with contacts `contact_scale` times as frequent while a household has no home
+/// (each gap between contacts divided by it, at least a day): denser pathways for benchmarks.
+/// `1.0` gives exactly [`generate`]'s territory (other scales draw more or fewer contacts, so the
+/// rest of the random stream, hence the territory, differs too).
+pub fn generate_with_contact_scale(cfg: &Config, contact_scale: f64) -> Territory {
     let mut g = Generator {
         rng: ChaCha8Rng::seed_from_u64(cfg.seed),
+        contact_scale,
         today: to_day(cfg.today),
         window: years_in_days(cfg.years),
         ids: PersonIds::new(),
@@ -175,6 +184,7 @@ pub fn generate(cfg: &Config) -> Territory {
 
 struct Generator {
     rng: R,
+    contact_scale: f64,
     today: Day,
     window: Day,
     ids: PersonIds,
@@ -207,7 +217,7 @@ impl Generator {
             }
         }
         let reporter = reporter(rng, truth.spells[0].situation, kind, commune, None);
-        let view = View { start: created, until: self.today + 1, reporter, commune };
+        let view = View { start: created, until: self.today + 1, reporter, commune, contact_scale: self.contact_scale };
         let record = report::observe(rng, &truth, &members, &view, self.today);
         let siao_number = self.siao_number(&record.periods, &record.follows);
         let household = SynthHousehold {
@@ -260,7 +270,7 @@ impl Generator {
                 true_person: m.true_person,
             })
             .collect();
-        let view = View { start, until, reporter, commune };
+        let view = View { start, until, reporter, commune, contact_scale: self.contact_scale };
         let record = report::observe(rng, truth, &members, &view, self.today);
         let shelter = record.periods.iter().any(|p| sheltered(p.situation));
         let siao_number = original.siao_number.clone().filter(|_| shelter && rng.gen_bool(0.5));

@@ -20,6 +20,8 @@ pub(crate) struct View {
     pub until: Day,
     pub reporter: usize,
     pub commune: usize,
+    /// Contacts are this many times as frequent as by default (see `generate_with_contact_scale`).
+    pub contact_scale: f64,
 }
 
 pub(crate) struct Record {
@@ -49,7 +51,7 @@ pub(crate) fn observe(rng: &mut R, truth: &Truth, members: &[SynthMember], view:
             push(rng, EventKind::ChangementSituation, s.start, street);
         }
         let stop = s.end.map_or(horizon, |e| e.min(horizon));
-        for day in contact_days(rng, s, stop) {
+        for day in contact_days(rng, s, stop, view.contact_scale) {
             push(rng, EventKind::Contact, day, street);
         }
     }
@@ -97,7 +99,7 @@ fn clip(truth: &Truth, view: &View, horizon: Day) -> Vec<Spell> {
 }
 
 /// Days of contact within a spell, after its start (itself recorded as a change of situation).
-fn contact_days(rng: &mut R, s: &Spell, stop: Day) -> Vec<Day> {
+fn contact_days(rng: &mut R, s: &Spell, stop: Day, scale: f64) -> Vec<Day> {
     let mut days = Vec::new();
     let mut t = s.start;
     if s.situation.class() == SituationClass::Loge {
@@ -112,7 +114,8 @@ fn contact_days(rng: &mut R, s: &Spell, stop: Day) -> Vec<Day> {
         return days;
     }
     loop {
-        t += contact_gap(rng);
+        // exact for a scale of 1: gaps are small integers
+        t += ((f64::from(contact_gap(rng)) / scale).round() as i32).max(1);
         if let Some(last_seen) = s.silent_from {
             if t >= last_seen {
                 if last_seen > s.start && last_seen < stop {

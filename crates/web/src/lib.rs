@@ -1,6 +1,7 @@
 //! The web application: server-rendered French pages (askama), thin handlers that call one
 //! `app` use case each, and the security middleware.
 
+mod charts;
 mod errors;
 mod export;
 mod middleware;
@@ -66,6 +67,9 @@ pub fn router(app: app::App, opts: WebOptions) -> Router {
         .route("/dpo/menages/{id}/limitation/levee", post(pages::dpo::lift))
         .route("/dpo/menages/{id}/partage", post(pages::dpo::sharing))
         .route("/dpo/menages/{id}/rectification", post(pages::dpo::rectify))
+        .route("/observatoire", get(pages::observatory::dashboard))
+        .route("/observatoire.csv", get(pages::observatory::csv))
+        .route("/observatoire.xlsx", get(pages::observatory::xlsx))
         .fallback(pages::not_found)
         .layer(axum::middleware::from_fn(middleware::security_headers))
         .with_state(state)

@@ -15,6 +15,8 @@ pub struct Layout {
     pub may_administer: bool,
     /// Shows the data-protection menu entry (DPO).
     pub may_dpo: bool,
+    /// Shows the observatory menu entry (aggregates: any grant in force).
+    pub may_observe: bool,
 }
 
 impl Layout {
@@ -34,6 +36,11 @@ impl Layout {
             may_dpo: domain::policy::may(
                 &s.actor,
                 domain::policy::Action::ReadAuditLog,
+                time::OffsetDateTime::now_utc().date(),
+            ),
+            may_observe: domain::policy::may(
+                &s.actor,
+                domain::policy::Action::ReadAggregates,
                 time::OffsetDateTime::now_utc().date(),
             ),
         }

@@ -3,6 +3,7 @@ pub mod dpo;
 pub mod file_extras;
 pub mod households;
 pub mod login;
+pub mod observatory;
 
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
