@@ -253,7 +253,6 @@ async fn observatoire(args: &ObservatoireArgs, rules: StatusRules) -> anyhow::Re
     ));
     drop(histories);
 
-    // 3. loading
     // 3. and 4. loading, then end to end; a PostgreSQL database is dropped whatever happens
     let pg = match &args.postgres {
         Some(admin) => Some(PgDatabase::create(admin).await?),
