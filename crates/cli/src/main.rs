@@ -23,6 +23,9 @@ struct Cli {
     /// Days without contact after which a household becomes inactive.
     #[arg(long, env = "PARCOURS_INACTIVITY_DAYS", default_value_t = 90, global = true)]
     inactivity_days: i64,
+    /// Internal dashboards show counts below this as "< N" (open data uses its own threshold).
+    #[arg(long, env = "PARCOURS_INTERNAL_THRESHOLD", default_value_t = 5, global = true)]
+    internal_threshold: u32,
     #[command(subcommand)]
     command: Command,
 }
@@ -229,6 +232,7 @@ fn main() -> anyhow::Result<()> {
 fn config(cli: &Cli) -> Config {
     let mut c = Config::default();
     c.status_rules.inactivity_days = cli.inactivity_days;
+    c.internal_threshold = cli.internal_threshold;
     c
 }
 
