@@ -123,7 +123,7 @@ impl App {
     pub async fn rights_overview(&self, actor: &Actor, id: HouseholdId) -> Result<RightsOverview> {
         let mut tx = self.rights_tx(actor, id, AuditAction::RightsView).await?;
         let h = store::households::get(&mut tx, id).await?.ok_or(AppError::NotFound)?;
-        let facts = store::access::household_facts(&mut tx, id, self.today(), &store::now_timestamp())
+        let facts = store::access::household_facts(&mut tx, id, self.today(), &self.now_ts())
             .await?
             .ok_or(AppError::NotFound)?;
         let overview = RightsOverview {

@@ -60,7 +60,7 @@ pub struct ListPage {
     pub pages: usize,
 }
 
-fn display_name(members: &[Membership], today: Date) -> String {
+pub(crate) fn display_name(members: &[Membership], today: Date) -> String {
     let present: Vec<&Membership> = members.iter().filter(|m| m.present_on(today)).collect();
     let pool = if present.is_empty() { members.iter().collect() } else { present };
     pool.iter()
@@ -83,7 +83,7 @@ impl App {
         let scope = policy::list_scope(actor, Action::ReadFile, today);
         let mut tx = self.store.begin_audited().await?;
         let commune = filter.commune.as_ref().map(InseeCode::as_str);
-        let raw = store::households::list_visible(&mut tx, &scope, today, &store::now_timestamp(), commune).await?;
+        let raw = store::households::list_visible(&mut tx, &scope, today, &self.now_ts(), commune).await?;
         record(&mut tx, actor, AuditAction::HouseholdList, None, Outcome::Allowed).await?;
         tx.commit().await?;
 
@@ -138,7 +138,7 @@ impl App {
         audit: AuditAction,
     ) -> Result<(Tx, HouseholdFacts)> {
         let mut tx = self.store.begin_audited().await?;
-        let facts = store::access::household_facts(&mut tx, id, self.today(), &store::now_timestamp()).await?;
+        let facts = store::access::household_facts(&mut tx, id, self.today(), &self.now_ts()).await?;
         match facts {
             Some(facts) if policy::decide(actor, action, &facts, self.today()) => Ok((tx, facts)),
             _ => {

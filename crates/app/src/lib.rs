@@ -4,11 +4,16 @@
 pub mod admin;
 pub mod audit;
 pub mod auth;
+pub mod cca;
+pub mod cca_stats;
 pub mod dpo;
+pub mod evictions;
 pub mod households;
+pub mod measures;
 pub mod observatory;
 pub mod protection;
 pub mod publication;
+pub mod reminders;
 pub mod retention;
 pub mod rights;
 pub mod seed;
@@ -45,6 +50,13 @@ pub struct Config {
     /// Internal dashboards show counts from 1 to `internal_threshold − 1` as "< threshold"
     /// (DOMAIN.md §5: a lower threshold than publication's 11, set by configuration; default 5).
     pub internal_threshold: u32,
+    /// Days after a CCA session during which its members keep access to the files on its
+    /// agenda (minutes, follow-up questions) [to confirm with the commission's rules].
+    pub cca_access_delay_days: i64,
+    /// A referral waiting this many days since submission shows on the manager's to-do list.
+    pub referral_wait_days: i64,
+    /// Reviews, measure ends and eviction deadlines this close show on the to-do lists.
+    pub reminder_horizon_days: i64,
 }
 
 impl Default for Config {
@@ -61,6 +73,9 @@ impl Default for Config {
             audit_retention_days: 365,
             alert_files_per_day: 50,
             internal_threshold: 5,
+            cca_access_delay_days: 7,
+            referral_wait_days: 15,
+            reminder_horizon_days: 14,
         }
     }
 }
@@ -135,5 +150,17 @@ impl App {
 
     pub fn today(&self) -> Date {
         self.clock.today()
+    }
+
+    /// The instant temporary grants are checked against (RFC 3339, UTC), on the app's day: a
+    /// fixed clock keeps today's time of day on its fixed date, so tests and demos of a past date
+    /// see session windows as their users would.
+    pub fn now_ts(&self) -> String {
+        let now = time::OffsetDateTime::now_utc();
+        let now = match self.clock {
+            Clock::System => now,
+            Clock::Fixed(d) => now.replace_date(d),
+        };
+        now.format(&time::format_description::well_known::Rfc3339).expect("UTC timestamps always format")
     }
 }

@@ -113,8 +113,7 @@ impl App {
         let index = self.name_index(family, given, birth).ok_or(AppError::NoKeyring)?;
         let scope = policy::list_scope(actor, Action::ReadFile, self.today());
         let mut tx = self.store.begin_audited().await?;
-        let found =
-            store::households::by_name_index(&mut tx, &scope, self.today(), &store::now_timestamp(), &index).await?;
+        let found = store::households::by_name_index(&mut tx, &scope, self.today(), &self.now_ts(), &index).await?;
         record(&mut tx, actor, AuditAction::ExactSearch, None, Outcome::Allowed).await?;
         tx.commit().await?;
         Ok(found)

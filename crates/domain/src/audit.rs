@@ -37,10 +37,25 @@ pub enum AuditAction {
     AuditPurge,
     KeysRotate,
     RightsView,
+    ReferralWrite,
+    ReferralRead,
+    ReferralStep,
+    AttachmentAdd,
+    AttachmentRead,
+    SessionWrite,
+    SessionRead,
+    DecisionRecord,
+    MeasureWrite,
+    MeasureRead,
+    EvictionRead,
+    EvictionWrite,
+    CcapexExport,
+    CcapexImport,
+    RemindersRun,
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 31] = [
+    pub const ALL: [AuditAction; 46] = [
         Self::LoginSucceeded,
         Self::LoginFailed,
         Self::Logout,
@@ -72,6 +87,21 @@ impl AuditAction {
         Self::AuditPurge,
         Self::KeysRotate,
         Self::RightsView,
+        Self::ReferralWrite,
+        Self::ReferralRead,
+        Self::ReferralStep,
+        Self::AttachmentAdd,
+        Self::AttachmentRead,
+        Self::SessionWrite,
+        Self::SessionRead,
+        Self::DecisionRecord,
+        Self::MeasureWrite,
+        Self::MeasureRead,
+        Self::EvictionRead,
+        Self::EvictionWrite,
+        Self::CcapexExport,
+        Self::CcapexImport,
+        Self::RemindersRun,
     ];
 
     pub fn code(self) -> &'static str {
@@ -107,6 +137,21 @@ impl AuditAction {
             Self::AuditPurge => "audit.purge",
             Self::KeysRotate => "keys.rotate",
             Self::RightsView => "rights.view",
+            Self::ReferralWrite => "referral.write",
+            Self::ReferralRead => "referral.read",
+            Self::ReferralStep => "referral.step",
+            Self::AttachmentAdd => "referral.attachment.add",
+            Self::AttachmentRead => "referral.attachment.read",
+            Self::SessionWrite => "cca.session.write",
+            Self::SessionRead => "cca.session.read",
+            Self::DecisionRecord => "cca.decision",
+            Self::MeasureWrite => "measure.write",
+            Self::MeasureRead => "measure.read",
+            Self::EvictionRead => "eviction.read",
+            Self::EvictionWrite => "eviction.write",
+            Self::CcapexExport => "ccapex.export",
+            Self::CcapexImport => "ccapex.import",
+            Self::RemindersRun => "reminders.run",
         }
     }
 
@@ -144,6 +189,21 @@ impl AuditAction {
             Self::AuditPurge => "Purge du journal des accès",
             Self::KeysRotate => "Rotation des clés",
             Self::RightsView => "Consultation de l'écran des droits",
+            Self::ReferralWrite => "Saisine de la CCA (création, modification)",
+            Self::ReferralRead => "Consultation d'une saisine",
+            Self::ReferralStep => "Étape d'une saisine (dépôt, complétude, retrait)",
+            Self::AttachmentAdd => "Ajout d'une pièce jointe",
+            Self::AttachmentRead => "Consultation d'une pièce jointe",
+            Self::SessionWrite => "Séance de la CCA (création, ordre du jour, membres, présence, clôture)",
+            Self::SessionRead => "Consultation d'une séance ou de son compte rendu",
+            Self::DecisionRecord => "Décision de la commission",
+            Self::MeasureWrite => "Mesure d'accompagnement (démarrage, bilan, renouvellement, fin)",
+            Self::MeasureRead => "Consultation des mesures",
+            Self::EvictionRead => "Consultation d'une procédure d'expulsion",
+            Self::EvictionWrite => "Saisie d'une procédure d'expulsion",
+            Self::CcapexExport => "Export des dossiers pour la CCAPEX",
+            Self::CcapexImport => "Import des avis de la CCAPEX",
+            Self::RemindersRun => "Calcul des rappels",
         }
     }
 

@@ -2,6 +2,8 @@
 //! No I/O, no async, no SQL: everything here is deterministic and unit-tested.
 
 pub mod audit;
+pub mod cca;
+pub mod eviction;
 pub mod household;
 pub mod ids;
 pub mod indicators;
@@ -26,6 +28,19 @@ pub type Date = time::Date;
 /// Parses an ISO-8601 calendar date (`YYYY-MM-DD`).
 pub fn parse_date(s: &str) -> Result<Date, InvalidInput> {
     Date::parse(s.trim(), ISO_DATE).map_err(|_| InvalidInput::new("date", "date attendue au format AAAA-MM-JJ"))
+}
+
+/// `d` plus `delta` calendar months (negative: minus), clamped to the end of the month, as
+/// delays in months are counted. Saturates rather than panicking on absurd inputs.
+pub fn add_months(d: Date, delta: i64) -> Date {
+    let index = i64::from(d.year()) * 12 + i64::from(u8::from(d.month())) - 1 + delta;
+    let (year, month0) = (index.div_euclid(12), index.rem_euclid(12));
+    let Ok(year) = i32::try_from(year) else {
+        return if delta < 0 { Date::MIN } else { Date::MAX };
+    };
+    let month = time::Month::try_from(month0 as u8 + 1).expect("a month index below 12 is a month");
+    let day = d.day().min(month.length(year));
+    Date::from_calendar_date(year, month, day).unwrap_or(if delta < 0 { Date::MIN } else { Date::MAX })
 }
 
 /// Formats a date as ISO-8601 (`YYYY-MM-DD`), the form stored in both databases.

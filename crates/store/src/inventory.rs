@@ -70,10 +70,34 @@ fn household_filter(table: &str) -> Option<&'static str> {
         "households" => Some("id = $1"),
         "persons" => Some("id IN (SELECT person_id FROM household_members WHERE household_id = $1)"),
         "synthetic_truth" => Some("person_id IN (SELECT person_id FROM household_members WHERE household_id = $1)"),
+        "referral_steps" | "referral_attachments" | "cca_agenda" | "cca_decisions" => {
+            Some("referral_id IN (SELECT id FROM referrals WHERE household_id = $1)")
+        }
+        "measure_steps" => Some("measure_id IN (SELECT id FROM measures WHERE household_id = $1)"),
+        "eviction_stages" | "ccapex_opinions" => {
+            Some("eviction_id IN (SELECT id FROM evictions WHERE household_id = $1)")
+        }
         t if !t.starts_with("audit") && entries().iter().any(|e| e.table == t && e.column == "household_id") => {
             Some("household_id = $1")
         }
         _ => None,
+    }
+}
+
+/// Deletion order for anonymisation: children first.
+fn delete_rank(table: &str) -> u8 {
+    match table {
+        "referral_steps"
+        | "referral_attachments"
+        | "cca_agenda"
+        | "measure_steps"
+        | "eviction_stages"
+        | "ccapex_opinions" => 0,
+        "measures" => 1,
+        "cca_decisions" => 2,
+        "referrals" => 3,
+        "evictions" => 4,
+        _ => 5,
     }
 }
 
@@ -101,6 +125,9 @@ pub async fn anonymise(conn: &mut Conn, id: HouseholdId) -> Result<()> {
         };
         sqlx::query(&format!("UPDATE {} SET {set} WHERE {filter}", e.table)).bind(id.0).execute(&mut *conn).await?;
     }
+    // Rows that others reference go after them (foreign keys).
+    let mut deleted_tables: Vec<&str> = deleted_tables.into_iter().collect();
+    deleted_tables.sort_by_key(|t| delete_rank(t));
     for table in deleted_tables {
         let filter = household_filter(table).expect("deleted tables belong to households");
         sqlx::query(&format!("DELETE FROM {table} WHERE {filter}")).bind(id.0).execute(&mut *conn).await?;

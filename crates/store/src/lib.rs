@@ -3,9 +3,12 @@
 
 pub mod access;
 pub mod audit;
+pub mod cca;
 pub mod crypto;
+pub mod evictions;
 pub mod households;
 pub mod inventory;
+pub mod measures;
 pub mod observatory;
 pub mod orgs;
 pub mod protection;

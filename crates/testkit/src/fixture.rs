@@ -143,7 +143,7 @@ impl Fixture {
             .unwrap();
         app.record_sharing_choice(&ref_a, h_a, SharingScope::Bailleurs, Choice::Accord, TODAY).await.unwrap();
         // A commission member may open h_b for the length of a session, which is now.
-        let now = time::OffsetDateTime::now_utc();
+        let now = time::OffsetDateTime::now_utc().replace_date(TODAY);
         let ts = |d: time::OffsetDateTime| d.format(&time::format_description::well_known::Rfc3339).unwrap();
         let member = fixture.actor("commission").user;
         let (from, to) = (ts(now - time::Duration::hours(1)), ts(now + time::Duration::hours(2)));

@@ -9,6 +9,8 @@ mod pages;
 mod session;
 mod views;
 
+pub mod minutes_pdf;
+
 use std::sync::Arc;
 
 use axum::routing::{get, post};

@@ -28,8 +28,8 @@ async fn each_role_sees_what_the_policy_allows() {
             ("cca", vec![f.h_a.0, f.h_ab.0, f.h_restricted.0]),
             // the temporary grant of a commission session
             ("commission", vec![f.h_b.0]),
-            // département 69: not the household in 38
-            ("ccapex", vec![f.h_a.0, f.h_b.0, f.h_ab.0, f.h_ended.0]),
+            // its grant (département 69) serves eviction procedures, never the social file
+            ("ccapex", vec![]),
             ("captation", vec![]),
             ("bailleur", vec![]),
             ("observatoire", vec![]),

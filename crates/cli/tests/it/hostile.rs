@@ -29,7 +29,7 @@ async fn every_role_tries_every_household_and_export() {
         let mut conn = t.app.store.pool().acquire().await.unwrap();
         let mut facts = Vec::new();
         for id in &ids {
-            let now = store::now_timestamp();
+            let now = t.app.now_ts();
             facts.push(store::access::household_facts(&mut conn, domain::HouseholdId(*id), TODAY, &now).await.unwrap());
         }
         drop(conn);

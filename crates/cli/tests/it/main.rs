@@ -3,6 +3,7 @@
 
 mod access;
 mod audit;
+mod cca;
 mod demo;
 mod hostile;
 mod observatoire_web;

@@ -239,10 +239,15 @@ pub enum Action {
     ReadAuditLog,
     /// Organisations, users and grants.
     Administer,
+    /// The CCA manager's work: inbox of referrals, sessions, decisions, measures.
+    ManageCca,
+    /// Read and record a household's eviction procedures (CCAPEX correspondent in its territory,
+    /// or whoever may write in the household's file).
+    ManageEviction,
 }
 
 impl Action {
-    pub const ALL: [Action; 10] = [
+    pub const ALL: [Action; 12] = [
         Self::ReadFile,
         Self::WriteFile,
         Self::ReadSensitive,
@@ -253,6 +258,8 @@ impl Action {
         Self::ManageRights,
         Self::ReadAuditLog,
         Self::Administer,
+        Self::ManageCca,
+        Self::ManageEviction,
     ];
 
     pub fn label(self) -> &'static str {
@@ -267,6 +274,8 @@ impl Action {
             Self::ManageRights => "Traiter les demandes d'exercice des droits",
             Self::ReadAuditLog => "Consulter le journal des accès",
             Self::Administer => "Administrer structures, comptes et habilitations",
+            Self::ManageCca => "Gérer la CCA (saisines, séances, décisions, mesures)",
+            Self::ManageEviction => "Suivre les procédures d'expulsion",
         }
     }
 }
@@ -318,7 +327,11 @@ pub fn household_tier(actor: &Actor, facts: &HouseholdFacts, day: Date) -> Optio
     let territorial = if facts.restricted || facts.objections.contains(&SharingScope::Partenaires) {
         None
     } else {
-        effective_grants(actor, day).filter(|(g, _)| g.scope.covers(&facts.place)).map(|(_, t)| t).max()
+        // A CCAPEX correspondent's grants serve eviction procedures only, never the social file.
+        effective_grants(actor, day)
+            .filter(|(g, _)| g.role != Role::CorrespondantCcapex && g.scope.covers(&facts.place))
+            .map(|(_, t)| t)
+            .max()
     };
     [per_case, temporary, territorial].into_iter().flatten().max()
 }
@@ -362,7 +375,40 @@ pub fn decide(actor: &Actor, action: Action, facts: &HouseholdFacts, day: Date) 
         Action::ReadAggregates => effective_grants(actor, day).next().is_some(),
         Action::ManageRights | Action::ReadAuditLog => actor.has(Role::Dpo),
         Action::Administer => actor.has(Role::Administrateur),
+        Action::ManageCca => actor.has(Role::GestionnaireCca),
+        Action::ManageEviction => {
+            let ccapex = actor.has(Role::CorrespondantCcapex)
+                && !facts.restricted
+                && !facts.archived
+                && !facts.objections.contains(&SharingScope::Partenaires)
+                && effective_grants(actor, day).any(|(g, t)| {
+                    g.role == Role::CorrespondantCcapex && t >= Tier::Nominatif && g.scope.covers(&facts.place)
+                });
+            ccapex || decide(actor, Action::WriteFile, facts, day)
+        }
     }
+}
+
+/// A referral (*fiche de saisine*) is read by whoever may read the household's file (the
+/// referrer's organisation, commission members during their session's window) and, once
+/// submitted, by the CCA manager, whose job is to examine it.
+pub fn may_read_referral(actor: &Actor, facts: &HouseholdFacts, submitted: bool, day: Date) -> bool {
+    !facts.archived
+        && ((submitted && actor.has(Role::GestionnaireCca) && !facts.restricted)
+            || decide(actor, Action::ReadFile, facts, day))
+}
+
+/// Only the referrer's organisation edits, submits or withdraws its referral: a référent who
+/// writes in the file, or the CCAPEX correspondent who referred from an eviction procedure.
+pub fn may_write_referral(actor: &Actor, facts: &HouseholdFacts, referrer_org: OrgId, day: Date) -> bool {
+    actor.org == referrer_org
+        && (decide(actor, Action::WriteFile, facts, day) || decide(actor, Action::ManageEviction, facts, day))
+}
+
+/// Recording a measure's start, reviews and end: the CCA manager, or a référent of the operator
+/// organisation running it.
+pub fn may_manage_measure(actor: &Actor, operator: Option<OrgId>) -> bool {
+    actor.has(Role::GestionnaireCca) || (actor.has(Role::Referent) && operator == Some(actor.org))
 }
 
 /// For actions on no particular household (aggregates, rights, audit log, administration).
@@ -434,8 +480,10 @@ pub fn list_scope(actor: &Actor, action: Action, day: Date) -> ListScope {
         actor.roles.iter().filter_map(|r| per_case_tier(*r)).max().filter(|t| *t >= wanted).map(|_| actor.org);
     let temporary_for = (actor.has(Role::MembreCommission) && Tier::Nominatif >= wanted && action != Action::WriteFile)
         .then_some(actor.user);
-    let territories =
-        effective_grants(&actor, day).filter(|(_, t)| *t >= wanted).map(|(g, _)| g.scope.clone()).collect();
+    let territories = effective_grants(&actor, day)
+        .filter(|(g, t)| *t >= wanted && g.role != Role::CorrespondantCcapex)
+        .map(|(g, _)| g.scope.clone())
+        .collect();
     ListScope { followed_by, temporary_for, territories }
 }
 

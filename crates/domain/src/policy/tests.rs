@@ -20,7 +20,7 @@ fn expected(role: Role, action: Action, tier: Tier, relation: Relation) -> bool 
     let grant_in_force = relation != ExpiredGrant && effective.is_some();
     match action {
         Action::ReadFile => {
-            in_scope(Nominatif)
+            (in_scope(Nominatif) && role != CorrespondantCcapex)
                 || (relation == PerCase && matches!(role, Referent | CoordinateurSiao | GestionnaireCca))
                 || (relation == Temporary && role == MembreCommission)
         }
@@ -34,6 +34,11 @@ fn expected(role: Role, action: Action, tier: Tier, relation: Relation) -> bool 
         Action::ReadAggregates => grant_in_force,
         Action::ManageRights | Action::ReadAuditLog => role == Dpo,
         Action::Administer => role == Administrateur,
+        Action::ManageCca => role == GestionnaireCca,
+        Action::ManageEviction => {
+            (role == CorrespondantCcapex && in_scope(Nominatif))
+                || (matches!(role, Referent | CoordinateurSiao) && (in_scope(Nominatif) || relation == PerCase))
+        }
     }
 }
 
@@ -55,7 +60,7 @@ fn exhaustive_matrix_matches_the_stated_rules() {
             }
         }
     }
-    assert_eq!(cells, 10 * 10 * 4 * 5);
+    assert_eq!(cells, 10 * 12 * 4 * 5);
 }
 
 #[test]
