@@ -1,5 +1,6 @@
 //! What every page's frame needs, and small formatting helpers for templates.
 
+use domain::user::Role;
 use domain::Date;
 
 /// The page frame: who is logged in, for which organisation, and the CSRF token for forms.
@@ -17,6 +18,10 @@ pub struct Layout {
     pub may_dpo: bool,
     /// Shows the observatory menu entry (aggregates: any grant in force).
     pub may_observe: bool,
+    /// Shows the CCA menu entry: the manager, référents (their referrals), commission members.
+    pub may_cca: bool,
+    /// Shows the CCAPEX menu entry: eviction procedures (CCAPEX correspondent, référents).
+    pub may_ccapex: bool,
 }
 
 impl Layout {
@@ -43,6 +48,10 @@ impl Layout {
                 domain::policy::Action::ReadAggregates,
                 time::OffsetDateTime::now_utc().date(),
             ),
+            may_cca: [Role::GestionnaireCca, Role::Referent, Role::CoordinateurSiao, Role::MembreCommission]
+                .iter()
+                .any(|r| s.actor.has(*r)),
+            may_ccapex: s.actor.has(Role::CorrespondantCcapex) || s.actor.has(Role::Referent),
         }
     }
 }

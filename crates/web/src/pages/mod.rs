@@ -1,9 +1,14 @@
 pub mod admin;
+pub mod cca;
+pub mod cca_stats;
+pub mod ccapex;
 pub mod dpo;
 pub mod file_extras;
 pub mod households;
 pub mod login;
+pub mod measures;
 pub mod observatory;
+pub mod todo;
 
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
