@@ -9,7 +9,9 @@ use domain::policy::{self, Action, HouseholdFacts};
 use domain::situation::period_at;
 use domain::user::{Actor, Role};
 use domain::{format_date_fr, Date, HouseholdId, InvalidInput, UserId};
-use store::cca::{AgendaItem, AttachmentMeta, DecisionRecord, MemberRecord, ReferralRecord, SessionRecord, StepRecord};
+pub use store::cca::{
+    AgendaItem, AttachmentMeta, DecisionRecord, MemberRecord, ReferralRecord, SessionRecord, StepRecord,
+};
 use store::crypto::Aad;
 use store::Tx;
 
@@ -37,6 +39,8 @@ pub struct ReferralView {
     pub session: Option<i64>,
     pub may_edit: bool,
     pub may_manage: bool,
+    /// The reader may also open the household's file (the manager usually may not).
+    pub may_open_file: bool,
 }
 
 /// One line of an inbox.
@@ -191,6 +195,7 @@ impl App {
         }
         record(&mut tx, actor, AuditAction::ReferralStep, Some(("referral", id)), AuditOutcome::Allowed).await?;
         tx.commit().await?;
+        self.deliver_quietly().await;
         Ok(())
     }
 
@@ -227,7 +232,15 @@ impl App {
         store::cca::notify(&mut tx, r.referrer, "saisine", &text, &format!("/cca/saisines/{id}"), None).await?;
         record(&mut tx, actor, AuditAction::ReferralStep, Some(("referral", id)), AuditOutcome::Allowed).await?;
         tx.commit().await?;
+        self.deliver_quietly().await;
         Ok(())
+    }
+
+    /// E-mails the pending notifications now; a failure waits for the next reminders run.
+    async fn deliver_quietly(&self) {
+        if let Err(e) = self.deliver_emails().await {
+            tracing::warn!(error = %e, "e-mail delivery deferred");
+        }
     }
 
     pub async fn referral(&self, actor: &Actor, id: i64) -> Result<ReferralView> {
@@ -249,6 +262,7 @@ impl App {
             measure_label: label_of(&kinds, r.content.measure_asked.as_deref()),
             may_edit: policy::may_write_referral(actor, &facts, r.org, today),
             may_manage: policy::may(actor, Action::ManageCca, today),
+            may_open_file: policy::decide(actor, Action::ReadFile, &facts, today),
             record: r,
             steps,
             attachments,
@@ -409,6 +423,9 @@ impl App {
         }
         let r = store::cca::referral(&mut tx, referral).await?.ok_or(AppError::NotFound)?;
         let to = r.state.next(ReferralEvent::Inscrire)?;
+        if r.submitted_on.is_some_and(|d| s.date < d) {
+            return Err(InvalidInput::new("séance", "elle précède le dépôt de la saisine").into());
+        }
         store::cca::add_to_agenda(&mut tx, session, referral).await?;
         let msg = format!("inscrite à la séance du {}", format_date_fr(s.date));
         store::cca::step_referral(&mut tx, referral, r.state, to, Some(&msg), (actor.org, Some(actor.user))).await?;
@@ -462,6 +479,7 @@ impl App {
         }
         record(&mut tx, actor, AuditAction::SessionWrite, Some(("session", session)), AuditOutcome::Allowed).await?;
         tx.commit().await?;
+        self.deliver_quietly().await;
         Ok(())
     }
 
@@ -493,6 +511,7 @@ impl App {
         record(&mut tx, actor, AuditAction::DecisionRecord, Some(("referral", referral)), AuditOutcome::Allowed)
             .await?;
         tx.commit().await?;
+        self.deliver_quietly().await;
         Ok(id)
     }
 
@@ -581,6 +600,130 @@ impl App {
     pub async fn mark_notifications_read(&self, actor: &Actor) -> Result<()> {
         let mut conn = self.store.pool().acquire().await?;
         Ok(store::cca::mark_read(&mut conn, actor.user).await?)
+    }
+}
+
+/// What the CCA and CCAPEX know of one household, for its file.
+#[derive(Debug, Clone, Default)]
+pub struct HouseholdCca {
+    pub referrals: Vec<(i64, ReferralState, Option<Date>)>,
+    pub measures: Vec<store::measures::MeasureRecord>,
+    /// (procedure, current stage label, closed)
+    pub evictions: Vec<(i64, &'static str, bool)>,
+    pub may_refer: bool,
+    pub may_evictions: bool,
+}
+
+impl App {
+    /// The household's referrals (other organisations' drafts excepted), measures and eviction
+    /// procedures, for whoever may read its file.
+    pub async fn household_cca(&self, actor: &Actor, id: HouseholdId) -> Result<HouseholdCca> {
+        let (mut tx, facts) = self.authorise(actor, id, Action::ReadFile, AuditAction::MeasureRead).await?;
+        let referrals = store::cca::referrals_of_household(&mut tx, id)
+            .await?
+            .into_iter()
+            .filter(|r| r.state != ReferralState::Brouillon || r.org == actor.org)
+            .map(|r| (r.id, r.state, r.submitted_on))
+            .collect();
+        let measures = store::measures::of_household(&mut tx, id).await?;
+        let today = self.today();
+        let may_evictions = policy::decide(actor, Action::ManageEviction, &facts, today);
+        let evictions = if may_evictions {
+            store::evictions::list(&mut tx, Some(id))
+                .await?
+                .into_iter()
+                .map(|e| {
+                    let stage = domain::eviction::current_stage(&e.stages).map_or("Ouverte", |s| s.label());
+                    (e.id, stage, e.closed.is_some())
+                })
+                .collect()
+        } else {
+            Vec::new()
+        };
+        record(&mut tx, actor, AuditAction::MeasureRead, Some(("household", id.0)), AuditOutcome::Allowed).await?;
+        tx.commit().await?;
+        Ok(HouseholdCca {
+            referrals,
+            measures,
+            evictions,
+            may_refer: policy::decide(actor, Action::WriteFile, &facts, today),
+            may_evictions,
+        })
+    }
+}
+
+/// A session's minutes: who was there, which files, what was decided.
+#[derive(Debug, Clone)]
+pub struct MinutesData {
+    pub date: Date,
+    pub place: String,
+    pub present: Vec<String>,
+    pub absent: Vec<String>,
+    pub items: Vec<MinutesLine>,
+}
+
+#[derive(Debug, Clone)]
+pub struct MinutesLine {
+    pub position: i64,
+    pub household: String,
+    pub referrer: String,
+    pub measure_asked: String,
+    pub decision: String,
+    pub detail: String,
+}
+
+impl App {
+    /// The minutes of a session, for its manager and members (names as the session page shows
+    /// them to the reader). Logged as a session read.
+    pub async fn minutes(&self, actor: &Actor, id: i64) -> Result<MinutesData> {
+        let v = self.cca_session(actor, id).await?;
+        let kinds = self.measure_kinds().await?;
+        let who = |m: &MemberRecord| {
+            if m.org_name.is_empty() {
+                m.name.clone()
+            } else {
+                format!("{} — {}", m.name, m.org_name)
+            }
+        };
+        let items = v
+            .agenda
+            .iter()
+            .map(|a| {
+                let r = &a.item.referral;
+                let (decision, detail) = match &a.item.decision {
+                    None => ("Non examiné".to_owned(), String::new()),
+                    Some(d) => {
+                        let detail = match d.outcome {
+                            Outcome::Accorde => {
+                                format!(
+                                    "Mesure accordée : {}",
+                                    label_of(&kinds, d.measure_kind.as_deref()).unwrap_or_default()
+                                )
+                            }
+                            Outcome::Reoriente => format!("Réorienté vers : {}", d.redirected_to),
+                            Outcome::Refuse => format!("Motif : {}", d.reason),
+                            Outcome::Ajourne => format!("Ajourné : {}", d.reason),
+                        };
+                        (d.outcome.label().to_owned(), detail)
+                    }
+                };
+                MinutesLine {
+                    position: a.item.position,
+                    household: format!("{} — {} personne(s) au dépôt", a.label, r.persons_at_submission.unwrap_or(0)),
+                    referrer: format!("{} — {}", r.referrer_name, r.org_name),
+                    measure_asked: a.measure_label.clone().unwrap_or_else(|| "—".into()),
+                    decision,
+                    detail,
+                }
+            })
+            .collect();
+        Ok(MinutesData {
+            date: v.session.date,
+            place: v.session.place.clone(),
+            present: v.members.iter().filter(|m| m.present).map(who).collect(),
+            absent: v.members.iter().filter(|m| !m.present).map(who).collect(),
+            items,
+        })
     }
 }
 

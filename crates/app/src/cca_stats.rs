@@ -26,6 +26,28 @@ pub struct CcaStats {
     pub from: Date,
     pub to: Date,
     pub tables: Vec<StatTable>,
+    /// For aggregate-only readers (not the CCA manager), counts from 1 to N − 1 — and delays
+    /// computed on so few files — are masked: the value is `f64::INFINITY` and this is `Some(N)`.
+    pub masked_below: Option<u32>,
+}
+
+/// A masked figure (see [`CcaStats::masked_below`]).
+pub const MASKED: f64 = f64::INFINITY;
+
+fn mask(tables: &mut [StatTable], threshold: u32) {
+    let small = |v: f64| v > 0.0 && v < f64::from(threshold);
+    for t in tables {
+        for (_, values) in &mut t.rows {
+            if t.id == "delais" {
+                // (files, median, p90): a delay over few files reveals them.
+                if values.first().is_some_and(|n| small(*n)) {
+                    values.iter_mut().for_each(|v| *v = MASKED);
+                }
+            } else {
+                values.iter_mut().filter(|v| small(**v)).for_each(|v| *v = MASKED);
+            }
+        }
+    }
 }
 
 /// The `q` quantile (0–1) by the nearest-rank method, `None` on no data.
@@ -47,7 +69,8 @@ impl App {
     /// Statistics for `[from, to]` (inclusive): for the CCA manager and aggregate readers.
     pub async fn cca_stats(&self, actor: &Actor, from: Date, to: Date) -> Result<CcaStats> {
         let today = self.today();
-        if !policy::may(actor, Action::ManageCca, today) && !policy::may(actor, Action::ReadAggregates, today) {
+        let manager = policy::may(actor, Action::ManageCca, today);
+        if !manager && !policy::may(actor, Action::ReadAggregates, today) {
             return Err(AppError::Forbidden);
         }
         if to < from {
@@ -122,9 +145,10 @@ impl App {
             .collect();
         let avoided = closed.iter().filter(|c| c.0.eviction_avoided()).count() as f64;
 
-        Ok(CcaStats {
+        let mut stats = CcaStats {
             from,
             to,
+            masked_below: None,
             tables: vec![
                 StatTable {
                     id: "saisines",
@@ -171,7 +195,12 @@ impl App {
                     },
                 },
             ],
-        })
+        };
+        if !manager && self.config.internal_threshold > 1 {
+            mask(&mut stats.tables, self.config.internal_threshold);
+            stats.masked_below = Some(self.config.internal_threshold);
+        }
+        Ok(stats)
     }
 }
 

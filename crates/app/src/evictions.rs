@@ -9,7 +9,7 @@ use domain::eviction::{self, Closure, Deadlines, Stage};
 use domain::policy::{self, Action};
 use domain::user::Actor;
 use domain::{format_date, parse_date, Date, HouseholdId, InvalidInput};
-use store::evictions::{EvictionRecord, Opinion, Terms};
+pub use store::evictions::{EvictionRecord, Opinion, Terms};
 use store::Tx;
 
 use crate::audit::record;

@@ -9,6 +9,7 @@ pub mod cca_stats;
 pub mod dpo;
 pub mod evictions;
 pub mod households;
+pub mod mail;
 pub mod measures;
 pub mod observatory;
 pub mod protection;
@@ -17,6 +18,7 @@ pub mod reminders;
 pub mod retention;
 pub mod rights;
 pub mod seed;
+pub mod seed_cca;
 pub mod sensitive;
 pub mod tenancy;
 mod throttle;
@@ -57,6 +59,11 @@ pub struct Config {
     pub referral_wait_days: i64,
     /// Reviews, measure ends and eviction deadlines this close show on the to-do lists.
     pub reminder_horizon_days: i64,
+    /// E-mail: the host's `sendmail` interface (postfix, msmtp… relaying to the territory's SMTP
+    /// server). `None`: notifications stay in the application.
+    pub sendmail: Option<std::path::PathBuf>,
+    /// The application's public address, for links in e-mails.
+    pub base_url: String,
 }
 
 impl Default for Config {
@@ -76,6 +83,8 @@ impl Default for Config {
             cca_access_delay_days: 7,
             referral_wait_days: 15,
             reminder_horizon_days: 14,
+            sendmail: None,
+            base_url: "http://127.0.0.1:8080".into(),
         }
     }
 }

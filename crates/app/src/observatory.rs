@@ -64,6 +64,17 @@ impl App {
         Ok(indicators::time_to_housing(&histories, months, self.config.status_rules))
     }
 
+    /// For each month: households actif at its end, and those with a support measure running.
+    pub async fn support_share(
+        &self,
+        actor: Option<&Actor>,
+        months: RangeInclusive<Month>,
+    ) -> Result<Vec<indicators::SupportShare>> {
+        self.check_aggregates(actor)?;
+        let histories = self.histories().await?;
+        Ok(indicators::support_share(&histories, months, self.config.status_rules))
+    }
+
     /// Freezes `month`'s figures (all segments) as published. A month is closed once; it must be
     /// complete.
     pub async fn close_month(&self, month: Month) -> Result<usize> {

@@ -27,6 +27,8 @@ pub struct RemindersReport {
     pub users: usize,
     pub items: usize,
     pub sent: usize,
+    /// Notifications handed to the MTA (0 when no sendmail program is configured).
+    pub emailed: usize,
 }
 
 impl App {
@@ -179,6 +181,7 @@ impl App {
         )
         .await?;
         tx.commit().await?;
+        report.emailed = self.deliver_emails().await?;
         Ok(report)
     }
 

@@ -53,7 +53,9 @@ fn demo_grant(role: Role) -> Option<Tier> {
     match role {
         Role::CoordinateurSiao => Some(Tier::Sensible),
         Role::ChargeCaptation | Role::Bailleur | Role::Observatoire => Some(Tier::Pseudonymise),
-        Role::GestionnaireCca | Role::CorrespondantCcapex => Some(Tier::Agrege),
+        Role::GestionnaireCca => Some(Tier::Agrege),
+        // The CCAPEX follows eviction procedures by name (never the social file: see the policy).
+        Role::CorrespondantCcapex => Some(Tier::Nominatif),
         Role::Referent | Role::MembreCommission | Role::Dpo | Role::Administrateur => None,
     }
 }

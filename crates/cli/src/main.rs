@@ -12,7 +12,10 @@ use domain::user::Role;
 use store::Store;
 
 mod bench;
+mod link;
 mod observatoire;
+mod pprl;
+mod workflows;
 
 #[derive(Parser)]
 #[command(name = "parcours", version, about = "Liste nominative partagée, CCA et observatoire — Logement d'abord")]
@@ -26,6 +29,12 @@ struct Cli {
     /// Internal dashboards show counts below this as "< N" (open data uses its own threshold).
     #[arg(long, env = "PARCOURS_INTERNAL_THRESHOLD", default_value_t = 5, global = true)]
     internal_threshold: u32,
+    /// The host's sendmail program (postfix, msmtp…) for e-mail copies of notifications.
+    #[arg(long, env = "PARCOURS_SENDMAIL", global = true)]
+    sendmail: Option<std::path::PathBuf>,
+    /// The application's public address, for the links in e-mails.
+    #[arg(long, env = "PARCOURS_BASE_URL", default_value = "http://127.0.0.1:8080", global = true)]
+    base_url: String,
     #[command(subcommand)]
     command: Command,
 }
@@ -87,6 +96,26 @@ enum Command {
     Observatoire {
         #[command(subcommand)]
         command: observatoire::ObservatoireCommand,
+    },
+    /// Reminders: to-do lists turned into notifications (daily timer).
+    Reminders {
+        #[command(subcommand)]
+        command: workflows::RemindersCommand,
+    },
+    /// Record linkage: duplicates across partners.
+    Link {
+        #[command(subcommand)]
+        command: link::LinkCommand,
+    },
+    /// Privacy-preserving linkage between partners (keyed Bloom filters).
+    Pprl {
+        #[command(subcommand)]
+        command: pprl::PprlCommand,
+    },
+    /// The CCAPEX exchange: export of the cases, import of the opinions.
+    Ccapex {
+        #[command(subcommand)]
+        command: workflows::CcapexCommand,
     },
     /// Retention: archive, anonymise, purge the access log.
     Retention {
@@ -233,6 +262,8 @@ fn config(cli: &Cli) -> Config {
     let mut c = Config::default();
     c.status_rules.inactivity_days = cli.inactivity_days;
     c.internal_threshold = cli.internal_threshold;
+    c.sendmail.clone_from(&cli.sendmail);
+    c.base_url.clone_from(&cli.base_url);
     c
 }
 
@@ -284,6 +315,11 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 summary.persons,
                 summary.organisations,
                 started.elapsed().as_secs_f64()
+            );
+            let cca = app.seed_cca_demo().await?;
+            println!(
+                "CCA et CCAPEX : {} saisines, {} séances, {} mesures démarrées, {} procédures d'expulsion.",
+                cca.referrals, cca.sessions, cca.measures, cca.evictions
             );
             println!("Comptes de démonstration (mot de passe : « {demo_password} ») :");
             for a in &summary.accounts {
@@ -383,6 +419,16 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             let store = open(cli.db.as_deref().unwrap_or(store::DEFAULT_URL)).await?;
             let app = application(store, cfg)?;
             observatoire::run(&app, command).await
+        }
+        Command::Reminders { command } => {
+            let store = open(cli.db.as_deref().unwrap_or(store::DEFAULT_URL)).await?;
+            workflows::reminders(&application(store, cfg)?, command).await
+        }
+        Command::Link { command } => link::run(cli.db.as_deref(), command).await,
+        Command::Pprl { command } => pprl::run(command),
+        Command::Ccapex { command } => {
+            let store = open(cli.db.as_deref().unwrap_or(store::DEFAULT_URL)).await?;
+            workflows::ccapex(&application(store, cfg)?, command).await
         }
         Command::Keys { command: KeysCommand::Init { out } } => {
             if out.exists() {

@@ -210,6 +210,16 @@ pub async fn set_submission(conn: &mut Conn, id: i64, on: Date, situation: Optio
     Ok(())
 }
 
+/// Demo data only: the day a referral was submitted, weeks before the demo's sessions.
+pub async fn backdate_submission(conn: &mut Conn, id: i64, on: Date) -> Result<()> {
+    sqlx::query("UPDATE referrals SET submitted_on = $1 WHERE id = $2")
+        .bind(format_date(on))
+        .bind(id)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
 #[derive(Debug, Clone)]
 pub struct StepRecord {
     pub from: String,
@@ -700,6 +710,26 @@ pub async fn mark_read(conn: &mut Conn, user: UserId) -> Result<()> {
     sqlx::query("UPDATE notifications SET read_at = $1 WHERE user_id = $2 AND read_at IS NULL")
         .bind(now_timestamp())
         .bind(user.0)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// Notifications not yet sent by e-mail, newer than `since`: (id, e-mail address, message, link).
+pub async fn unsent_emails(conn: &mut Conn, since: &str) -> Result<Vec<(i64, String, String, String)>> {
+    Ok(sqlx::query_as(
+        "SELECT n.id, u.email, n.message, n.link FROM notifications n JOIN users u ON u.id = n.user_id
+         WHERE n.emailed_at IS NULL AND n.created_at >= $1 AND u.active = 1 ORDER BY n.id",
+    )
+    .bind(since)
+    .fetch_all(conn)
+    .await?)
+}
+
+pub async fn mark_emailed(conn: &mut Conn, id: i64) -> Result<()> {
+    sqlx::query("UPDATE notifications SET emailed_at = $1 WHERE id = $2")
+        .bind(now_timestamp())
+        .bind(id)
         .execute(conn)
         .await?;
     Ok(())

@@ -41,6 +41,13 @@ pub async fn histories(conn: &mut Conn) -> Result<Vec<HouseholdHistory>> {
     for (hh, org, from, to) in follows {
         out[index[&hh]].followers.push(Following { org: OrgId(org), from: date_col(&from)?, to: opt_date_col(to)? });
     }
+    let support: Vec<(i64, String, Option<String>)> =
+        sqlx::query_as("SELECT household_id, start_on, end_on FROM measures WHERE start_on IS NOT NULL")
+            .fetch_all(&mut *conn)
+            .await?;
+    for (hh, start, end) in support {
+        out[index[&hh]].support.push((date_col(&start)?, opt_date_col(end)?));
+    }
     // Names are not read: indicators need birth months, sex and roles only.
     let members: Vec<(i64, i64, Option<String>, String, String, String, Option<String>)> = sqlx::query_as(
         "SELECT m.household_id, p.id, p.birth_date, p.sex, m.role, m.from_on, m.to_on

@@ -122,7 +122,11 @@ async fn the_whole_path_ends_with_the_household_housed_on_the_list_and_in_the_ou
         assert_eq!(measures.len(), 1);
         let m = measures[0].measure.id;
         let plan = Plan { start: TODAY - days(1), months: 6, next_review: Some(TODAY) };
+        let supported = |rows: Vec<domain::indicators::SupportShare>| rows[0].supported;
+        let before_start = supported(t.app.support_share(None, june..=june).await.unwrap());
         t.app.start_measure(&manager, m, f.org_a, Some(referent.user), plan).await.unwrap();
+        // The observatory counts the household as supported while the measure runs.
+        assert_eq!(supported(t.app.support_share(None, june..=june).await.unwrap()), before_start + 1);
         let todo = t.app.todo(&referent).await.unwrap();
         assert!(todo.iter().any(|i| i.category == "Bilan"), "the review due today is on the référent's list");
         t.app.review_measure(&referent, m, TODAY, ReviewOutcome::FinProposee, "Bail signé", None).await.unwrap();
@@ -159,29 +163,72 @@ async fn members_open_agenda_files_only_within_the_window() {
         t.app.submit_referral(&referent, r).await.unwrap();
         t.app.check_referral(&manager, r, true, "").await.unwrap();
 
-        // A session long past: publishing now opens no access (the window ended a week after it).
-        let old = t.app.create_session(&manager, TODAY - days(20), "").await.unwrap();
-        t.app.invite_member(&manager, old, member.user).await.unwrap();
-        t.app.add_to_agenda(&manager, old, r).await.unwrap();
-        t.app.publish_agenda(&manager, old).await.unwrap();
-        assert!(matches!(t.app.open_household(&member, f.h_ab).await, Err(AppError::NotFound)));
-        // Taken off the agenda, put on an upcoming session: access opens with its publication…
-        t.app.remove_from_agenda(&manager, old, r).await.unwrap();
+        // A session: no access before its agenda is published…
         let next = t.app.create_session(&manager, TODAY + days(2), "").await.unwrap();
         t.app.add_to_agenda(&manager, next, r).await.unwrap();
         t.app.invite_member(&manager, next, member.user).await.unwrap();
+        assert!(matches!(t.app.open_household(&member, f.h_ab).await, Err(AppError::NotFound)));
         t.app.publish_agenda(&manager, next).await.unwrap();
+        // …access to the files on the agenda only, in the list and file by file…
         t.app.open_household(&member, f.h_ab).await.unwrap();
+        assert!(matches!(t.app.open_household(&member, f.h_a).await, Err(AppError::NotFound)));
         let listed = t.app.list_households(&member, &app::households::ListFilter::default()).await.unwrap();
         assert!(listed.rows.iter().any(|row| row.id == f.h_ab));
-        // …and ends when the referral leaves the agenda.
+        // …until the end of the session's day plus the delay (7 days by default).
+        let at = |d: time::Date| app::App::new(t.app.store.clone(), t.app.config.clone(), app::Clock::Fixed(d));
+        let delay = t.app.config.cca_access_delay_days;
+        at(TODAY + days(2 + delay)).open_household(&member, f.h_ab).await.unwrap();
+        let after = at(TODAY + days(3 + delay));
+        assert!(matches!(after.open_household(&member, f.h_ab).await, Err(AppError::NotFound)));
+        // A session cannot come before the referral's submission.
+        let old = t.app.create_session(&manager, TODAY - days(20), "").await.unwrap();
         t.app.remove_from_agenda(&manager, next, r).await.unwrap();
+        assert!(matches!(t.app.add_to_agenda(&manager, old, r).await, Err(AppError::Invalid(_))));
+        // Taken off the agenda: the access ends at once.
         assert!(matches!(t.app.open_household(&member, f.h_ab).await, Err(AppError::NotFound)));
         let listed = t.app.list_households(&member, &app::households::ListFilter::default()).await.unwrap();
         assert!(!listed.rows.iter().any(|row| row.id == f.h_ab));
         // A member not invited never sees the session.
         let other = f.actor("referent-b");
         assert!(t.app.cca_session(&other, next).await.is_err());
+        t.finish().await;
+    }
+}
+
+#[tokio::test]
+async fn notifications_are_emailed_through_the_hosts_sendmail_when_configured() {
+    use std::os::unix::fs::PermissionsExt;
+    for t in apps().await {
+        let f = Fixture::new(&t).await;
+        let dir = std::env::temp_dir().join(format!("parcours-mail-{}-{:?}", std::process::id(), t.backend()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let spool = dir.join("spool.txt");
+        // A stand-in MTA: stores each message it is handed, as postfix's queue would.
+        let sendmail = dir.join("sendmail");
+        std::fs::write(
+            &sendmail,
+            format!("#!/bin/sh\ncat >> '{}'\necho '--fin--' >> '{}'\n", spool.display(), spool.display()),
+        )
+        .unwrap();
+        std::fs::set_permissions(&sendmail, std::fs::Permissions::from_mode(0o755)).unwrap();
+        let mut config = t.app.config.clone();
+        config.sendmail = Some(sendmail);
+        config.base_url = "https://parcours.example.test".into();
+        let app = app::App::new(t.app.store.clone(), config, app::Clock::Fixed(TODAY));
+        let (referent, manager) = (f.actor("referent-a"), f.actor("cca"));
+        let r = app.create_referral(&referent, f.h_a, &content(), None).await.unwrap();
+        app.submit_referral(&referent, r).await.unwrap();
+        app.check_referral(&manager, r, false, "Joindre le dernier avis d'imposition").await.unwrap();
+        let mail = std::fs::read_to_string(&spool).unwrap();
+        assert!(mail.contains("To: referent-a@test.parcours.test\r\n"), "{mail}");
+        assert!(mail.contains(&format!("https://parcours.example.test/cca/saisines/{r}")));
+        assert!(!mail.to_uppercase().contains("AUBERT"), "no name leaves by e-mail");
+        // The manager's copy of the submission went out too; nothing is sent twice.
+        assert!(mail.contains("To: cca@test.parcours.test\r\n"));
+        let count = mail.matches("--fin--").count();
+        assert_eq!(app.deliver_emails().await.unwrap(), 0);
+        assert_eq!(std::fs::read_to_string(&spool).unwrap().matches("--fin--").count(), count);
+        let _ = std::fs::remove_dir_all(dir);
         t.finish().await;
     }
 }

@@ -4,6 +4,9 @@
 mod access;
 mod audit;
 mod cca;
+mod cca_referral_web;
+mod cca_web;
+mod ccapex_web;
 mod demo;
 mod hostile;
 mod observatoire_web;

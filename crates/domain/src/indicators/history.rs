@@ -25,6 +25,8 @@ pub struct HouseholdHistory {
     pub commune: Option<String>,
     /// Organisations following the household, with dates.
     pub followers: Vec<Following>,
+    /// Support measures, as `[start, end)` (end `None` while running): started measures only.
+    pub support: Vec<(Date, Option<Date>)>,
 }
 
 impl HouseholdHistory {
@@ -37,6 +39,7 @@ impl HouseholdHistory {
             members: Vec::new(),
             commune: None,
             followers: Vec::new(),
+            support: Vec::new(),
         }
     }
 

@@ -25,6 +25,8 @@
 //!   so coarsening birth dates to the first of their month (anonymisation) changes no indicator.
 //! - **Time to housing** ([`time_to_housing`]), **returns after housing**
 //!   ([`returns_after_housing`]) and **functional zero** ([`functional_zero`]): see each function.
+//! - **Share with a support measure** ([`support_share`]): among households `actif` at the end
+//!   of m, those with a started CCA measure not ended by that day.
 
 mod flows;
 mod functional_zero;
@@ -33,6 +35,7 @@ mod measures;
 mod month;
 mod prepared;
 mod segments;
+mod support;
 
 #[cfg(test)]
 mod tests;
@@ -44,3 +47,4 @@ pub use measures::{returns_after_housing, time_to_housing, Quartiles, Returns, R
 pub use month::Month;
 pub use prepared::monthly_statuses;
 pub use segments::{AgeBand, Dimension, Segment, SituationGroup, LONG_TERM_DAYS, LONG_TERM_WINDOW_MONTHS};
+pub use support::{support_share, SupportShare};

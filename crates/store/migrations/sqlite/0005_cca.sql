@@ -141,7 +141,8 @@ CREATE TABLE notifications (
     link TEXT NOT NULL,
     dedup_key TEXT,
     created_at TEXT NOT NULL,
-    read_at TEXT
+    read_at TEXT,
+    emailed_at TEXT
 );
 CREATE INDEX notifications_user ON notifications (user_id, read_at);
 CREATE UNIQUE INDEX notifications_dedup ON notifications (user_id, dedup_key);

@@ -1,9 +1,886 @@
-//! The CCA's screens: referrals, the manager's inbox, sessions, decisions, minutes.
+//! The CCA's screens: referrals (form, page, attachments), the manager's inbox, sessions
+//! (agenda, members, presence, decisions) and their minutes, printable and as PDF.
 
-use axum::Router;
+use askama::Template;
+use axum::extract::{Multipart, Path, State};
+use axum::http::{header, StatusCode};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::{Form, Router};
+use domain::cca::referral::{DecisionInput, ReferralContent};
+use domain::cca::{Need, Outcome, ReferralState, SessionState};
+use domain::{format_date, format_date_fr, parse_date, HouseholdId, UserId};
+use serde::Deserialize;
 
-use crate::AppState;
+use crate::session::LoggedIn;
+use crate::views::{fr_date, opt_fr_date, Choice, Layout};
+use crate::{minutes_pdf, AppState, WebError};
 
 pub fn routes() -> Router<AppState> {
     Router::new()
+        .route("/cca", get(inbox))
+        .route("/menages/{id}/saisine", get(new_referral))
+        .route("/cca/saisines", post(create_referral))
+        .route("/cca/saisines/{id}", get(show_referral).post(update_referral))
+        .route("/cca/saisines/{id}/soumettre", post(submit))
+        .route("/cca/saisines/{id}/retirer", post(withdraw))
+        .route("/cca/saisines/{id}/verification", post(check))
+        .route("/cca/saisines/{id}/inscription", post(put_on_agenda))
+        .route("/cca/saisines/{id}/pieces", post(upload))
+        .route("/cca/saisines/{id}/pieces/{piece}", get(download))
+        .route("/cca/seances", get(sessions).post(create_session))
+        .route("/cca/seances/{id}", get(show_session))
+        .route("/cca/seances/{id}/membres", post(invite))
+        .route("/cca/seances/{id}/presences", post(presence))
+        .route("/cca/seances/{id}/ordre-du-jour/retrait", post(take_off_agenda))
+        .route("/cca/seances/{id}/publication", post(publish))
+        .route("/cca/seances/{id}/decisions", post(decide))
+        .route("/cca/seances/{id}/cloture", post(close))
+        .route("/cca/seances/{id}/compte-rendu", get(minutes_page))
+        .route("/cca/seances/{id}/compte-rendu.pdf", get(minutes_file))
+}
+
+fn id_of(s: &str) -> Result<i64, WebError> {
+    s.parse().map_err(|_| WebError::NotFound)
+}
+
+fn values<'a>(pairs: &'a [(String, String)], key: &'a str) -> impl Iterator<Item = &'a str> + 'a {
+    pairs.iter().filter(move |(k, _)| k == key).map(|(_, v)| v.as_str())
+}
+
+fn value<'a>(pairs: &'a [(String, String)], key: &'a str) -> &'a str {
+    values(pairs, key).next().unwrap_or_default()
+}
+
+fn kind_choices(kinds: &[(String, String, i64, bool)], current: Option<&str>) -> Vec<Choice> {
+    kinds
+        .iter()
+        .filter(|k| k.3 || current == Some(k.0.as_str()))
+        .map(|k| Choice { value: k.0.clone(), label: k.1.clone(), selected: current == Some(k.0.as_str()) })
+        .collect()
+}
+
+// ---- inbox
+
+struct InboxGroup {
+    id: &'static str,
+    title: &'static str,
+    rows: Vec<InboxRow>,
+}
+
+struct InboxRow {
+    r: app::cca::ReferralRow,
+    submitted: String,
+    /// "en attente depuis N j" when over the configured delay.
+    late: Option<i64>,
+}
+
+#[derive(Template)]
+#[template(path = "cca_inbox.html")]
+struct InboxPage {
+    layout: Layout,
+    manager: bool,
+    groups: Vec<InboxGroup>,
+    wait_days: i64,
+}
+
+async fn inbox(State(state): State<AppState>, user: LoggedIn) -> Result<Response, WebError> {
+    let actor = &user.session.actor;
+    let today = state.app.today();
+    let manager = domain::policy::may(actor, domain::policy::Action::ManageCca, today);
+    let writer = domain::policy::may_create_household(actor);
+    let member = actor.has(domain::user::Role::MembreCommission);
+    if !manager && !writer {
+        return if member { Ok(Redirect::to("/cca/seances").into_response()) } else { Err(WebError::Forbidden) };
+    }
+    let rows = state.app.referrals(actor, &[]).await?;
+    let wait = state.app.config.referral_wait_days;
+    let group = |id, title, states: &[ReferralState]| InboxGroup {
+        id,
+        title,
+        rows: rows
+            .iter()
+            .filter(|r| states.contains(&r.state))
+            .map(|r| InboxRow {
+                r: r.clone(),
+                submitted: opt_fr_date(r.submitted_on),
+                late: r.waiting_days.filter(|w| *w >= wait),
+            })
+            .collect(),
+    };
+    let groups = if manager {
+        vec![
+            group("a-verifier", "À vérifier", &[ReferralState::Soumise]),
+            group("complements", "Compléments demandés au référent", &[ReferralState::ComplementsDemandes]),
+            group("a-inscrire", "À inscrire à une séance", &[ReferralState::Complete, ReferralState::Ajournee]),
+            group("inscrites", "Inscrites à une séance", &[ReferralState::Inscrite]),
+            group(
+                "decidees",
+                "Décidées",
+                &[ReferralState::Accordee, ReferralState::Refusee, ReferralState::Reorientee],
+            ),
+            group("brouillons", "Brouillons de ma structure", &[ReferralState::Brouillon]),
+        ]
+    } else {
+        vec![
+            group("brouillons", "Brouillons", &[ReferralState::Brouillon]),
+            group("complements", "Compléments demandés", &[ReferralState::ComplementsDemandes]),
+            group(
+                "en-cours",
+                "En cours d'examen",
+                &[ReferralState::Soumise, ReferralState::Complete, ReferralState::Inscrite, ReferralState::Ajournee],
+            ),
+            group(
+                "decidees",
+                "Décidées ou retirées",
+                &[ReferralState::Accordee, ReferralState::Refusee, ReferralState::Reorientee, ReferralState::Retiree],
+            ),
+        ]
+    };
+    let page = InboxPage { layout: Layout::new(&user.session, "cca"), manager, groups, wait_days: wait };
+    Ok(Html(page.render()?).into_response())
+}
+
+// ---- referral form and page
+
+#[derive(Template)]
+#[template(path = "cca_referral_form.html")]
+struct ReferralFormPage {
+    layout: Layout,
+    household: i64,
+    household_name: String,
+    needs: Vec<Choice>,
+    kinds: Vec<Choice>,
+    content: ReferralContent,
+    notice: String,
+    today: String,
+    error: Option<String>,
+}
+
+async fn new_referral(
+    State(state): State<AppState>,
+    user: LoggedIn,
+    Path(id): Path<String>,
+) -> Result<Response, WebError> {
+    let id = id_of(&id)?;
+    let view = state.app.open_household(&user.session.actor, HouseholdId(id)).await?;
+    if !view.rights.write {
+        return Err(WebError::NotFound);
+    }
+    render_referral_form(&state, &user, id, view.name, ReferralContent::default(), None, StatusCode::OK).await
+}
+
+async fn render_referral_form(
+    state: &AppState,
+    user: &LoggedIn,
+    household: i64,
+    household_name: String,
+    content: ReferralContent,
+    error: Option<String>,
+    status: StatusCode,
+) -> Result<Response, WebError> {
+    let kinds = state.app.measure_kinds().await?;
+    let page = ReferralFormPage {
+        layout: Layout::new(&user.session, "cca"),
+        household,
+        household_name,
+        needs: need_choices(&content.needs),
+        kinds: kind_choices(&kinds, content.measure_asked.as_deref()),
+        notice: content.notice_given_on.map(format_date).unwrap_or_default(),
+        content,
+        today: format_date(state.app.today()),
+        error,
+    };
+    Ok((status, Html(page.render()?)).into_response())
+}
+
+fn need_choices(selected: &[Need]) -> Vec<Choice> {
+    Need::ALL
+        .iter()
+        .map(|n| Choice { value: n.code().into(), label: n.label().into(), selected: selected.contains(n) })
+        .collect()
+}
+
+fn content_of(pairs: &[(String, String)]) -> Result<ReferralContent, domain::InvalidInput> {
+    let needs = values(pairs, "needs").map(Need::parse).collect::<Result<Vec<_>, _>>()?;
+    let notice = match value(pairs, "notice_given_on").trim() {
+        "" => None,
+        d => Some(parse_date(d)?),
+    };
+    let measure = Some(value(pairs, "measure_asked").trim().to_owned()).filter(|m| !m.is_empty());
+    Ok(ReferralContent {
+        needs,
+        needs_detail: value(pairs, "needs_detail").trim().to_owned(),
+        wishes: value(pairs, "wishes").trim().to_owned(),
+        measure_asked: measure,
+        motivation: value(pairs, "motivation").trim().to_owned(),
+        previous_measures: value(pairs, "previous_measures").trim().to_owned(),
+        notice_given_on: notice,
+    })
+}
+
+async fn create_referral(
+    State(state): State<AppState>,
+    user: LoggedIn,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> Result<Response, WebError> {
+    user.check_csrf(value(&pairs, "csrf"))?;
+    let household = id_of(value(&pairs, "household"))?;
+    let actor = &user.session.actor;
+    let result = async {
+        let content = content_of(&pairs)?;
+        state.app.create_referral(actor, HouseholdId(household), &content, None).await
+    }
+    .await;
+    match result {
+        Ok(id) => Ok(Redirect::to(&format!("/cca/saisines/{id}")).into_response()),
+        Err(app::AppError::Invalid(e)) => {
+            let view = state.app.open_household(actor, HouseholdId(household)).await?;
+            let content = content_of(&pairs).unwrap_or_default();
+            render_referral_form(
+                &state,
+                &user,
+                household,
+                view.name,
+                content,
+                Some(e.to_string()),
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+struct StepLine {
+    at: String,
+    text: String,
+    by: String,
+    message: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "cca_referral.html")]
+struct ReferralPage {
+    layout: Layout,
+    v: app::cca::ReferralView,
+    state_label: &'static str,
+    needs_labels: Vec<&'static str>,
+    needs: Vec<Choice>,
+    kinds: Vec<Choice>,
+    content: ReferralContent,
+    situation_at_submission: String,
+    situation_now: String,
+    notice_fr: String,
+    notice: String,
+    submitted: String,
+    steps: Vec<StepLine>,
+    decisions: Vec<(String, &'static str, String)>,
+    sessions: Vec<Choice>,
+    missing: Vec<&'static str>,
+    today: String,
+    error: Option<(&'static str, String)>,
+    may_submit: bool,
+    may_withdraw: bool,
+    may_check: bool,
+    may_inscribe: bool,
+    may_attach: bool,
+}
+
+async fn render_referral(
+    state: &AppState,
+    user: &LoggedIn,
+    id: i64,
+    error: Option<(&'static str, String)>,
+) -> Result<Response, WebError> {
+    let actor = &user.session.actor;
+    let v = state.app.referral(actor, id).await?;
+    let kinds = state.app.measure_kinds().await?;
+    let label = |code: &str| ReferralState::parse(code).map(|s| s.label()).unwrap_or("—");
+    let steps = v
+        .steps
+        .iter()
+        .map(|s| StepLine {
+            at: s.at.get(..10).and_then(|d| parse_date(d).ok()).map(format_date_fr).unwrap_or_default(),
+            text: format!("{} → {}", label(&s.from), label(&s.to)),
+            by: format!("{}{}", s.by.clone().map(|b| format!("{b}, ")).unwrap_or_default(), s.org_name),
+            message: s.message.clone(),
+        })
+        .collect();
+    let decisions = v
+        .decisions
+        .iter()
+        .map(|d| {
+            let detail = match d.outcome {
+                Outcome::Accorde => {
+                    app_label(&kinds, d.measure_kind.as_deref()).map(|m| format!("Mesure : {m}")).unwrap_or_default()
+                }
+                Outcome::Reoriente => format!("Vers : {}", d.redirected_to),
+                _ => d.reason.clone(),
+            };
+            (fr_date(d.decided_on), d.outcome.label(), detail)
+        })
+        .collect();
+    let manager = v.may_manage;
+    let sessions = if manager && matches!(v.record.state, ReferralState::Complete | ReferralState::Ajournee) {
+        state
+            .app
+            .cca_sessions(actor)
+            .await?
+            .into_iter()
+            .filter(|s| s.state != SessionState::Close)
+            .map(|s| Choice {
+                value: s.id.to_string(),
+                label: format!(
+                    "Séance du {}{}",
+                    fr_date(s.date),
+                    if s.place.is_empty() { String::new() } else { format!(" — {}", s.place) }
+                ),
+                selected: false,
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let st = v.record.state;
+    let page = ReferralPage {
+        layout: Layout::new(&user.session, "cca"),
+        state_label: st.label(),
+        needs_labels: v.record.content.needs.iter().map(|n| n.label()).collect(),
+        needs: need_choices(&v.record.content.needs),
+        content: v.record.content.clone(),
+        kinds: kind_choices(&kinds, v.record.content.measure_asked.as_deref()),
+        situation_at_submission: v
+            .record
+            .situation_at_submission
+            .as_deref()
+            .and_then(|s| domain::situation::Situation::parse(s).ok())
+            .map_or("—", |s| s.label())
+            .to_owned(),
+        situation_now: v.situation_now.map_or("—", |s| s.label()).to_owned(),
+        notice_fr: opt_fr_date(v.record.content.notice_given_on),
+        notice: v.record.content.notice_given_on.map(format_date).unwrap_or_default(),
+        submitted: opt_fr_date(v.record.submitted_on),
+        steps,
+        decisions,
+        sessions,
+        missing: v.record.content.missing(),
+        today: format_date(state.app.today()),
+        error,
+        may_submit: v.may_edit && st.is_editable(),
+        may_withdraw: v.may_edit && st.next(domain::cca::ReferralEvent::Retirer).is_ok(),
+        may_check: manager && st == ReferralState::Soumise,
+        may_inscribe: manager && matches!(st, ReferralState::Complete | ReferralState::Ajournee),
+        may_attach: v.may_edit && !st.is_final(),
+        v,
+    };
+    let status = if page.error.is_some() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
+    Ok((status, Html(page.render()?)).into_response())
+}
+
+fn app_label(kinds: &[(String, String, i64, bool)], code: Option<&str>) -> Option<String> {
+    code.map(|c| kinds.iter().find(|k| k.0 == c).map_or_else(|| c.to_owned(), |k| k.1.clone()))
+}
+
+async fn show_referral(
+    State(state): State<AppState>,
+    user: LoggedIn,
+    Path(id): Path<String>,
+) -> Result<Response, WebError> {
+    render_referral(&state, &user, id_of(&id)?, None).await
+}
+
+async fn after(
+    state: &AppState,
+    user: &LoggedIn,
+    id: i64,
+    form: &'static str,
+    r: Result<(), app::AppError>,
+) -> Result<Response, WebError> {
+    match r {
+        Ok(()) => Ok(Redirect::to(&format!("/cca/saisines/{id}")).into_response()),
+        Err(app::AppError::Invalid(e)) => render_referral(state, user, id, Some((form, e.to_string()))).await,
+        Err(e) => Err(e.into()),
+    }
+}
+
+async fn update_referral(
+    State(state): State<AppState>,
+    user: LoggedIn,
+    Path(id): Path<String>,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> Result<Response, WebError> {
+    user.check_csrf(value(&pairs, "csrf"))?;
+    let id = id_of(&id)?;
+    let r = async { state.app.update_referral(&user.session.actor, id, &content_of(&pairs)?).await }.await;
+    after(&state, &user, id, "contenu", r).await
+}
+
+#[derive(Deserialize)]
+struct CsrfForm {
+    csrf: String,
+    #[serde(default)]
+    message: String,
+    #[serde(default)]
+    decision: String,
+    #[serde(default)]
+    session: String,
+}
+
+async fn submit(
+    State(state): State<AppState>,
+    user: LoggedIn,
+    Path(id): Path<String>,
+    Form(f): Form<CsrfForm>,
+) -> Result<Response, WebError> {
+    user.check_csrf(&f.csrf)?;
+    let id = id_of(&id)?;
+    let r = state.app.submit_referral(&user.session.actor, id).await;
+    after(&state, &user, id, "soumettre", r).await
+}
+
+async fn withdraw(
+    State(state): State<AppState>,
+    user: LoggedIn,
+    Path(id): Path<String>,
+    Form(f): Form<CsrfForm>,
+) -> Result<Response, WebError> {
+    user.check_csrf(&f.csrf)?;
+    let id = id_of(&id)?;
+    let r = state.app.withdraw_referral(&user.session.actor, id, &f.message).await;
+    after(&state, &user, id, "retirer", r).await
+}
+
+async fn check(
+    State(state): State<AppState>,
+    user: LoggedIn,
+    Path(id): Path<String>,
+    Form(f): Form<CsrfForm>,
+) -> Result<Response, WebError> {
+    user.check_csrf(&f.csrf)?;
+    let id = id_of(&id)?;
+    let complete = f.decision == "complete";
+    let r = state.app.check_referral(&user.session.actor, id, complete, &f.message).await;
+    after(&state, &user, id, "verification", r).await
+}
+
+async fn put_on_agenda(
+    State(state): State<AppState>,
+    user: LoggedIn,
+    Path(id): Path<String>,
+    Form(f): Form<CsrfForm>,
+) -> Result<Response, WebError> {
+    user.check_csrf(&f.csrf)?;
+    let id = id_of(&id)?;
+    let session = id_of(&f.session)?;
+    match state.app.add_to_agenda(&user.session.actor, session, id).await {
+        Ok(()) => Ok(Redirect::to(&format!("/cca/seances/{session}")).into_response()),
+        Err(app::AppError::Invalid(e)) => {
+            render_referral(&state, &user, id, Some(("inscription", e.to_string()))).await
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// Multipart upload: the CSRF field must come first in the form (it does in ours).
+async fn upload(
+    State(state): State<AppState>,
+    user: LoggedIn,
+    Path(id): Path<String>,
+    mut form: Multipart,
+) -> Result<Response, WebError> {
+    let id = id_of(&id)?;
+    let mut csrf_ok = false;
+    let mut file: Option<(String, String, Vec<u8>)> = None;
+    while let Ok(Some(field)) = form.next_field().await {
+        match field.name() {
+            Some("csrf") => {
+                let v = field.text().await.map_err(|_| WebError::Invalid)?;
+                user.check_csrf(&v)?;
+                csrf_ok = true;
+            }
+            Some("piece") if csrf_ok => {
+                let name = field.file_name().unwrap_or_default().to_owned();
+                let media = field.content_type().unwrap_or("application/octet-stream").to_owned();
+                let bytes = field.bytes().await.map_err(|_| WebError::Invalid)?;
+                file = Some((name, media, bytes.to_vec()));
+            }
+            _ => {}
+        }
+    }
+    if !csrf_ok {
+        return Err(WebError::BadCsrf);
+    }
+    let r = match file {
+        Some((name, media, bytes)) => {
+            state.app.add_attachment(&user.session.actor, id, &name, &media, &bytes).await.map(|_| ())
+        }
+        None => Err(domain::InvalidInput::new("pièce jointe", "choisir un fichier").into()),
+    };
+    after(&state, &user, id, "pieces", r).await
+}
+
+async fn download(
+    State(state): State<AppState>,
+    user: LoggedIn,
+    Path((id, piece)): Path<(String, String)>,
+) -> Result<Response, WebError> {
+    let (name, media, bytes) = state.app.attachment(&user.session.actor, id_of(&id)?, id_of(&piece)?).await?;
+    let ascii: String =
+        name.chars().map(|c| if c.is_ascii_alphanumeric() || ".-_".contains(c) { c } else { '_' }).collect();
+    Ok((
+        [
+            (header::CONTENT_TYPE, media),
+            (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{ascii}\"")),
+            (header::CACHE_CONTROL, "no-store".to_owned()),
+        ],
+        bytes,
+    )
+        .into_response())
+}
+
+// ---- sessions
+
+#[derive(Template)]
+#[template(path = "cca_sessions.html")]
+struct SessionsPage {
+    layout: Layout,
+    manager: bool,
+    rows: Vec<(i64, String, String, &'static str)>,
+    today: String,
+    error: Option<String>,
+}
+
+async fn render_sessions(state: &AppState, user: &LoggedIn, error: Option<String>) -> Result<Response, WebError> {
+    let actor = &user.session.actor;
+    let list = state.app.cca_sessions(actor).await?;
+    let page = SessionsPage {
+        layout: Layout::new(&user.session, "cca"),
+        manager: domain::policy::may(actor, domain::policy::Action::ManageCca, state.app.today()),
+        rows: list.into_iter().map(|s| (s.id, fr_date(s.date), s.place, s.state.label())).collect(),
+        today: format_date(state.app.today()),
+        error,
+    };
+    let status = if page.error.is_some() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
+    Ok((status, Html(page.render()?)).into_response())
+}
+
+async fn sessions(State(state): State<AppState>, user: LoggedIn) -> Result<Response, WebError> {
+    render_sessions(&state, &user, None).await
+}
+
+#[derive(Deserialize)]
+struct NewSession {
+    csrf: String,
+    date: String,
+    #[serde(default)]
+    place: String,
+}
+
+async fn create_session(
+    State(state): State<AppState>,
+    user: LoggedIn,
+    Form(f): Form<NewSession>,
+) -> Result<Response, WebError> {
+    user.check_csrf(&f.csrf)?;
+    let r = async { state.app.create_session(&user.session.actor, parse_date(&f.date)?, &f.place).await }.await;
+    match r {
+        Ok(id) => Ok(Redirect::to(&format!("/cca/seances/{id}")).into_response()),
+        Err(app::AppError::Invalid(e)) => render_sessions(&state, &user, Some(e.to_string())).await,
+        Err(e) => Err(e.into()),
+    }
+}
+
+struct ItemLine {
+    position: i64,
+    referral: i64,
+    label: String,
+    readable: bool,
+    org: String,
+    measure: String,
+    decision: Option<String>,
+    decidable: bool,
+    /// The catalogue, the measure asked preselected.
+    kinds: Vec<Choice>,
+}
+
+#[derive(Template)]
+#[template(path = "cca_session.html")]
+struct SessionPage {
+    layout: Layout,
+    id: i64,
+    date: String,
+    place: String,
+    state_label: &'static str,
+    access: Option<(String, String)>,
+    members: Vec<app::cca::MemberRecord>,
+    invitable: Vec<Choice>,
+    items: Vec<ItemLine>,
+    outcomes: Vec<Choice>,
+    manager: bool,
+    prepared: bool,
+    published: bool,
+    closed: bool,
+    error: Option<(&'static str, String)>,
+}
+
+fn timestamp_fr(ts: &str) -> String {
+    let day = ts.get(..10).and_then(|d| parse_date(d).ok()).map(format_date_fr).unwrap_or_default();
+    format!("{day} {}", ts.get(11..16).unwrap_or_default()).trim().to_owned()
+}
+
+async fn render_session(
+    state: &AppState,
+    user: &LoggedIn,
+    id: i64,
+    error: Option<(&'static str, String)>,
+) -> Result<Response, WebError> {
+    let actor = &user.session.actor;
+    let v = state.app.cca_session(actor, id).await?;
+    let kinds = state.app.measure_kinds().await?;
+    let invitable = if v.may_manage {
+        state
+            .app
+            .commission_members(actor)
+            .await?
+            .into_iter()
+            .filter(|(u, _)| !v.members.iter().any(|m| m.user == *u))
+            .map(|(u, name)| Choice { value: u.0.to_string(), label: name, selected: false })
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let accepts = v.session.state.accepts_decisions();
+    let items = v
+        .agenda
+        .iter()
+        .map(|a| ItemLine {
+            position: a.item.position,
+            referral: a.item.referral.id,
+            label: a.label.clone(),
+            readable: a.readable,
+            org: a.item.referral.org_name.clone(),
+            measure: a.measure_label.clone().unwrap_or_else(|| "—".into()),
+            decision: a.item.decision.as_ref().map(|d| {
+                let detail = match d.outcome {
+                    Outcome::Accorde => app_label(&kinds, d.measure_kind.as_deref()).unwrap_or_default(),
+                    Outcome::Reoriente => d.redirected_to.clone(),
+                    _ => d.reason.clone(),
+                };
+                if detail.is_empty() {
+                    d.outcome.label().to_owned()
+                } else {
+                    format!("{} — {detail}", d.outcome.label())
+                }
+            }),
+            decidable: accepts && a.item.decision.is_none() && v.may_manage,
+            kinds: kind_choices(&kinds, a.item.referral.content.measure_asked.as_deref()),
+        })
+        .collect();
+    let page = SessionPage {
+        layout: Layout::new(&user.session, "cca"),
+        id,
+        date: fr_date(v.session.date),
+        place: v.session.place.clone(),
+        state_label: v.session.state.label(),
+        access: v.access.as_ref().map(|(a, b)| (timestamp_fr(a), timestamp_fr(b))),
+        members: v.members.clone(),
+        invitable,
+        items,
+        outcomes: Outcome::ALL
+            .iter()
+            .map(|o| Choice { value: o.code().into(), label: o.label().into(), selected: false })
+            .collect(),
+        manager: v.may_manage,
+        prepared: v.session.state == SessionState::Preparee,
+        published: v.session.state == SessionState::OrdreDuJourPublie,
+        closed: v.session.state == SessionState::Close,
+        error,
+    };
+    let status = if page.error.is_some() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
+    Ok((status, Html(page.render()?)).into_response())
+}
+
+async fn show_session(
+    State(state): State<AppState>,
+    user: LoggedIn,
+    Path(id): Path<String>,
+) -> Result<Response, WebError> {
+    render_session(&state, &user, id_of(&id)?, None).await
+}
+
+async fn after_session(
+    state: &AppState,
+    user: &LoggedIn,
+    id: i64,
+    form: &'static str,
+    r: Result<(), app::AppError>,
+) -> Result<Response, WebError> {
+    match r {
+        Ok(()) => Ok(Redirect::to(&format!("/cca/seances/{id}")).into_response()),
+        Err(app::AppError::Invalid(e)) => render_session(state, user, id, Some((form, e.to_string()))).await,
+        Err(e) => Err(e.into()),
+    }
+}
+
+async fn invite(
+    State(state): State<AppState>,
+    user: LoggedIn,
+    Path(id): Path<String>,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> Result<Response, WebError> {
+    user.check_csrf(value(&pairs, "csrf"))?;
+    let id = id_of(&id)?;
+    let member = id_of(value(&pairs, "user")).map_err(|_| WebError::Invalid)?;
+    let r = state.app.invite_member(&user.session.actor, id, UserId(member)).await;
+    after_session(&state, &user, id, "membres", r).await
+}
+
+/// Presence for every invited member at once: the checked ones are present.
+async fn presence(
+    State(state): State<AppState>,
+    user: LoggedIn,
+    Path(id): Path<String>,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> Result<Response, WebError> {
+    user.check_csrf(value(&pairs, "csrf"))?;
+    let id = id_of(&id)?;
+    let actor = &user.session.actor;
+    let present: Vec<&str> = values(&pairs, "present").collect();
+    let r = async {
+        for m in state.app.cca_session(actor, id).await?.members {
+            let is = present.contains(&m.user.0.to_string().as_str());
+            if is != m.present {
+                state.app.set_presence(actor, id, m.user, is).await?;
+            }
+        }
+        Ok(())
+    }
+    .await;
+    after_session(&state, &user, id, "membres", r).await
+}
+
+async fn take_off_agenda(
+    State(state): State<AppState>,
+    user: LoggedIn,
+    Path(id): Path<String>,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> Result<Response, WebError> {
+    user.check_csrf(value(&pairs, "csrf"))?;
+    let id = id_of(&id)?;
+    let referral = id_of(value(&pairs, "referral"))?;
+    let r = state.app.remove_from_agenda(&user.session.actor, id, referral).await;
+    after_session(&state, &user, id, "ordre", r).await
+}
+
+async fn publish(
+    State(state): State<AppState>,
+    user: LoggedIn,
+    Path(id): Path<String>,
+    Form(f): Form<CsrfForm>,
+) -> Result<Response, WebError> {
+    user.check_csrf(&f.csrf)?;
+    let id = id_of(&id)?;
+    let r = state.app.publish_agenda(&user.session.actor, id).await;
+    after_session(&state, &user, id, "etat", r).await
+}
+
+async fn close(
+    State(state): State<AppState>,
+    user: LoggedIn,
+    Path(id): Path<String>,
+    Form(f): Form<CsrfForm>,
+) -> Result<Response, WebError> {
+    user.check_csrf(&f.csrf)?;
+    let id = id_of(&id)?;
+    let r = state.app.close_session(&user.session.actor, id).await;
+    after_session(&state, &user, id, "etat", r).await
+}
+
+async fn decide(
+    State(state): State<AppState>,
+    user: LoggedIn,
+    Path(id): Path<String>,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> Result<Response, WebError> {
+    user.check_csrf(value(&pairs, "csrf"))?;
+    let id = id_of(&id)?;
+    let referral = id_of(value(&pairs, "referral"))?;
+    let r = async {
+        let input = DecisionInput {
+            outcome: Outcome::parse(value(&pairs, "outcome"))?,
+            measure: Some(value(&pairs, "measure").to_owned()).filter(|m| !m.is_empty()),
+            reason: value(&pairs, "reason").to_owned(),
+            redirected_to: value(&pairs, "redirected_to").to_owned(),
+        };
+        state.app.decide(&user.session.actor, id, referral, &input).await.map(|_| ())
+    }
+    .await;
+    after_session(&state, &user, id, "decision", r).await
+}
+
+// ---- minutes
+
+#[derive(Template)]
+#[template(path = "cca_minutes.html")]
+struct MinutesPage {
+    m: minutes_pdf::Minutes,
+    id: i64,
+}
+
+async fn minutes_of(state: &AppState, user: &LoggedIn, id: i64) -> Result<minutes_pdf::Minutes, WebError> {
+    let m = state.app.minutes(&user.session.actor, id).await?;
+    Ok(minutes_pdf::Minutes {
+        title: format!("Compte rendu — CCA du {}", fr_date(m.date)),
+        session_date: fr_date(m.date),
+        place: Some(m.place).filter(|p| !p.is_empty()),
+        chair: None,
+        present: m.present,
+        absent: m.absent,
+        items: m
+            .items
+            .into_iter()
+            .map(|i| minutes_pdf::MinutesItem {
+                order: usize::try_from(i.position).unwrap_or_default(),
+                household: i.household,
+                referrer: i.referrer,
+                measure_asked: i.measure_asked,
+                decision: i.decision,
+                detail: i.detail,
+            })
+            .collect(),
+        generated_on: format!("Édité le {} par {}", fr_date(state.app.today()), user.session.user_name),
+        confidentiality: "Document confidentiel : données personnelles partagées au titre de la convention de la \
+                          CCA. Ne pas diffuser au-delà des membres de la commission."
+            .into(),
+    })
+}
+
+async fn minutes_page(
+    State(state): State<AppState>,
+    user: LoggedIn,
+    Path(id): Path<String>,
+) -> Result<Response, WebError> {
+    let id = id_of(&id)?;
+    let m = minutes_of(&state, &user, id).await?;
+    Ok(Html(MinutesPage { m, id }.render()?).into_response())
+}
+
+async fn minutes_file(
+    State(state): State<AppState>,
+    user: LoggedIn,
+    Path(id): Path<String>,
+) -> Result<Response, WebError> {
+    let id = id_of(&id)?;
+    let m = minutes_of(&state, &user, id).await?;
+    let bytes = minutes_pdf::render(&m);
+    Ok((
+        [
+            (header::CONTENT_TYPE, "application/pdf".to_owned()),
+            (header::CONTENT_DISPOSITION, format!("attachment; filename=\"compte-rendu-cca-{id}.pdf\"")),
+            (header::CACHE_CONTROL, "no-store".to_owned()),
+        ],
+        bytes,
+    )
+        .into_response())
 }

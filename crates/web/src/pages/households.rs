@@ -296,6 +296,9 @@ struct HouseholdPage {
     bands: Vec<Choice>,
     dwelling: Vec<Choice>,
     tenancy_shared: bool,
+    cca: app::cca::HouseholdCca,
+    referral_rows: Vec<(i64, &'static str, String)>,
+    measure_rows: Vec<(i64, String, &'static str, String)>,
 }
 
 struct SharingView {
@@ -365,6 +368,20 @@ async fn render_household(
     error: Option<FormError>,
 ) -> Result<Response, WebError> {
     let v = state.app.open_household(&user.session.actor, HouseholdId(id)).await?;
+    let cca = state.app.household_cca(&user.session.actor, HouseholdId(id)).await?;
+    let referral_rows = cca.referrals.iter().map(|r| (r.0, r.1.label(), opt_fr_date(r.2))).collect();
+    let measure_rows = cca
+        .measures
+        .iter()
+        .map(|m| {
+            let period = match (m.start, m.end) {
+                (Some(s), Some(e)) => format!("du {} au {}", fr_date(s), fr_date(e)),
+                (Some(s), None) => format!("depuis le {}", fr_date(s)),
+                _ => String::new(),
+            };
+            (m.id, m.kind_label.clone(), m.state.label(), period)
+        })
+        .collect();
     let today = state.app.today();
     let status = if error.is_some() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
     let body = HouseholdPage {
@@ -426,6 +443,9 @@ async fn render_household(
             .map(|n| Choice { value: n.code().into(), label: n.label().into(), selected: v.dwelling_needs.contains(n) })
             .collect(),
         tenancy_shared: v.choices.iter().any(|c| c.0 == SharingScope::Bailleurs && c.1 == "accord"),
+        cca,
+        referral_rows,
+        measure_rows,
     }
     .render()?;
     Ok((status, Html(body)).into_response())

@@ -352,6 +352,10 @@ struct DashboardPage {
     net_chart: String,
     delay: Option<HousingDelay>,
     delay_chart: Option<String>,
+    /// Share of actif households with a support measure running at month end: (month, actif,
+    /// supported, share).
+    support: Vec<(String, String, String, String)>,
+    support_chart: String,
     zero_chart: String,
     zero: Vec<ZeroLine>,
     zero_months: Vec<ZeroMonth>,
@@ -380,6 +384,7 @@ pub async fn dashboard(
     let table = state.app.flows(Some(actor), months).await?;
     let published = state.app.published(Some(actor), sel.from..=sel.to).await?;
     let delay = state.app.time_to_housing(Some(actor), sel.from..=sel.to).await?;
+    let support_rows = state.app.support_share(Some(actor), sel.from..=sel.to).await?;
     let communes = commune_names(&state).await?;
 
     let rows = rows_of(&table, &sel.segment, sel.from, sel.to);
@@ -437,6 +442,38 @@ pub async fn dashboard(
         labels.clone(),
         vec![Line::new("Variation nette", rows.iter().map(|r| Some(r.net_change() as f32)).collect(), TEAL)],
         false,
+    );
+
+    // Support measures: the whole territory; a share is hidden when its count is.
+    let share = |r: &domain::indicators::SupportShare| {
+        r.percent().filter(|_| !mask.hides(r.supported.into()) && !mask.hides(r.actif.into()))
+    };
+    let support: Vec<(String, String, String, String)> = support_rows
+        .iter()
+        .map(|r| {
+            let pct = match share(r) {
+                Some(p) => format!("{p:.1} %").replace('.', ","),
+                None if r.actif == 0 => "—".into(),
+                None => mask.label(),
+            };
+            (month_long(r.month), mask.cell(r.actif), mask.cell(r.supported), pct)
+        })
+        .collect();
+    let support_chart = charts::line(
+        &Caption {
+            id: "graphique-accompagnement",
+            title: "Part des ménages actifs accompagnés par une mesure, en fin de mois (%)",
+            desc: &format!(
+                "Courbe mensuelle {period}, ensemble du territoire. Les valeurs sont dans le tableau qui suit."
+            ),
+            size: Size::Half,
+        },
+        support_rows.iter().map(|r| month_short(r.month)).collect(),
+        vec![Line::new(
+            "Part accompagnée (%)",
+            support_rows.iter().map(|r| share(r).map(|p| p as f32)).collect(),
+            TEAL,
+        )],
     );
 
     // Time to housing: the whole territory over the period (not broken down by population).
@@ -595,6 +632,8 @@ pub async fn dashboard(
         net_chart,
         delay: delay_view,
         delay_chart,
+        support,
+        support_chart,
         zero_chart,
         zero,
         zero_months,

@@ -91,6 +91,7 @@ fn arb_history() -> impl Strategy<Value = HouseholdHistory> {
             members,
             commune: commune.map(str::to_string),
             followers,
+            support: Vec::new(),
         })
 }
 

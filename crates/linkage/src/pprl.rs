@@ -1,0 +1,1 @@
+//! Privacy-preserving record linkage: field-level Bloom filters keyed with a shared secret.

@@ -1,0 +1,624 @@
+//! A labelled data set for record linkage (issue 6): distinct persons, each reported one to four
+//! times by different partners (street team, 115, CCAS, shelter) with the spelling noise of
+//! French by-name lists, and a ground-truth column.
+//!
+//! Only invented data: names are drawn from this crate's generic lists of common names
+//! (`names.rs`) plus a synthetic long tail, dates and communes are invented.
+//!
+//! How persons are drawn:
+//! - family names: 45% from the lists of common names with Zipf-like weights (Martin, Diallo,
+//!   Nguyen, Mohamed… are frequent, so that term-frequency adjustment matters), 55% from a long
+//!   tail of invented French-looking names (a few thousand semi-frequent, tens of thousands rare);
+//! - given names: 85% from the lists (Zipf-like), 15% invented; 20% have a second given name;
+//! - one person in five is a relative of the previous one (same family name, same commune);
+//! - 30% of women of 25 or more have a used (married) name besides their birth name;
+//! - 15% are minors; adults are 18 to 75, mostly in their forties.
+//!
+//! Reports per person: 1 (65%), 2 (20%), 3 (10%), 4 (5%), so 35% of persons have duplicates.
+//! The first report is a careful one (the family name upper-cased in a quarter of them); each
+//! other report is a noisy copy:
+//!
+//! | noise (per duplicate report) | rate |
+//! |---|---|
+//! | used instead of birth surname (or the reverse, or both hyphenated) for married women | 35% / 10% |
+//! | particle dropped (`Le Goff` → `Goff`, `Da Silva` → `Silva`) | 20% when applicable |
+//! | phonetic spelling (`Ph`/`F`, `-ault`/`-eau`/`-o`, `y`/`i`, `c`/`k`, double letters, `Mohamed`/`Mohammed`…) | 15% |
+//! | two given names hyphenated (`Jean Pierre` → `Jean-Pierre`) | 30% when applicable |
+//! | an accent changed (`é` ↔ `è`) | 5% |
+//! | then `noise::variant`: second given name dropped, particle glued or split and apostrophes (`N'Diaye` → `Ndiaye`), hyphens lost, accents dropped, one typo, given and family names swapped, upper case, birth date missing / day-month swapped / one digit off | see `noise.rs` |
+//! | sex not given | 3% |
+//! | another commune | 25% |
+//!
+//! Birth dates: 7% of persons never give one, and each report loses it with 8% more, so about
+//! 15% of rows have none. Rows are shuffled, then numbered from 1.
+
+use std::io::{self, Write};
+
+use domain::household::{NewPerson, Sex};
+use domain::territory::InseeCode;
+use domain::Date;
+use rand::seq::SliceRandom;
+use rand::{Rng, SeedableRng};
+
+use crate::dates::{to_date, to_day};
+use crate::draw::{pick, R};
+use crate::names::{FAMILY, FEMALE, MALE};
+use crate::{noise, places};
+
+/// One report of a person, as a row of the CSV file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Row {
+    /// 1 to the number of rows, in file order.
+    pub id: u64,
+    /// Ground truth: the same real person has the same number in every row that reports them.
+    pub truth: u64,
+    pub family_name: String,
+    pub given_names: String,
+    pub birth_date: Option<Date>,
+    pub sex: Sex,
+    pub commune: InseeCode,
+}
+
+/// The header of [`write_csv`]'s output.
+pub const CSV_HEADER: &str = "id,truth,family_name,given_names,birth_date,sex,commune";
+
+/// Number of reports of a person and their weights: 35% of persons have duplicates.
+const REPORTS: [(usize, u32); 4] = [(1, 65), (2, 20), (3, 10), (4, 5)];
+/// Share of persons who never give a birth date; each report loses it with 8% more.
+const NEVER_DATED: f64 = 0.07;
+const REPORT_UNDATED: f64 = 0.08;
+/// Share of persons drawn as a relative of the previous one (same family name and commune).
+const RELATIVE: f64 = 0.2;
+const MINOR: f64 = 0.15;
+const SECOND_GIVEN_NAME: f64 = 0.2;
+/// Share of women of 25 or more with a used (married) name.
+const MARRIED_NAME: f64 = 0.3;
+/// Share of family (given) names drawn from the lists of common names rather than the tail.
+const COMMON_FAMILY: f64 = 0.45;
+const COMMON_GIVEN: f64 = 0.85;
+
+/// The day ages and noise are reckoned from: the synthetic territory's fixed day.
+fn today() -> Date {
+    time::macros::date!(2026 - 11 - 28)
+}
+
+/// A real person behind the reports.
+struct Person {
+    truth: u64,
+    birth_name: String,
+    /// Used (married) name, when different from the birth name.
+    used_name: Option<String>,
+    given_names: String,
+    birth_date: Option<Date>,
+    sex: Sex,
+    commune: usize,
+}
+
+/// `persons` distinct persons and their one to four reports each, shuffled; deterministic by
+/// `seed`.
+pub fn generate(persons: usize, seed: u64) -> Vec<Row> {
+    let mut rng = R::seed_from_u64(seed);
+    let tables = Tables::new();
+    let communes = places::communes();
+    let report_weights = Cumulative::new(REPORTS.iter().map(|&(_, w)| f64::from(w)));
+    let mut rows = Vec::with_capacity(persons * 8 / 5);
+    let mut previous: Option<Person> = None;
+    for truth in 1..=persons as u64 {
+        let person = draw_person(&mut rng, &tables, truth, previous.as_ref());
+        let n = REPORTS[report_weights.draw(&mut rng)].0;
+        for k in 0..n {
+            let p = if k == 0 { first_report(&mut rng, &person) } else { duplicate(&mut rng, &person) };
+            let commune = if k > 0 && rng.gen_bool(0.25) { places::draw_commune(&mut rng) } else { person.commune };
+            rows.push(Row {
+                id: 0,
+                truth,
+                family_name: p.family_name,
+                given_names: p.given_names,
+                birth_date: p.birth_date,
+                sex: p.sex,
+                commune: communes[commune].insee.clone(),
+            });
+        }
+        previous = Some(person);
+    }
+    rows.shuffle(&mut rng);
+    for (i, r) in rows.iter_mut().enumerate() {
+        r.id = i as u64 + 1;
+    }
+    rows
+}
+
+/// Writes the rows as CSV with [`CSV_HEADER`]: ISO dates, empty when missing; sex `F`, `M` or
+/// `X` (not given).
+pub fn write_csv(rows: &[Row], out: impl Write) -> io::Result<()> {
+    let mut out = io::BufWriter::with_capacity(1 << 20, out);
+    writeln!(out, "{CSV_HEADER}")?;
+    for r in rows {
+        let date = r.birth_date.map(|d| format!("{:04}-{:02}-{:02}", d.year(), u8::from(d.month()), d.day()));
+        writeln!(
+            out,
+            "{},{},{},{},{},{},{}",
+            r.id,
+            r.truth,
+            csv_field(&r.family_name),
+            csv_field(&r.given_names),
+            date.unwrap_or_default(),
+            r.sex.code(),
+            r.commune.as_str()
+        )?;
+    }
+    out.flush()
+}
+
+fn csv_field(s: &str) -> std::borrow::Cow<'_, str> {
+    if s.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", s.replace('"', "\"\"")).into()
+    } else {
+        s.into()
+    }
+}
+
+// ---- persons ----------------------------------------------------------------------------------
+
+fn draw_person(rng: &mut R, t: &Tables, truth: u64, previous: Option<&Person>) -> Person {
+    let relative = previous.filter(|_| rng.gen_bool(RELATIVE));
+    let sex = if rng.gen_bool(0.55) { Sex::Homme } else { Sex::Femme };
+    let birth_name = match relative {
+        Some(p) => p.birth_name.clone(),
+        None => t.family(rng),
+    };
+    let commune = relative.map_or_else(|| places::draw_commune(rng), |p| p.commune);
+    let birth = to_day(today()) - age_days(rng);
+    let birth_date = (!rng.gen_bool(NEVER_DATED)).then(|| to_date(birth));
+    let adult_25 = to_day(today()) - birth >= 25 * 366;
+    let used_name = (sex == Sex::Femme && adult_25 && rng.gen_bool(MARRIED_NAME))
+        .then(|| t.family(rng))
+        .filter(|u| *u != birth_name);
+    let mut given_names = t.given(rng, sex);
+    if rng.gen_bool(SECOND_GIVEN_NAME) {
+        let second = t.given(rng, sex);
+        if second != given_names && !second.contains('-') && !given_names.contains('-') {
+            given_names = format!("{given_names} {second}");
+        }
+    }
+    Person { truth, birth_name, used_name, given_names, birth_date, sex, commune }
+}
+
+/// Age in days: 15% minors (0 to 17), adults 18 to 75 skewed towards the forties.
+fn age_days(rng: &mut R) -> i32 {
+    let years = if rng.gen_bool(MINOR) {
+        rng.gen::<f64>() * 17.9
+    } else {
+        let u: f64 = rng.gen::<f64>() * rng.gen::<f64>();
+        18.0 + 57.0 * u.sqrt()
+    };
+    (years * 365.25) as i32
+}
+
+/// The family name a report gives: for a married woman, the used name most often, sometimes the
+/// birth name or both.
+fn reported_family(rng: &mut R, p: &Person, careful: bool) -> String {
+    let Some(used) = &p.used_name else { return p.birth_name.clone() };
+    let r: f64 = rng.gen();
+    if careful {
+        return if r < 0.7 { used.clone() } else { p.birth_name.clone() };
+    }
+    if r < 0.55 {
+        used.clone()
+    } else if r < 0.9 {
+        p.birth_name.clone()
+    } else {
+        format!("{used}-{}", p.birth_name)
+    }
+}
+
+fn first_report(rng: &mut R, p: &Person) -> NewPerson {
+    let mut family_name = reported_family(rng, p, true);
+    if rng.gen_bool(0.25) {
+        family_name = family_name.to_uppercase();
+    }
+    NewPerson {
+        family_name,
+        given_names: p.given_names.clone(),
+        birth_date: p.birth_date.filter(|_| !rng.gen_bool(REPORT_UNDATED)),
+        sex: p.sex,
+    }
+}
+
+fn duplicate(rng: &mut R, p: &Person) -> NewPerson {
+    let mut family = reported_family(rng, p, false);
+    let mut given = p.given_names.clone();
+    if rng.gen_bool(0.2) {
+        if let Some(f) = drop_particle(&family) {
+            family = f;
+        }
+    }
+    if rng.gen_bool(0.15) {
+        let name = if rng.gen_bool(0.6) { &mut family } else { &mut given };
+        if let Some(v) = phonetic(rng, name) {
+            *name = v;
+        }
+    }
+    if given.contains(' ') && rng.gen_bool(0.3) {
+        given = given.replacen(' ', "-", 1);
+    }
+    if rng.gen_bool(0.05) {
+        let name = if rng.gen_bool(0.5) { &mut family } else { &mut given };
+        *name = change_accent(name);
+    }
+    let base = NewPerson { family_name: family, given_names: given, birth_date: p.birth_date, sex: p.sex };
+    // noise::variant drops the birth date of 8% of reports, as REPORT_UNDATED
+    let mut v = noise::variant(rng, &base, today());
+    if rng.gen_bool(0.03) {
+        v.sex = Sex::NonRenseigne;
+    }
+    v
+}
+
+// ---- noise specific to this set ---------------------------------------------------------------
+
+/// `Le Goff` → `Goff`, `De Sousa` → `Sousa`, `El Amrani` → `Amrani`.
+fn drop_particle(name: &str) -> Option<String> {
+    let (first, rest) = name.split_once(' ')?;
+    let particle = ["Le", "La", "De", "Da", "Dos", "Du", "El", "Des", "Di"].contains(&first);
+    (particle && rest.chars().count() >= 2).then(|| rest.to_string())
+}
+
+/// Known alternative spellings of frequent names, transliterations mostly.
+const SPELLINGS: &[&[&str]] = &[
+    &["Mohamed", "Mohammed", "Mohamad", "Mouhamed", "Muhammad"],
+    &["Mamadou", "Mamadu"],
+    &["Youssef", "Youcef", "Yousef", "Youssouf"],
+    &["Fatoumata", "Fatimata", "Fatoumatta"],
+    &["Aïssatou", "Aissata", "Aïssata"],
+    &["Khadija", "Kadija", "Khadidja"],
+    &["Sergueï", "Sergei", "Sergey"],
+    &["Dmitri", "Dmitry", "Dimitri"],
+    &["Abdelkader", "Abdel-Kader", "Abdelkadir"],
+    &["Mustapha", "Mustafa", "Moustapha"],
+    &["Ibrahima", "Ibrahim"],
+    &["Oumar", "Omar"],
+    &["Ousmane", "Usman", "Ousman"],
+    &["Cheikh", "Cheick", "Sheikh"],
+    &["Nguyen", "Nguyên", "Ngyuen"],
+    &["Diallo", "Dialo"],
+    &["Traoré", "Traore", "Traoret"],
+    &["Cissé", "Sissé", "Cisse"],
+    &["Keita", "Keïta", "Keyta"],
+    &["Coulibaly", "Koulibaly", "Coulibali"],
+    &["Camara", "Kamara"],
+    &["Chérif", "Cherif", "Shérif"],
+    &["Benaïssa", "Ben Aïssa", "Benaissa"],
+    &["Belkacem", "Belkassem"],
+    &["Krasniqi", "Krasniki"],
+    &["Grigoryan", "Grigorian"],
+    &["Sargsyan", "Sarkissian", "Sargsian"],
+];
+
+/// Generic French spelling equivalences: (written, heard the same as).
+const SOUNDS: &[(&str, &str)] = &[
+    ("ph", "f"),
+    ("th", "t"),
+    ("qu", "k"),
+    ("ault", "eau"),
+    ("ault", "ault"),
+    ("ault", "aut"),
+    ("eau", "o"),
+    ("eau", "ault"),
+    ("aud", "eau"),
+    ("y", "i"),
+    ("ie", "y"),
+    ("ll", "l"),
+    ("tt", "t"),
+    ("nn", "n"),
+    ("ss", "s"),
+    ("rr", "r"),
+    ("mm", "m"),
+    ("ca", "ka"),
+    ("co", "ko"),
+    ("cou", "kou"),
+    ("ch", "sh"),
+    ("ai", "è"),
+    ("ou", "u"),
+    ("in", "ain"),
+];
+
+/// A spelling that sounds the same: a known transliteration, else one generic equivalence
+/// applied at one place (the case of the first letter kept).
+fn phonetic(rng: &mut R, name: &str) -> Option<String> {
+    // one name of a compound or multi-word name
+    if let Some(group) = SPELLINGS.iter().find(|g| g.contains(&name)) {
+        let others: Vec<&str> = group.iter().copied().filter(|s| *s != name).collect();
+        return Some((*pick(rng, &others)).to_string());
+    }
+    let lower = name.to_lowercase();
+    if lower.len() != name.len() {
+        return None;
+    }
+    let mut options: Vec<(usize, &str, &str)> = Vec::new();
+    for &(from, to) in SOUNDS {
+        if from == to {
+            continue;
+        }
+        for (at, _) in lower.match_indices(from) {
+            // endings only where the sound is an ending
+            let ending = from.len() >= 3 && from != "cou";
+            if ending && at + from.len() != lower.len() {
+                continue;
+            }
+            options.push((at, from, to));
+        }
+    }
+    let &(at, from, to) = options.get(rng.gen_range(0..options.len().max(1)))?;
+    let original = &name[at..at + from.len()];
+    let mut to = to.to_string();
+    if original.chars().next().is_some_and(char::is_uppercase) {
+        let mut c = to.chars();
+        to = c.next().map(|f| f.to_uppercase().chain(c).collect()).unwrap_or_default();
+    }
+    Some(format!("{}{to}{}", &name[..at], &name[at + from.len()..]))
+}
+
+/// One accent changed: `é` ↔ `è`, `ë`/`ê` → `é`.
+fn change_accent(name: &str) -> String {
+    let mut done = false;
+    name.chars()
+        .map(|c| {
+            if done {
+                return c;
+            }
+            let n = match c {
+                'é' => 'è',
+                'è' | 'ê' | 'ë' => 'é',
+                'É' => 'È',
+                'È' => 'É',
+                'ï' => 'î',
+                _ => return c,
+            };
+            done = true;
+            n
+        })
+        .collect()
+}
+
+// ---- name frequencies -------------------------------------------------------------------------
+
+/// Names frequent on French by-name lists that the generic lists lack or that serve the noise
+/// (phonetic endings, compound given names, apostrophes).
+#[rustfmt::skip]
+const EXTRA_FAMILY: &[&str] = &[
+    "Mohamed", "Ali", "Ahmed", "Renault", "Perrault", "Thibault", "Boileau", "Philippon", "D'Almeida",
+    "M'Bengue", "Hamidou", "Kaya", "Yilmaz", "Sylla", "Fofana", "Konaté", "Bah", "Barry",
+];
+#[rustfmt::skip]
+const EXTRA_FEMALE: &[&str] = &["Marie-Thérèse", "Anne-Marie", "Marie-Pierre", "Sylvaine", "Raphaëlle"];
+#[rustfmt::skip]
+const EXTRA_MALE: &[&str] = &["Jean-Baptiste", "Jean-Philippe", "Raphaël", "Yannick", "Ali"];
+
+/// Names given extra weight: the most frequent on by-name lists (in this order, highest first).
+#[rustfmt::skip]
+const VERY_COMMON_FAMILY: &[&str] = &[
+    "Martin", "Diallo", "Mohamed", "Nguyen", "Bernard", "Traoré", "Dubois", "Camara", "N'Diaye", "Thomas",
+    "Diop", "Petit", "Koné", "Cissé", "Robert", "Ali", "Coulibaly", "Ahmed", "Richard", "Sow",
+];
+
+/// Syllables of the invented long tail of family names.
+#[rustfmt::skip]
+const ONSETS: &[&str] = &[
+    "Bel", "Ber", "Bou", "Cha", "Del", "Fon", "Gau", "Gui", "Lan", "Mar", "Mon", "Pel", "Ri", "Ro", "Sau", "Ta",
+    "Ver", "Vi", "Bra", "Cla", "Dro", "Fla", "Gre", "Jou", "Leb", "Mas", "Nau", "Pou", "Quen", "Tho", "Cour", "Fer",
+    "Gar", "Hu", "Lau", "Mer", "Pa", "Ra", "Sal", "Ter", "Va", "Cor", "Bon", "Dan", "Phil", "Tri", "Chau", "Bri",
+];
+#[rustfmt::skip]
+const MIDDLES: &[&str] = &[
+    "ra", "li", "mo", "ta", "ve", "ni", "co", "du", "ge", "be", "lan", "mer", "sa", "to", "ri", "va", "quet",
+    "chi", "pe", "dé", "lo", "ma", "no", "ter", "bil", "ci", "fa", "gno", "ré", "vil", "son", "ty",
+];
+#[rustfmt::skip]
+const ENDINGS: &[&str] = &[
+    "ard", "aud", "ault", "eau", "et", "ier", "in", "on", "ot", "ou", "y", "ac", "ais", "and", "el", "ès", "eix",
+    "oux", "ert", "at", "ent", "iaux", "ic", "ay", "elle", "ière", "ot", "ond",
+];
+#[rustfmt::skip]
+const GIVEN_ONSETS: &[&str] = &["Ma", "Li", "Na", "Ya", "So", "Ka", "Sa", "Da", "Ra", "Ti", "Lo", "No", "Ha", "Ja", "Yo"];
+#[rustfmt::skip]
+const GIVEN_ENDINGS_F: &[&str] = &["rine", "lia", "ssa", "na", "lie", "ra", "ëlle", "dia", "ya", "nette", "ïa"];
+#[rustfmt::skip]
+const GIVEN_ENDINGS_M: &[&str] = &["rim", "lan", "ssim", "nel", "ric", "ran", "ël", "dy", "mir", "ris", "hel"];
+
+/// Draws from a list with given weights by binary search on cumulative weights.
+struct Cumulative(Vec<f64>);
+
+impl Cumulative {
+    fn new(weights: impl IntoIterator<Item = f64>) -> Self {
+        let mut total = 0.0;
+        Self(
+            weights
+                .into_iter()
+                .map(|w| {
+                    total += w;
+                    total
+                })
+                .collect(),
+        )
+    }
+
+    fn draw(&self, rng: &mut R) -> usize {
+        let x = rng.gen::<f64>() * self.0.last().copied().unwrap_or(0.0);
+        self.0.partition_point(|&c| c <= x).min(self.0.len() - 1)
+    }
+}
+
+/// A name list with Zipf-like weights (the i-th name weighs `1/(i+5)`), the very common names
+/// first.
+struct Weighted {
+    names: Vec<&'static str>,
+    weights: Cumulative,
+}
+
+impl Weighted {
+    fn new(first: &[&'static str], lists: &[&[&'static str]]) -> Self {
+        let mut names: Vec<&'static str> = first.to_vec();
+        for list in lists {
+            for n in *list {
+                if !names.contains(n) {
+                    names.push(n);
+                }
+            }
+        }
+        let weights = Cumulative::new((0..names.len()).map(|i| 1.0 / (i as f64 + 5.0)));
+        Self { names, weights }
+    }
+
+    fn draw(&self, rng: &mut R) -> &'static str {
+        self.names[self.weights.draw(rng)]
+    }
+}
+
+struct Tables {
+    family: Weighted,
+    female: Weighted,
+    male: Weighted,
+}
+
+impl Tables {
+    fn new() -> Self {
+        Self {
+            family: Weighted::new(VERY_COMMON_FAMILY, &[FAMILY, EXTRA_FAMILY]),
+            female: Weighted::new(&[], &[FEMALE, EXTRA_FEMALE]),
+            male: Weighted::new(&[], &[MALE, EXTRA_MALE]),
+        }
+    }
+
+    fn family(&self, rng: &mut R) -> String {
+        if rng.gen_bool(COMMON_FAMILY) {
+            return self.family.draw(rng).to_string();
+        }
+        let mut s = String::from(*pick(rng, ONSETS));
+        if rng.gen_bool(0.6) {
+            s.push_str(pick(rng, MIDDLES));
+        }
+        s.push_str(pick(rng, ENDINGS));
+        s
+    }
+
+    fn given(&self, rng: &mut R, sex: Sex) -> String {
+        let female = sex == Sex::Femme;
+        if rng.gen_bool(COMMON_GIVEN) {
+            let list = if female { &self.female } else { &self.male };
+            return list.draw(rng).to_string();
+        }
+        let endings = if female { GIVEN_ENDINGS_F } else { GIVEN_ENDINGS_M };
+        format!("{}{}", pick(rng, GIVEN_ONSETS), pick(rng, endings))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::HashMap;
+
+    use super::*;
+
+    fn by_truth(rows: &[Row]) -> HashMap<u64, Vec<&Row>> {
+        let mut m: HashMap<u64, Vec<&Row>> = HashMap::new();
+        for r in rows {
+            m.entry(r.truth).or_default().push(r);
+        }
+        m
+    }
+
+    #[test]
+    fn same_seed_same_rows() {
+        assert_eq!(generate(500, 3), generate(500, 3));
+        assert_ne!(generate(500, 3), generate(500, 4));
+        assert!(generate(0, 1).is_empty());
+    }
+
+    #[test]
+    fn every_person_has_one_to_four_rows_and_ids_are_the_row_numbers() {
+        let rows = generate(5000, 1);
+        let groups = by_truth(&rows);
+        assert_eq!(groups.len(), 5000);
+        assert!(groups.values().all(|g| (1..=4).contains(&g.len())));
+        assert!(rows.iter().enumerate().all(|(i, r)| r.id == i as u64 + 1));
+        // shuffled: duplicates are not next to each other
+        let adjacent = rows.windows(2).filter(|w| w[0].truth == w[1].truth).count();
+        assert!(adjacent < rows.len() / 100, "{adjacent}");
+    }
+
+    #[test]
+    fn about_a_third_of_persons_have_duplicates() {
+        let rows = generate(20_000, 2);
+        let groups = by_truth(&rows);
+        let dup = groups.values().filter(|g| g.len() > 1).count() as f64 / groups.len() as f64;
+        assert!((0.32..0.38).contains(&dup), "{dup}");
+    }
+
+    #[test]
+    fn about_fifteen_percent_of_birth_dates_are_missing() {
+        let rows = generate(20_000, 3);
+        let missing = rows.iter().filter(|r| r.birth_date.is_none()).count() as f64 / rows.len() as f64;
+        assert!((0.12..0.18).contains(&missing), "{missing}");
+        assert!(rows.iter().filter_map(|r| r.birth_date).all(|d| d <= today()));
+    }
+
+    #[test]
+    fn duplicates_are_noisy_and_common_names_frequent() {
+        let rows = generate(20_000, 4);
+        let groups = by_truth(&rows);
+        let key = |r: &Row| (r.family_name.clone(), r.given_names.clone(), r.birth_date);
+        let dups: Vec<_> = groups.values().filter(|g| g.len() > 1).collect();
+        let differ = dups.iter().filter(|g| g.iter().any(|r| key(r) != key(g[0]))).count() as f64;
+        assert!(differ / dups.len() as f64 > 0.6, "{differ}");
+        let martin = rows.iter().filter(|r| r.family_name.eq_ignore_ascii_case("martin")).count() as f64;
+        assert!(martin / rows.len() as f64 > 0.005, "{martin}");
+        let mut names: HashMap<&str, usize> = HashMap::new();
+        for r in &rows {
+            *names.entry(&r.family_name).or_default() += 1;
+        }
+        assert!(names.len() > 3000, "a long tail: {}", names.len());
+        // the noise this set adds shows up
+        assert!(rows.iter().any(|r| r.family_name == "Ndiaye" || r.family_name == "NDIAYE"));
+        assert!(rows.iter().any(|r| r.given_names.contains('-') && r.given_names.contains("Jean")));
+        assert!(rows.iter().any(|r| r.sex == Sex::NonRenseigne));
+    }
+
+    #[test]
+    fn phonetic_variants_sound_the_same() {
+        let mut rng = R::seed_from_u64(1);
+        for _ in 0..50 {
+            let v = phonetic(&mut rng, "Mohamed").unwrap();
+            assert!(["Mohammed", "Mohamad", "Mouhamed", "Muhammad"].contains(&v.as_str()));
+        }
+        let seen: std::collections::HashSet<String> =
+            (0..200).filter_map(|_| phonetic(&mut rng, "Philippe")).collect();
+        assert!(seen.contains("Filippe") && seen.contains("Philipe"), "{seen:?}");
+        let seen: std::collections::HashSet<String> =
+            (0..200).filter_map(|_| phonetic(&mut rng, "Renault")).collect();
+        assert!(seen.contains("Reneau") && seen.contains("Renaut"), "{seen:?}");
+        assert_eq!(drop_particle("Le Goff").as_deref(), Some("Goff"));
+        assert_eq!(drop_particle("Martin"), None);
+        assert_eq!(change_accent("Hélène"), "Hèlène");
+    }
+
+    #[test]
+    fn csv_has_the_header_iso_dates_and_empty_missing_dates() {
+        let rows = generate(300, 5);
+        let mut out = Vec::new();
+        write_csv(&rows, &mut out).unwrap();
+        let text = String::from_utf8(out).unwrap();
+        let mut lines = text.lines();
+        assert_eq!(lines.next(), Some(CSV_HEADER));
+        let body: Vec<&str> = lines.collect();
+        assert_eq!(body.len(), rows.len());
+        for (line, r) in body.iter().zip(&rows) {
+            let fields: Vec<&str> = line.split(',').collect();
+            assert_eq!(fields.len(), 7, "{line}");
+            assert_eq!(fields[4].is_empty(), r.birth_date.is_none());
+            if let Some(d) = r.birth_date {
+                assert_eq!(fields[4], domain::format_date(d));
+            }
+        }
+        assert_eq!(csv_field("a,b"), "\"a,b\"");
+    }
+}
