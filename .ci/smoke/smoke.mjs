@@ -221,6 +221,42 @@ try {
       `GET /menages after logging out answered ${status} on ${page.url()}: expected a redirect to /login, 401 or 403`);
   });
 
+  await step('the CCA manager: inbox, a session, its minutes and their PDF', async () => {
+    await page.goto(url('/login'), { waitUntil: 'load' });
+    await submitLogin('cca@demo.parcours.test', PASSWORD);
+    let resp = await page.goto(url('/cca'), { waitUntil: 'load' });
+    check(resp && resp.status() === 200, `/cca answered ${resp?.status()}`);
+    const referrals = await page.locator('a[href^="/cca/saisines/"]').count();
+    check(referrals >= 1, '/cca lists no referral (the demo seeds some)');
+    resp = await page.goto(url('/cca/seances'), { waitUntil: 'load' });
+    check(resp && resp.status() === 200, `/cca/seances answered ${resp?.status()}`);
+    const sessions = await page.locator('a[href^="/cca/seances/"]').evaluateAll((as) => as.map((a) => a.getAttribute('href')));
+    check(sessions.length >= 1, '/cca/seances lists no session');
+    resp = await page.goto(url(`${sessions[sessions.length - 1]}/compte-rendu`), { waitUntil: 'load' });
+    check(resp && resp.status() === 200, `the minutes answered ${resp?.status()}`);
+    check((await h1Text()).startsWith('Compte rendu'), 'the minutes page has no "Compte rendu" title');
+    const pdf = await page.request.get(url(`${sessions[sessions.length - 1]}/compte-rendu.pdf`));
+    check(pdf.status() === 200 && pdf.headers()['content-type'] === 'application/pdf', `the minutes PDF answered ${pdf.status()}`);
+    const body = await pdf.body();
+    check(body.subarray(0, 5).toString() === '%PDF-', 'the minutes PDF does not start with %PDF-');
+    resp = await page.goto(url('/a-faire'), { waitUntil: 'load' });
+    check(resp && resp.status() === 200, `/a-faire answered ${resp?.status()}`);
+    resp = await page.goto(url('/cca/statistiques'), { waitUntil: 'load' });
+    check(resp && resp.status() === 200, `/cca/statistiques answered ${resp?.status()}`);
+    check((await page.locator('svg').count()) >= 1, '/cca/statistiques draws no chart');
+  });
+
+  await step('the CCAPEX correspondent: procedures and their export', async () => {
+    const form = page.locator('form[action="/logout"]');
+    await navigateBy(() => form.first().locator('button').first().click());
+    await submitLogin('ccapex@demo.parcours.test', PASSWORD);
+    const resp = await page.goto(url('/ccapex'), { waitUntil: 'load' });
+    check(resp && resp.status() === 200, `/ccapex answered ${resp?.status()}`);
+    check((await page.locator('a[href^="/ccapex/procedures/"]').count()) >= 1, '/ccapex lists no procedure');
+    const csv = await page.request.get(url('/ccapex/export.csv'));
+    check(csv.status() === 200 && (await csv.text()).startsWith('dossier,'), 'the CCAPEX export is not a CSV of cases');
+  });
+
   for (const p of provoked) console.log(`      provoked: ${p}`);
   console.log(`smoke: all ${checks} checks passed; ${provoked.length} error(s) provoked on purpose`);
 } catch (err) {

@@ -301,14 +301,18 @@ impl App {
         let mut errors = Vec::new();
         let mut rows: Vec<(i64, Opinion)> = Vec::new();
         for (i, rec) in rd.records().enumerate() {
-            let line = i as u64 + 2;
+            // The line in the file where the record starts (blank lines and quoted line breaks
+            // included), as a spreadsheet or an editor shows it.
+            let fallback = i as u64 + 2;
             let rec = match rec {
                 Ok(r) => r,
-                Err(_) => {
+                Err(e) => {
+                    let line = e.position().map_or(fallback, |p| p.line());
                     errors.push(LineError { line, reason: "ligne illisible (guillemets, encodage)".into() });
                     continue;
                 }
             };
+            let line = rec.position().map_or(fallback, |p| p.line());
             let field = |k: usize| rec.get(cols[k]).unwrap_or("").trim().to_owned();
             let parsed = (|| -> std::result::Result<(i64, Opinion), String> {
                 let id: i64 = field(0).parse().map_err(|_| "dossier : numéro attendu".to_owned())?;

@@ -256,6 +256,12 @@ impl App {
         Ok(mine)
     }
 
+    /// The référents a measure may be given to: (account, name, organisation name).
+    pub async fn measure_referents(&self) -> Result<Vec<(UserId, String, String)>> {
+        let mut conn = self.store.pool().acquire().await?;
+        Ok(store::cca::role_holders(&mut conn, domain::user::Role::Referent.code()).await?)
+    }
+
     /// Organisations that may operate measures: (id, name).
     pub async fn operators(&self) -> Result<Vec<(OrgId, String)>> {
         let mut conn = self.store.pool().acquire().await?;

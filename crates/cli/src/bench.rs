@@ -30,6 +30,18 @@ pub enum BenchCommand {
         #[arg(long, default_value_t = 1)]
         runs: usize,
     },
+    /// A labelled CSV for record linkage (issue 6): persons reported 1 to 4 times with French
+    /// spelling noise, and their ground truth (`bench/linkage.sh`).
+    LinkageData {
+        /// Distinct persons (rows: about 1.6 times as many).
+        #[arg(long, default_value_t = 100_000)]
+        persons: usize,
+        #[arg(long, default_value_t = 42)]
+        seed: u64,
+        /// The CSV file to write (replaced if it exists).
+        #[arg(long)]
+        out: PathBuf,
+    },
 }
 
 #[derive(Args)]
@@ -71,7 +83,37 @@ pub async fn run(command: &BenchCommand, rules: StatusRules) -> anyhow::Result<(
     match command {
         BenchCommand::Observatoire(args) => observatoire(args, rules).await,
         BenchCommand::EndToEnd { runs } => end_to_end_child(*runs, rules).await,
+        BenchCommand::LinkageData { persons, seed, out } => linkage_data(*persons, *seed, out),
     }
+}
+
+/// `bench linkage-data`: generates, writes, and says how long each took.
+fn linkage_data(persons: usize, seed: u64, out: &Path) -> anyhow::Result<()> {
+    let stage = Stage::start();
+    let rows = synth::linkage_set::generate(persons, seed);
+    let generated = stage.seconds();
+    let file = std::fs::File::create(out).with_context(|| format!("creating {}", out.display()))?;
+    synth::linkage_set::write_csv(&rows, file).with_context(|| format!("writing {}", out.display()))?;
+    let duplicated = {
+        let mut per_truth = std::collections::HashMap::<u64, u32>::new();
+        for r in &rows {
+            *per_truth.entry(r.truth).or_default() += 1;
+        }
+        per_truth.values().filter(|&&n| n > 1).count()
+    };
+    eprintln!(
+        "bench: {} persons ({} with duplicates), {} rows, {} without birth date, seed {seed}: generated in {}, \
+         written in {} to {}; peak memory {}",
+        thousands(persons),
+        thousands(duplicated),
+        thousands(rows.len()),
+        thousands(rows.iter().filter(|r| r.birth_date.is_none()).count()),
+        secs(generated),
+        secs(stage.seconds() - generated),
+        out.display(),
+        stage.memory()
+    );
+    Ok(())
 }
 
 /// The history ends on the synthetic territory's fixed day, so that every run sees the same data.

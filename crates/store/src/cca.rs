@@ -735,6 +735,18 @@ pub async fn mark_emailed(conn: &mut Conn, id: i64) -> Result<()> {
     Ok(())
 }
 
+/// Active users holding `role`, with the organisation they hold it in: (user, name, org name).
+pub async fn role_holders(conn: &mut Conn, role: &str) -> Result<Vec<(UserId, String, String)>> {
+    let rows: Vec<(i64, String, String)> = sqlx::query_as(
+        "SELECT u.id, u.display_name, o.name FROM users u JOIN memberships ms ON ms.user_id = u.id
+         JOIN organisations o ON o.id = ms.org_id WHERE ms.role = $1 AND u.active = 1 ORDER BY o.name, u.display_name",
+    )
+    .bind(role)
+    .fetch_all(conn)
+    .await?;
+    Ok(rows.into_iter().map(|r| (UserId(r.0), r.1, r.2)).collect())
+}
+
 /// Active users holding `role` in some organisation.
 pub async fn users_with_role(conn: &mut Conn, role: &str) -> Result<Vec<(UserId, String)>> {
     let rows: Vec<(i64, String)> = sqlx::query_as(

@@ -13,6 +13,7 @@
 
 mod dates;
 mod draw;
+pub mod linkage_set;
 mod names;
 mod noise;
 mod people;

@@ -84,7 +84,6 @@ fn today() -> Date {
 
 /// A real person behind the reports.
 struct Person {
-    truth: u64,
     birth_name: String,
     /// Used (married) name, when different from the birth name.
     used_name: Option<String>,
@@ -104,7 +103,7 @@ pub fn generate(persons: usize, seed: u64) -> Vec<Row> {
     let mut rows = Vec::with_capacity(persons * 8 / 5);
     let mut previous: Option<Person> = None;
     for truth in 1..=persons as u64 {
-        let person = draw_person(&mut rng, &tables, truth, previous.as_ref());
+        let person = draw_person(&mut rng, &tables, previous.as_ref());
         let n = REPORTS[report_weights.draw(&mut rng)].0;
         for k in 0..n {
             let p = if k == 0 { first_report(&mut rng, &person) } else { duplicate(&mut rng, &person) };
@@ -160,7 +159,7 @@ fn csv_field(s: &str) -> std::borrow::Cow<'_, str> {
 
 // ---- persons ----------------------------------------------------------------------------------
 
-fn draw_person(rng: &mut R, t: &Tables, truth: u64, previous: Option<&Person>) -> Person {
+fn draw_person(rng: &mut R, t: &Tables, previous: Option<&Person>) -> Person {
     let relative = previous.filter(|_| rng.gen_bool(RELATIVE));
     let sex = if rng.gen_bool(0.55) { Sex::Homme } else { Sex::Femme };
     let birth_name = match relative {
@@ -181,7 +180,7 @@ fn draw_person(rng: &mut R, t: &Tables, truth: u64, previous: Option<&Person>) -
             given_names = format!("{given_names} {second}");
         }
     }
-    Person { truth, birth_name, used_name, given_names, birth_date, sex, commune }
+    Person { birth_name, used_name, given_names, birth_date, sex, commune }
 }
 
 /// Age in days: 15% minors (0 to 17), adults 18 to 75 skewed towards the forties.
@@ -301,7 +300,6 @@ const SOUNDS: &[(&str, &str)] = &[
     ("th", "t"),
     ("qu", "k"),
     ("ault", "eau"),
-    ("ault", "ault"),
     ("ault", "aut"),
     ("eau", "o"),
     ("eau", "ault"),
@@ -314,6 +312,7 @@ const SOUNDS: &[(&str, &str)] = &[
     ("ss", "s"),
     ("rr", "r"),
     ("mm", "m"),
+    ("pp", "p"),
     ("ca", "ka"),
     ("co", "ko"),
     ("cou", "kou"),
@@ -326,10 +325,15 @@ const SOUNDS: &[(&str, &str)] = &[
 /// A spelling that sounds the same: a known transliteration, else one generic equivalence
 /// applied at one place (the case of the first letter kept).
 fn phonetic(rng: &mut R, name: &str) -> Option<String> {
-    // one name of a compound or multi-word name
-    if let Some(group) = SPELLINGS.iter().find(|g| g.contains(&name)) {
-        let others: Vec<&str> = group.iter().copied().filter(|s| *s != name).collect();
-        return Some((*pick(rng, &others)).to_string());
+    // a known transliteration of one of the words
+    let words: Vec<&str> = name.split(' ').collect();
+    for (i, w) in words.iter().enumerate() {
+        if let Some(group) = SPELLINGS.iter().find(|g| g.contains(w)) {
+            let others: Vec<&str> = group.iter().copied().filter(|s| s != w).collect();
+            let mut out = words.clone();
+            out[i] = *pick(rng, &others);
+            return Some(out.join(" "));
+        }
     }
     let lower = name.to_lowercase();
     if lower.len() != name.len() {
@@ -337,25 +341,29 @@ fn phonetic(rng: &mut R, name: &str) -> Option<String> {
     }
     let mut options: Vec<(usize, &str, &str)> = Vec::new();
     for &(from, to) in SOUNDS {
-        if from == to {
-            continue;
-        }
         for (at, _) in lower.match_indices(from) {
-            // endings only where the sound is an ending
+            // long patterns are endings: only where they end a word
+            let end = at + from.len();
             let ending = from.len() >= 3 && from != "cou";
-            if ending && at + from.len() != lower.len() {
+            if ending && end != lower.len() && !lower[end..].starts_with([' ', '-']) {
                 continue;
             }
             options.push((at, from, to));
         }
     }
-    let &(at, from, to) = options.get(rng.gen_range(0..options.len().max(1)))?;
-    let original = &name[at..at + from.len()];
-    let mut to = to.to_string();
-    if original.chars().next().is_some_and(char::is_uppercase) {
-        let mut c = to.chars();
-        to = c.next().map(|f| f.to_uppercase().chain(c).collect()).unwrap_or_default();
+    if options.is_empty() {
+        return None;
     }
+    let (at, from, to) = options[rng.gen_range(0..options.len())];
+    let original = &name[at..at + from.len()];
+    let to = if original.chars().count() > 1 && original.chars().all(|c| !c.is_lowercase()) {
+        to.to_uppercase()
+    } else if original.chars().next().is_some_and(char::is_uppercase) {
+        let mut c = to.chars();
+        c.next().map(|f| f.to_uppercase().chain(c).collect()).unwrap_or_default()
+    } else {
+        to.to_string()
+    };
     Some(format!("{}{to}{}", &name[..at], &name[at + from.len()..]))
 }
 
@@ -417,7 +425,7 @@ const MIDDLES: &[&str] = &[
 #[rustfmt::skip]
 const ENDINGS: &[&str] = &[
     "ard", "aud", "ault", "eau", "et", "ier", "in", "on", "ot", "ou", "y", "ac", "ais", "and", "el", "ès", "eix",
-    "oux", "ert", "at", "ent", "iaux", "ic", "ay", "elle", "ière", "ot", "ond",
+    "oux", "ert", "at", "ent", "iaux", "ic", "ay", "elle", "ière", "ond", "eaux",
 ];
 #[rustfmt::skip]
 const GIVEN_ONSETS: &[&str] = &["Ma", "Li", "Na", "Ya", "So", "Ka", "Sa", "Da", "Ra", "Ti", "Lo", "No", "Ha", "Ja", "Yo"];
@@ -496,9 +504,9 @@ impl Tables {
         }
         let mut s = String::from(*pick(rng, ONSETS));
         if rng.gen_bool(0.6) {
-            s.push_str(pick(rng, MIDDLES));
+            s.push_str(*pick(rng, MIDDLES));
         }
-        s.push_str(pick(rng, ENDINGS));
+        s.push_str(*pick(rng, ENDINGS));
         s
     }
 
@@ -590,11 +598,9 @@ mod tests {
             let v = phonetic(&mut rng, "Mohamed").unwrap();
             assert!(["Mohammed", "Mohamad", "Mouhamed", "Muhammad"].contains(&v.as_str()));
         }
-        let seen: std::collections::HashSet<String> =
-            (0..200).filter_map(|_| phonetic(&mut rng, "Philippe")).collect();
+        let seen: std::collections::HashSet<String> = (0..200).filter_map(|_| phonetic(&mut rng, "Philippe")).collect();
         assert!(seen.contains("Filippe") && seen.contains("Philipe"), "{seen:?}");
-        let seen: std::collections::HashSet<String> =
-            (0..200).filter_map(|_| phonetic(&mut rng, "Renault")).collect();
+        let seen: std::collections::HashSet<String> = (0..200).filter_map(|_| phonetic(&mut rng, "Renault")).collect();
         assert!(seen.contains("Reneau") && seen.contains("Renaut"), "{seen:?}");
         assert_eq!(drop_particle("Le Goff").as_deref(), Some("Goff"));
         assert_eq!(drop_particle("Martin"), None);

@@ -9,6 +9,7 @@ mod cca_web;
 mod ccapex_web;
 mod demo;
 mod hostile;
+mod linkage_data;
 mod observatoire_web;
 mod observatory;
 mod protection_web;

@@ -245,7 +245,7 @@ struct MeasurePage {
     today: String,
     // Start.
     operators: Vec<Choice>,
-    start_referent: String,
+    referents: Vec<Choice>,
     start_date: String,
     start_months: String,
     start_review: String,
@@ -337,6 +337,21 @@ async fn render(
     } else {
         Vec::new()
     };
+    let referents = if waiting {
+        state
+            .app
+            .measure_referents()
+            .await?
+            .into_iter()
+            .map(|(u, name, org)| Choice {
+                selected: start.referent == u.0.to_string(),
+                value: u.0.to_string(),
+                label: format!("{name} — {org}"),
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
     let outcome = ReviewOutcome::parse(&rev.outcome).ok();
     let reason = EndReason::parse(&ending.reason).ok();
     // A measure not started cannot end by "kept in housing" (domain::cca::measure).
@@ -387,7 +402,7 @@ async fn render(
         error,
         today: iso(today),
         operators,
-        start_referent: start.referent,
+        referents,
         start_date: start.start,
         start_months: start.months,
         start_review: start.next_review,

@@ -1,0 +1,406 @@
+//! Comparison levels: each compared field of a pair of records falls into one level; the levels
+//! of all fields form the pair's comparison vector, packed in a [`Pattern`].
+
+use serde::{Deserialize, Serialize};
+
+use crate::dataset::{Dataset, NameInfo};
+use crate::schema::{FieldKind, Schema};
+use crate::similarity::jaro_winkler;
+
+/// A comparison level. Which levels a field has depends on its kind ([`levels_of`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Level {
+    /// Same value (names: same compact form, so `Jean-Pierre` = `Jeanpierre`).
+    Exact,
+    /// Names: one is a part of the other (`Fatou` / `Fatou Aminata`, `Bernard` / `Bernard-Roux`)
+    /// or they differ by a particle only (`Da Silva` / `Silva`).
+    Variant,
+    /// Jaro–Winkler at least the close threshold (0.94 by default).
+    Close,
+    /// Names: same French phonetic key.
+    Phonetic,
+    /// Jaro–Winkler at least the fuzzy threshold (0.88 by default).
+    Fuzzy,
+    /// Given and family names swapped (counted on the family name; the given name then
+    /// contributes nothing).
+    Swapped,
+    /// Dates: day and month swapped.
+    DayMonthSwapped,
+    /// Dates: same day and month, year off by one.
+    YearOffByOne,
+    /// Dates: exactly one of day, month, year differs.
+    OneComponentOff,
+    Different,
+    /// Either value missing: contributes nothing.
+    Missing,
+}
+
+impl Level {
+    /// The French label the interface shows.
+    pub fn label_fr(self) -> &'static str {
+        match self {
+            Level::Exact => "identique",
+            Level::Variant => "variante (particule, prénom composé ou multiple)",
+            Level::Close => "très proche (faute de frappe)",
+            Level::Phonetic => "même prononciation",
+            Level::Fuzzy => "assez proche",
+            Level::Swapped => "nom et prénom inversés",
+            Level::DayMonthSwapped => "jour et mois inversés",
+            Level::YearOffByOne => "année à un an près",
+            Level::OneComponentOff => "une composante différente",
+            Level::Different => "différent",
+            Level::Missing => "manquant",
+        }
+    }
+}
+
+const NAME_LEVELS: &[Level] = &[
+    Level::Exact,
+    Level::Variant,
+    Level::Close,
+    Level::Phonetic,
+    Level::Fuzzy,
+    Level::Swapped,
+    Level::Different,
+    Level::Missing,
+];
+const DATE_LEVELS: &[Level] = &[
+    Level::Exact,
+    Level::DayMonthSwapped,
+    Level::YearOffByOne,
+    Level::OneComponentOff,
+    Level::Different,
+    Level::Missing,
+];
+const TEXT_LEVELS: &[Level] = &[Level::Exact, Level::Close, Level::Fuzzy, Level::Different, Level::Missing];
+const EXACT_LEVELS: &[Level] = &[Level::Exact, Level::Different, Level::Missing];
+
+/// The levels of a field kind, best first; a level's index in this list is its code in a
+/// [`Pattern`].
+pub fn levels_of(kind: FieldKind) -> &'static [Level] {
+    match kind {
+        FieldKind::GivenName | FieldKind::FamilyName | FieldKind::BirthName => NAME_LEVELS,
+        FieldKind::BirthDate => DATE_LEVELS,
+        FieldKind::Text => TEXT_LEVELS,
+        FieldKind::Sex | FieldKind::Code | FieldKind::Number => EXACT_LEVELS,
+    }
+}
+
+fn code_of(kind: FieldKind, level: Level) -> u8 {
+    levels_of(kind).iter().position(|l| *l == level).expect("level of the kind") as u8
+}
+
+/// The packed comparison vector of a pair: 4 bits per compared column (up to 16 columns).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+pub struct Pattern(pub u64);
+
+impl Pattern {
+    #[inline]
+    pub fn get(self, column: usize) -> u8 {
+        ((self.0 >> (4 * column)) & 0xf) as u8
+    }
+
+    #[inline]
+    pub fn set(&mut self, column: usize, code: u8) {
+        self.0 = (self.0 & !(0xf << (4 * column))) | (u64::from(code) << (4 * column));
+    }
+}
+
+/// Thresholds of the similarity levels.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct Thresholds {
+    pub close: f64,
+    pub fuzzy: f64,
+}
+
+impl Default for Thresholds {
+    fn default() -> Self {
+        Self { close: 0.94, fuzzy: 0.88 }
+    }
+}
+
+/// A compared column: one field of the schema (birth names are alternatives of the family
+/// name, not columns).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ColumnSpec {
+    pub field: usize,
+    pub name: String,
+    pub kind: FieldKind,
+}
+
+impl ColumnSpec {
+    pub fn levels(&self) -> &'static [Level] {
+        levels_of(self.kind)
+    }
+}
+
+/// Compares pairs of records of a dataset, field by field.
+#[derive(Debug, Clone)]
+pub struct Comparator {
+    pub columns: Vec<ColumnSpec>,
+    pub thresholds: Thresholds,
+    /// (family column, given column) when both exist: swapped names are detected.
+    swap: Option<(usize, usize)>,
+    /// Fields of kind `BirthName`: alternatives of the family name.
+    birth_fields: Vec<usize>,
+    family_field: Option<usize>,
+}
+
+impl Comparator {
+    pub fn new(schema: &Schema, thresholds: Thresholds) -> Self {
+        let columns: Vec<ColumnSpec> = schema
+            .fields
+            .iter()
+            .enumerate()
+            .filter(|(_, f)| f.kind.is_compared())
+            .map(|(i, f)| ColumnSpec { field: i, name: f.name.clone(), kind: f.kind })
+            .collect();
+        assert!(columns.len() <= 16, "at most 16 compared fields");
+        let family = columns.iter().position(|c| c.kind == FieldKind::FamilyName);
+        let given = columns.iter().position(|c| c.kind == FieldKind::GivenName);
+        let birth_fields =
+            schema.fields.iter().enumerate().filter(|(_, f)| f.kind == FieldKind::BirthName).map(|(i, _)| i).collect();
+        Self {
+            swap: family.zip(given),
+            family_field: family.map(|c| columns[c].field),
+            columns,
+            thresholds,
+            birth_fields,
+        }
+    }
+
+    /// The level codes of every column for the pair `(a, b)`.
+    pub fn compare(&self, ds: &Dataset, a: u32, b: u32) -> Pattern {
+        let mut p = Pattern(0);
+        for (c, col) in self.columns.iter().enumerate() {
+            let level = self.level(ds, col, a, b);
+            p.set(c, code_of(col.kind, level));
+        }
+        if let Some((fc, gc)) = self.swap {
+            let (lf, lg) = (levels_of(FieldKind::FamilyName)[p.get(fc) as usize], levels_of(FieldKind::GivenName)[p.get(gc) as usize]);
+            if lf > Level::Close && lg > Level::Close && lf != Level::Missing && lg != Level::Missing {
+                let (ff, gf) = (self.columns[fc].field, self.columns[gc].field);
+                let fa = ds.cols[ff].vals[a as usize];
+                let ga = ds.cols[gf].vals[a as usize];
+                let fb = ds.cols[ff].vals[b as usize];
+                let gb = ds.cols[gf].vals[b as usize];
+                let strong = |x: u32, y: u32| name_level(ds, x, y, &self.thresholds) <= Level::Close;
+                if strong(fa, gb) && strong(ga, fb) {
+                    p.set(fc, code_of(FieldKind::FamilyName, Level::Swapped));
+                    p.set(gc, code_of(FieldKind::GivenName, Level::Swapped));
+                }
+            }
+        }
+        p
+    }
+
+    /// The level of one column for `(a, b)` (without the swapped-names check).
+    fn level(&self, ds: &Dataset, col: &ColumnSpec, a: u32, b: u32) -> Level {
+        let column = &ds.cols[col.field];
+        let (x, y) = (column.vals[a as usize], column.vals[b as usize]);
+        match col.kind {
+            FieldKind::FamilyName => {
+                let alts = |i: u32| {
+                    let mut v = [column.vals[i as usize], column.alt[i as usize], 0, 0];
+                    for (k, &f) in self.birth_fields.iter().take(2).enumerate() {
+                        v[2 + k] = ds.cols[f].vals[i as usize];
+                    }
+                    v
+                };
+                let (va, vb) = (alts(a), alts(b));
+                if va[1..].iter().all(|&v| v == 0) && vb[1..].iter().all(|&v| v == 0) {
+                    return name_level(ds, x, y, &self.thresholds);
+                }
+                let mut best = Level::Missing;
+                for &p in va.iter().filter(|&&v| v != 0) {
+                    for &q in vb.iter().filter(|&&v| v != 0) {
+                        best = best.min(name_level(ds, p, q, &self.thresholds));
+                    }
+                }
+                best
+            }
+            FieldKind::GivenName | FieldKind::BirthName => name_level(ds, x, y, &self.thresholds),
+            FieldKind::BirthDate => {
+                if x == 0 || y == 0 {
+                    return Level::Missing;
+                }
+                if x == y {
+                    return Level::Exact;
+                }
+                let (d, e) = (ds.date(x), ds.date(y));
+                if d.year == e.year && d.day == e.month && d.month == e.day {
+                    return Level::DayMonthSwapped;
+                }
+                if d.day == e.day && d.month == e.month && d.year.abs_diff(e.year) == 1 {
+                    return Level::YearOffByOne;
+                }
+                let differing = u8::from(d.year != e.year) + u8::from(d.month != e.month) + u8::from(d.day != e.day);
+                if differing == 1 {
+                    Level::OneComponentOff
+                } else {
+                    Level::Different
+                }
+            }
+            FieldKind::Text => {
+                if x == 0 || y == 0 {
+                    return Level::Missing;
+                }
+                if x == y {
+                    return Level::Exact;
+                }
+                let jw = jaro_winkler(ds.strings.get(x), ds.strings.get(y));
+                if jw >= self.thresholds.close {
+                    Level::Close
+                } else if jw >= self.thresholds.fuzzy {
+                    Level::Fuzzy
+                } else {
+                    Level::Different
+                }
+            }
+            FieldKind::Sex | FieldKind::Code | FieldKind::Number => {
+                if x == 0 || y == 0 {
+                    Level::Missing
+                } else if x == y {
+                    Level::Exact
+                } else {
+                    Level::Different
+                }
+            }
+        }
+    }
+
+    /// The level of column `c` in a pattern.
+    pub fn level_of(&self, pattern: Pattern, c: usize) -> Level {
+        self.columns[c].levels()[pattern.get(c) as usize]
+    }
+
+    /// Whether the exact match of column `c` on `(a, b)` is on the main values (the ones
+    /// term frequencies are counted on), not on a birth-name alternative.
+    #[inline]
+    pub(crate) fn exact_on_main(&self, ds: &Dataset, c: usize, a: u32, b: u32) -> bool {
+        let f = self.columns[c].field;
+        ds.tf_key(f, a) == ds.tf_key(f, b)
+    }
+
+    pub fn family_field(&self) -> Option<usize> {
+        self.family_field
+    }
+}
+
+/// The level of two names (name ids of the same dataset).
+pub(crate) fn name_level(ds: &Dataset, x: u32, y: u32, t: &Thresholds) -> Level {
+    if x == 0 || y == 0 {
+        return Level::Missing;
+    }
+    let (a, b) = (ds.name(x), ds.name(y));
+    if a.compact_id == b.compact_id {
+        return Level::Exact;
+    }
+    if is_variant(a, b) {
+        return Level::Variant;
+    }
+    let jw = jaro_winkler(ds.names.compact(x), ds.names.compact(y));
+    if jw >= t.close {
+        Level::Close
+    } else if a.phon == b.phon {
+        Level::Phonetic
+    } else if jw >= t.fuzzy {
+        Level::Fuzzy
+    } else {
+        Level::Different
+    }
+}
+
+fn is_variant(a: &NameInfo, b: &NameInfo) -> bool {
+    (a.core_id == b.core_id)
+        || a.parts.contains(&b.compact_id)
+        || b.parts.contains(&a.compact_id)
+        || (a.parts.len() > 1 && b.parts.len() > 1 && a.first_id == b.first_id)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::schema::Record;
+
+    fn pair(a: &[&str], b: &[&str]) -> (Dataset, Comparator) {
+        let ds = Dataset::from_records(Schema::parcours(), &[Record::from_strs("a", a), Record::from_strs("b", b)])
+            .unwrap();
+        let cmp = Comparator::new(&Schema::parcours(), Thresholds::default());
+        (ds, cmp)
+    }
+
+    fn levels(a: &[&str], b: &[&str]) -> Vec<Level> {
+        let (ds, cmp) = pair(a, b);
+        let p = cmp.compare(&ds, 0, 1);
+        (0..cmp.columns.len()).map(|c| cmp.level_of(p, c)).collect()
+    }
+
+    use Level::*;
+
+    #[test]
+    fn names() {
+        let l = levels(&["Le Goff", "Jean-Pierre", "", "", ""], &["LEGOFF", "Jeanpierre", "", "", ""]);
+        assert_eq!(l[..2], [Exact, Exact]);
+        let l = levels(&["Da Silva", "Fatou Aminata", "", "", ""], &["Silva", "Fatou", "", "", ""]);
+        assert_eq!(l[..2], [Variant, Variant]);
+        let l = levels(&["Bernard-Roux", "Aminata", "", "", ""], &["Bernard", "Fatou Aminata", "", "", ""]);
+        assert_eq!(l[..2], [Variant, Variant]);
+        let l = levels(&["Fontaine", "Christophe", "", "", ""], &["Fontane", "Kristof", "", "", ""]);
+        assert_eq!(l[..2], [Close, Phonetic]);
+        let l = levels(&["Martin", "Nathalie", "", "", ""], &["Diallo", "", "", "", ""]);
+        assert_eq!(l[..2], [Different, Missing]);
+    }
+
+    #[test]
+    fn swapped_names_are_detected() {
+        let l = levels(&["Diallo", "Mamadou", "", "", ""], &["MAMADOU", "DIALLO", "", "", ""]);
+        assert_eq!(l[..2], [Swapped, Swapped]);
+        let l = levels(&["Diallo", "Mamadou", "", "", ""], &["Mamadou", "Dialo", "", "", ""]);
+        assert_eq!(l[..2], [Swapped, Swapped], "a typo on top of the swap");
+        let l = levels(&["Diallo", "Mamadou", "", "", ""], &["Diallo", "Moussa", "", "", ""]);
+        assert_eq!(l[..2], [Exact, Different]);
+    }
+
+    #[test]
+    fn dates() {
+        let d = |a: &str, b: &str| levels(&["", "", a, "", ""], &["", "", b, "", ""])[2];
+        assert_eq!(d("1980-05-12", "19800512"), Exact);
+        assert_eq!(d("1980-05-12", "1980-12-05"), DayMonthSwapped);
+        assert_eq!(d("1980-05-12", "1981-05-12"), YearOffByOne);
+        assert_eq!(d("1980-05-12", "1980-05-13"), OneComponentOff);
+        assert_eq!(d("1980-05-12", "1980-06-12"), OneComponentOff);
+        assert_eq!(d("1980-05-12", "1990-05-12"), OneComponentOff);
+        assert_eq!(d("1980-05-12", "1975-01-02"), Different);
+        assert_eq!(d("1980-05-12", ""), Missing);
+        assert_eq!(d("1980-05-12", "1980-02-31x"), Missing, "invalid is missing");
+    }
+
+    #[test]
+    fn codes_and_sex() {
+        let l = levels(&["", "", "", "homme", "69 123"], &["", "", "", "M", "69123"]);
+        assert_eq!(l[3..], [Exact, Exact]);
+        let l = levels(&["", "", "", "F", "69123"], &["", "", "", "M", ""]);
+        assert_eq!(l[3..], [Different, Missing]);
+    }
+
+    #[test]
+    fn birth_names_are_alternatives_of_the_family_name() {
+        let l = levels(&["Martin née Dupont", "Anne", "", "", ""], &["Dupont", "Anne", "", "", ""]);
+        assert_eq!(l[..2], [Exact, Exact]);
+        let schema = Schema::new(vec![
+            crate::schema::Field::new("nom", FieldKind::FamilyName),
+            crate::schema::Field::new("nom_naissance", FieldKind::BirthName),
+            crate::schema::Field::new("prenom", FieldKind::GivenName),
+        ]);
+        let ds = Dataset::from_records(
+            schema.clone(),
+            &[Record::from_strs("a", &["Martin", "Dupont", "Anne"]), Record::from_strs("b", &["Dupont", "", "Anne"])],
+        )
+        .unwrap();
+        let cmp = Comparator::new(&schema, Thresholds::default());
+        assert_eq!(cmp.columns.len(), 2);
+        assert_eq!(cmp.level_of(cmp.compare(&ds, 0, 1), 0), Exact);
+    }
+}

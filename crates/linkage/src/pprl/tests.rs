@@ -1,0 +1,358 @@
+use std::collections::{HashMap, HashSet};
+
+use rand::rngs::StdRng;
+use rand::SeedableRng;
+
+use super::normalize::{glued, qgrams, tokens};
+use super::synthetic::{two_partners, SynthRow};
+use super::*;
+
+fn secret(byte: u8) -> Secret {
+    let bytes: Vec<u8> = (0..32u8).map(|i| i.wrapping_mul(37).wrapping_add(byte)).collect();
+    Secret::from_bytes(&bytes).unwrap()
+}
+
+fn plain(family: &str, given: &str, date: &str) -> PlainRecord {
+    PlainRecord::parse("r1", family, given, date, "F", "75056").unwrap()
+}
+
+fn no_blip() -> Params {
+    Params { blip_epsilon: None, ..Params::default() }
+}
+
+fn filter_of(enc: &mut Encoder, family: &str) -> Filter {
+    enc.encode("p", &plain(family, "Marie", "1980-01-02")).filters[Slot::FamilyName.index()].clone().unwrap()
+}
+
+// ---- normalisation ----------------------------------------------------------------------------
+
+#[test]
+fn pprl_normalisation_folds_accents_hyphens_apostrophes_particles() {
+    assert_eq!(tokens(" Jean-Pierre  Hélène "), ["JEANPIERRE", "HELENE"]);
+    assert_eq!(glued("N'Diaye"), "NDIAYE");
+    assert_eq!(glued("N’Diaye"), glued("Ndiaye"));
+    assert_eq!(glued("Le Goff"), glued("LEGOFF"));
+    assert_eq!(glued("Benaïssa"), "BENAISSA");
+    assert_eq!(glued("Œuvray-Strauß"), "OEUVRAYSTRAUSS");
+    assert_eq!(glued("Ștefănescu"), "STEFANESCU");
+    assert_eq!(glued(" - ' "), "");
+    assert_eq!(qgrams("SOW", 2), ["_S", "SO", "OW", "W_"]);
+    assert_eq!(qgrams("AA", 2), ["_A", "AA", "A_"]);
+    for s in ["Jean-Pierre", "N'Diaye", "Élodie Marie"] {
+        assert_eq!(glued(&glued(s)), glued(s), "idempotent");
+    }
+}
+
+// ---- secret -----------------------------------------------------------------------------------
+
+#[test]
+fn pprl_secret_refuses_short_or_patterned_secrets_and_never_prints_them() {
+    let short = Secret::from_file_content(b"0123456789abcdef0123456789abcdef\n").unwrap_err();
+    assert_eq!(short, SecretError::TooShort { bytes: 16 }, "32 hex digits are 16 bytes");
+    assert!(short.to_string().contains("au moins 32"));
+    assert!(matches!(Secret::from_file_content(b"motdepasse"), Err(SecretError::TooShort { bytes: 10 })));
+    assert_eq!(Secret::from_file_content(&[b'a'; 64]).unwrap_err(), SecretError::LowEntropy);
+    assert_eq!(
+        Secret::from_file_content("abcdefghijklmnopq".repeat(5).as_bytes()).unwrap_err(),
+        SecretError::LowEntropy
+    );
+    let generated = Secret::generate_file_content();
+    assert_eq!(generated.trim().len(), 64);
+    let s = Secret::from_file_content(generated.as_bytes()).unwrap();
+    assert_eq!(format!("{s:?}"), "Secret(<masqué>)");
+    assert!(!s.fingerprint().is_empty() && !generated.contains(&s.fingerprint()));
+    assert_ne!(
+        Secret::from_file_content(Secret::generate_file_content().as_bytes()).unwrap().fingerprint(),
+        s.fingerprint()
+    );
+}
+
+// ---- encoding ---------------------------------------------------------------------------------
+
+#[test]
+fn pprl_same_value_same_key_gives_the_same_filter() {
+    let mut a = Encoder::new(&secret(1), no_blip()).unwrap();
+    let mut b = Encoder::new(&secret(1), no_blip()).unwrap();
+    let fa = filter_of(&mut a, "Dubois");
+    assert_eq!(fa, filter_of(&mut b, "Dubois"));
+    assert_eq!(fa, filter_of(&mut b, "DUBOIS "), "normalised first");
+    assert_eq!(fa.dice(&filter_of(&mut b, "Dubois")), 1.0);
+    // 7 bigrams × 20 positions in 1,000 bits.
+    assert!((120..=140).contains(&fa.count_ones()), "{}", fa.count_ones());
+    // The same value in another field's slot does not give the same bits (salted per field).
+    let r = a.encode("p", &plain("Marie", "Marie", "1980-01-02"));
+    let (fam, giv) =
+        (r.filters[Slot::FamilyName.index()].as_ref().unwrap(), r.filters[Slot::GivenFirst.index()].as_ref().unwrap());
+    assert!(fam.dice(giv) < 0.35, "{}", fam.dice(giv));
+}
+
+#[test]
+fn pprl_another_key_gives_unrelated_filters() {
+    let mut a = Encoder::new(&secret(1), no_blip()).unwrap();
+    let mut b = Encoder::new(&secret(2), no_blip()).unwrap();
+    let names = ["Dubois", "Martin", "Nguyen", "Diallo", "Kowalski", "Lefèvre", "Saint-Martin", "Bertrand"];
+    let mut cross = Vec::new();
+    let mut unrelated = Vec::new();
+    for (i, x) in names.iter().enumerate() {
+        let fx = filter_of(&mut a, x);
+        cross.push(fx.dice(&filter_of(&mut b, x)));
+        for y in &names[i + 1..] {
+            unrelated.push(fx.dice(&filter_of(&mut a, y)));
+        }
+    }
+    let mean = |v: &[f64]| v.iter().sum::<f64>() / v.len() as f64;
+    // Random level: the fill (≈ 0.13 for 7 bigrams): same name, other key = as unrelated as two
+    // different names under one key.
+    assert!(cross.iter().all(|&d| d < 0.3), "{cross:?}");
+    assert!((mean(&cross) - mean(&unrelated)).abs() < 0.08, "{} vs {}", mean(&cross), mean(&unrelated));
+}
+
+#[test]
+fn pprl_dice_orders_spellings_by_closeness() {
+    let mut e = Encoder::new(&secret(3), no_blip()).unwrap();
+    let base = filter_of(&mut e, "Fontaine");
+    let near = [filter_of(&mut e, "Fontainne"), filter_of(&mut e, "Fontaire"), filter_of(&mut e, "Fontane")];
+    let far = [filter_of(&mut e, "Bertrand"), filter_of(&mut e, "Nguyen"), filter_of(&mut e, "Lafont")];
+    let min_near = near.iter().map(|f| base.dice(f)).fold(1.0, f64::min);
+    let max_far = far.iter().map(|f| base.dice(f)).fold(0.0, f64::max);
+    assert!(min_near > 0.7, "{min_near}");
+    assert!(max_far < 0.5, "{max_far}");
+    assert!(min_near > max_far + 0.25);
+}
+
+#[test]
+fn pprl_blip_flips_the_expected_share_of_bits_and_dice_is_corrected() {
+    let mut rng = StdRng::seed_from_u64(7);
+    for eps in [2.0f64, 3.0, 4.0] {
+        let p = 1.0 / (1.0 + eps.exp());
+        let l = 100_000;
+        let mut f = Filter::new(l);
+        f.blip(p, &mut rng);
+        let share = f64::from(f.count_ones()) / l as f64;
+        let sd = (p * (1.0 - p) / l as f64).sqrt();
+        assert!((share - p).abs() < 5.0 * sd, "ε = {eps}: {share} vs {p}");
+    }
+    // Two independent BLIP encodings of the same name: raw Dice drops, corrected Dice is ≈ 1.
+    let params = Params { blip_epsilon: Some(3.0), ..Params::default() };
+    let p = params.flip_probability();
+    let mut e = Encoder::with_seed(&secret(4), params, 1).unwrap();
+    let mut raw = Vec::new();
+    let mut corrected = Vec::new();
+    for _ in 0..50 {
+        let (x, y) = (filter_of(&mut e, "Dubois"), filter_of(&mut e, "Dubois"));
+        raw.push(x.dice(&y));
+        let n11 = bloom::and_count(x.words(), y.words());
+        corrected.push(bloom::dice(n11, x.count_ones(), y.count_ones(), x.len(), p));
+    }
+    let mean = |v: &[f64]| v.iter().sum::<f64>() / v.len() as f64;
+    assert!(mean(&raw) < 0.85, "{}", mean(&raw));
+    assert!((mean(&corrected) - 1.0).abs() < 0.05, "{}", mean(&corrected));
+    assert!(raw.iter().all(|&d| d < 1.0), "two encodings of one value differ");
+}
+
+#[test]
+fn pprl_dates_sex_and_scheme() {
+    assert_eq!(BirthDate::parse("1980-02-29").unwrap(), Some(BirthDate { year: 1980, month_day: Some((2, 29)) }));
+    assert_eq!(BirthDate::parse("3/4/1990").unwrap(), Some(BirthDate { year: 1990, month_day: Some((4, 3)) }));
+    assert_eq!(BirthDate::parse("00/00/1975").unwrap(), Some(BirthDate { year: 1975, month_day: None }));
+    assert_eq!(BirthDate::parse(" ").unwrap(), None);
+    for bad in ["1981-02-29", "1980-13-01", "31/04/1990", "hier", "80-01-01", "1700-01-01"] {
+        assert!(BirthDate::parse(bad).is_err(), "{bad}");
+    }
+    assert_eq!(Sex::parse("homme").unwrap(), Some(Sex::Male));
+    assert_eq!(Sex::parse("X").unwrap(), None);
+    assert!(Sex::parse("Q").is_err());
+    assert!(PlainRecord::parse("DUBOIS-12", "Dubois", "Léa", "", "F", "").is_err(), "the id must be opaque");
+
+    let e = Encoder::new(&secret(5), Params::default()).unwrap();
+    let s: Scheme = e.scheme().parse().unwrap();
+    assert_eq!(s.params, Params::default());
+    assert_eq!(s.to_string(), e.scheme());
+    assert!("pprl-v2;kid=00".parse::<Scheme>().is_err());
+}
+
+#[test]
+fn pprl_swapped_day_month_and_swapped_names_are_recognised() {
+    let mut e = Encoder::new(&secret(6), no_blip()).unwrap();
+    let mut ds = Dataset::new(e.scheme().parse().unwrap());
+    let rows = [
+        ("a", "Dubois", "Léa", "1980-03-07"),
+        ("b", "Dubois", "Léa", "1980-07-03"),
+        ("a", "Léa", "Dubois", "1980-03-07"),
+        ("b", "Dubois", "Léa", "1981-03-07"),
+    ];
+    for (p, f, g, d) in rows {
+        ds.push(&e.encode(p, &plain(f, g, d))).unwrap();
+    }
+    let t = Thresholds::default();
+    assert_eq!(t.levels(&ds.similarities(0, 0)), [0, 0, 0, 0, 0]);
+    assert_eq!(t.levels(&ds.similarities(0, 1))[2], 1, "day and month swapped");
+    assert_eq!(t.levels(&ds.similarities(0, 3))[2], 2, "one element off");
+    let swapped = t.levels(&ds.similarities(2, 0));
+    assert_eq!(swapped[0], compare::FAMILY_SWAPPED);
+    assert_eq!(swapped[1], Var::GivenNames.missing());
+}
+
+// ---- evaluation on synthetic data -------------------------------------------------------------
+
+pub(crate) struct Eval {
+    pub precision: f64,
+    pub recall: f64,
+    pub persons_found: usize,
+    pub persons_true: usize,
+    pub blocking_recall: f64,
+    pub report: LinkReport,
+}
+
+pub(crate) fn evaluate(a: &[SynthRow], b: &[SynthRow], params: Params, options: &LinkOptions) -> Eval {
+    let s = secret(9);
+    let mut enc_a = Encoder::with_seed(&s, params.clone(), 1).unwrap();
+    let mut enc_b = Encoder::with_seed(&s, params, 2).unwrap();
+    let mut ds = Dataset::new(enc_a.scheme().parse().unwrap());
+    let mut truth = Vec::new();
+    for r in a {
+        ds.push(&enc_a.encode("A", &r.to_plain())).unwrap();
+        truth.push(r.truth);
+    }
+    for r in b {
+        ds.push(&enc_b.encode("B", &r.to_plain())).unwrap();
+        truth.push(r.truth);
+    }
+    let report = link(&ds, options);
+    let true_pairs: HashSet<(u64, u64)> = {
+        let in_a: HashSet<u64> = a.iter().map(|r| r.truth).collect();
+        b.iter().filter(|r| in_a.contains(&r.truth)).map(|r| (r.truth, r.truth)).collect()
+    };
+    // Pairs implied by the clusters.
+    let mut members: HashMap<u32, Vec<usize>> = HashMap::new();
+    for (i, &c) in report.cluster_of.iter().enumerate() {
+        members.entry(c).or_default().push(i);
+    }
+    let (mut tp, mut predicted) = (0usize, 0usize);
+    for m in members.values() {
+        for (x, &i) in m.iter().enumerate() {
+            for &j in &m[x + 1..] {
+                predicted += 1;
+                if truth[i] == truth[j] {
+                    tp += 1;
+                }
+            }
+        }
+    }
+    // Blocking recall: true pairs among the candidates (recomputed from a threshold of 0).
+    let candidates_options = LinkOptions { threshold: 0.0, ..options.clone() };
+    let all = link(&ds, &candidates_options);
+    let found: HashSet<u64> =
+        all.links.iter().filter(|l| truth[l.a as usize] == truth[l.b as usize]).map(|l| truth[l.a as usize]).collect();
+    let persons_true = truth.iter().collect::<HashSet<_>>().len();
+    Eval {
+        precision: tp as f64 / predicted.max(1) as f64,
+        recall: tp as f64 / true_pairs.len().max(1) as f64,
+        persons_found: report.unique_persons,
+        persons_true,
+        blocking_recall: found.len() as f64 / true_pairs.len().max(1) as f64,
+        report,
+    }
+}
+
+fn print(label: &str, e: &Eval) {
+    eprintln!(
+        "{label}: precision {:.4} recall {:.4} persons {}/{} blocking recall {:.4} candidates {} ({:?}) EM λ {:.4} in {} it, {:?}",
+        e.precision,
+        e.recall,
+        e.persons_found,
+        e.persons_true,
+        e.blocking_recall,
+        e.report.candidates,
+        e.report.candidates_by_rule.iter().map(|(_, n)| n).collect::<Vec<_>>(),
+        e.report.model.lambda,
+        e.report.model.iterations,
+        e.report.total_time
+    );
+}
+
+/// Two partners of 3,000 records overlapping by half, the second with spelling noise: floors
+/// for the default parameters (BLIP ε = 4) and without BLIP.
+#[test]
+fn pprl_evaluation_two_partners_half_overlap() {
+    let (a, b) = two_partners(3_000, 0.5, 11);
+    for (label, params, min_precision, min_recall) in
+        [("BLIP ε=4", Params::default(), 0.99, 0.90), ("sans BLIP", no_blip(), 0.99, 0.90)]
+    {
+        let e = evaluate(&a, &b, params, &LinkOptions::default());
+        print(label, &e);
+        assert!(e.precision >= min_precision, "{label}: precision {}", e.precision);
+        assert!(e.recall >= min_recall, "{label}: recall {}", e.recall);
+        let err = (e.persons_found as f64 - e.persons_true as f64).abs() / e.persons_true as f64;
+        assert!(err < 0.02, "{label}: {} persons found, {} true", e.persons_found, e.persons_true);
+    }
+}
+
+/// Not a test: the parameter sweep behind `docs/pprl.md` (`cargo test -p linkage --release
+/// pprl_sweep -- --ignored --nocapture`).
+#[test]
+#[ignore]
+fn pprl_sweep() {
+    let n: usize = std::env::var("PPRL_N").ok().and_then(|v| v.parse().ok()).unwrap_or(10_000);
+    let (a, b) = two_partners(n, 0.5, 12);
+    for eps in [None, Some(5.0), Some(4.0), Some(3.0), Some(2.0)] {
+        let params = Params { blip_epsilon: eps, ..Params::default() };
+        for threshold in [0.5, 0.9, 0.95, 0.99] {
+            let e = evaluate(&a, &b, params.clone(), &LinkOptions { threshold, ..LinkOptions::default() });
+            print(&format!("ε {eps:?} seuil {threshold}"), &e);
+        }
+    }
+}
+
+/// Not a test: what the missed true pairs look like.
+#[test]
+#[ignore]
+fn pprl_diagnose() {
+    let n: usize = std::env::var("PPRL_N").ok().and_then(|v| v.parse().ok()).unwrap_or(3_000);
+    let (a, b) = two_partners(n, 0.5, 11);
+    let eps = std::env::var("PPRL_EPS").ok().and_then(|v| v.parse().ok());
+    let params = Params { blip_epsilon: eps, ..Params::default() };
+    let e = evaluate(&a, &b, params.clone(), &LinkOptions::default());
+    print("diag", &e);
+    let all = evaluate(&a, &b, params, &LinkOptions { threshold: 0.0, ..LinkOptions::default() });
+    let truth: Vec<u64> = a.iter().chain(&b).map(|r| r.truth).collect();
+    let linked: HashSet<(u32, u32)> = e.report.links.iter().filter(|l| !l.refused).map(|l| (l.a, l.b)).collect();
+    let mut missed: HashMap<[u8; 5], (usize, f64)> = HashMap::new();
+    let mut false_links: HashMap<[u8; 5], (usize, f64)> = HashMap::new();
+    for l in &all.report.links {
+        let same = truth[l.a as usize] == truth[l.b as usize];
+        if same && !linked.contains(&(l.a, l.b)) {
+            let x = missed.entry(l.levels).or_default();
+            x.0 += 1;
+            x.1 = l.probability;
+        }
+        if !same && linked.contains(&(l.a, l.b)) {
+            let x = false_links.entry(l.levels).or_default();
+            x.0 += 1;
+            x.1 = l.probability;
+        }
+    }
+    let show = |label: &str, m: HashMap<[u8; 5], (usize, f64)>| {
+        let mut v: Vec<_> = m.into_iter().collect();
+        v.sort_by_key(|(_, (n, _))| std::cmp::Reverse(*n));
+        for (levels, (n, p)) in v.iter().take(25) {
+            let names: Vec<&str> = Var::ALL.iter().zip(levels).map(|(var, &l)| var.levels()[usize::from(l)]).collect();
+            eprintln!("{label} {n:5} p={p:.3} w={:.1} {names:?}", all.report.model.weight(levels));
+        }
+    };
+    show("missed", missed);
+    show("false", false_links);
+    let m = &e.report.model;
+    for (k, v) in Var::ALL.iter().enumerate() {
+        for (l, name) in v.levels().iter().enumerate().take(v.levels().len() - 1) {
+            eprintln!(
+                "{:10} {:22} m={:.4} u={:.5} w={:+.2}",
+                v.name(),
+                name,
+                m.m[k][l],
+                m.u[k][l],
+                m.level_weight(k, l as u8)
+            );
+        }
+    }
+}
