@@ -174,6 +174,13 @@ fn draw_person(rng: &mut R, t: &Tables, previous: Option<&Person>) -> Person {
         .then(|| t.family(rng))
         .filter(|u| *u != birth_name);
     let mut given_names = t.given(rng, sex);
+    // relatives rarely share a given name
+    for _ in 0..4 {
+        if relative.is_none_or(|p| p.given_names.split(' ').next() != Some(given_names.as_str())) {
+            break;
+        }
+        given_names = t.given(rng, sex);
+    }
     if rng.gen_bool(SECOND_GIVEN_NAME) {
         let second = t.given(rng, sex);
         if second != given_names && !second.contains('-') && !given_names.contains('-') {

@@ -30,7 +30,9 @@ impl Var {
         match self {
             Self::FamilyName => &["identique", "proche", "partiel", "différent", "noms inversés", "absent"],
             Self::GivenNames => &["identiques", "premier identique", "proches", "partiels", "différents", "absent"],
-            Self::BirthDate => &["identique", "jour/mois inversés", "un élément diffère", "différente", "absente"],
+            Self::BirthDate => {
+                &["identique", "jour/mois inversés", "un chiffre diffère", "proche", "différente", "absente"]
+            }
             Self::Sex => &["identique", "différent", "absent"],
             Self::Commune => &["identique", "proche", "différente", "absente"],
         }
@@ -46,7 +48,7 @@ impl Var {
         match self {
             Self::FamilyName => &[0.80, 0.08, 0.03, 0.05, 0.04],
             Self::GivenNames => &[0.78, 0.10, 0.06, 0.03, 0.03],
-            Self::BirthDate => &[0.84, 0.03, 0.08, 0.05],
+            Self::BirthDate => &[0.84, 0.03, 0.06, 0.03, 0.04],
             Self::Sex => &[0.98, 0.02],
             Self::Commune => &[0.70, 0.02, 0.28],
         }
@@ -67,15 +69,17 @@ pub struct Thresholds {
     pub close: f64,
     /// At least this is "partial".
     pub partial: f64,
-    /// Birth date: at least this is "identical"; at least `date_one_off` is "one element
-    /// differs" (two of the four tokens shared give 0.5).
+    /// Birth date: at least this is "identical"; at least `date_one_off` is "one digit
+    /// differs" (7 of the 9 tokens shared: 0.78); at least `date_close` is "close" (same year and
+    /// month: 0.67, the year only: 0.44).
     pub date_exact: f64,
     pub date_one_off: f64,
+    pub date_close: f64,
 }
 
 impl Default for Thresholds {
     fn default() -> Self {
-        Self { exact: 0.9, close: 0.7, partial: 0.5, date_exact: 0.85, date_one_off: 0.4 }
+        Self { exact: 0.9, close: 0.7, partial: 0.5, date_exact: 0.9, date_one_off: 0.72, date_close: 0.5 }
     }
 }
 
@@ -130,7 +134,7 @@ impl Thresholds {
                 }
             }
         };
-        if family >= 2 && given >= 2 && s.names_swapped.is_some_and(|d| d >= self.exact) {
+        if family >= 2 && given >= 2 && s.names_swapped.is_some_and(|d| d >= self.close) {
             family = FAMILY_SWAPPED;
             given = Var::GivenNames.missing();
         }
@@ -139,7 +143,8 @@ impl Thresholds {
             Some(d) if d >= self.date_exact => 0,
             Some(_) if s.date_swapped.is_some_and(|d| d >= self.date_exact) => 1,
             Some(d) if d >= self.date_one_off => 2,
-            Some(_) => 3,
+            Some(d) if d >= self.date_close => 3,
+            Some(_) => 4,
         };
         let sex = s.sex.map_or(Var::Sex.missing(), |d| if d >= 0.5 { 0 } else { 1 });
         let commune = s.commune.map_or(Var::Commune.missing(), |d| {
@@ -156,7 +161,7 @@ impl Thresholds {
 }
 
 /// Number of distinct level patterns.
-pub const PATTERNS: usize = 6 * 6 * 5 * 3 * 4;
+pub const PATTERNS: usize = 6 * 6 * 6 * 3 * 4;
 
 pub fn pattern_index(l: &Levels) -> u16 {
     let mut i = 0usize;
@@ -260,8 +265,8 @@ impl Model {
                     }
                 }
             }
-            m.iter_mut().for_each(|x| normalise(x, 1e-3));
-            u.iter_mut().for_each(|x| normalise(x, 1e-3));
+            m.iter_mut().for_each(|x| floor(x, M_FLOOR));
+            u.iter_mut().for_each(|x| floor(x, U_FLOOR));
             let lambda = (matches / total).clamp(1e-9, 1.0 - 1e-9);
             let moved = (lambda - self.lambda).abs();
             self.m = m;
@@ -273,6 +278,19 @@ impl Model {
             }
         }
     }
+}
+
+/// Smallest m of a level: no single disagreement may veto a pair with more than
+/// `log2(0.005 / u)` (about −7 bits), since any field can be mistyped, missing a surname change…
+const M_FLOOR: f64 = 0.005;
+/// Smallest u of a level.
+const U_FLOOR: f64 = 1e-6;
+
+/// Scales to a sum of 1 and raises every cell to at least `min` (then scales again).
+fn floor(x: &mut [f64], min: f64) {
+    normalise(x, 0.0);
+    x.iter_mut().for_each(|v| *v = v.max(min));
+    normalise(x, 0.0);
 }
 
 /// Adds `smoothing` to every cell and scales to a sum of 1.

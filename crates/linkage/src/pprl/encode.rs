@@ -137,7 +137,7 @@ impl Default for Params {
     /// Names and commune: 1,000 bits, k = 20 — a name has 7 to 12 bigrams, so 140–240 bits
     /// are set (fill 13–21 %): Dice on the filters stays close to Dice on the bigrams, two
     /// unrelated names score about the fill, and each bigram is carried by 20 bits, enough to
-    /// survive BLIP. Birth date: 4 tokens into 500 bits, k = 20 (fill ≈ 15 %). Sex: 1 token,
+    /// survive BLIP. Birth date: 9 tokens into 500 bits, k = 10 (fill ≈ 16 %). Sex: 1 token,
     /// 100 bits, k = 10. BLIP ε = 4 (flip probability 1.8 %), see `docs/pprl.md`.
     fn default() -> Self {
         let names = FieldParams { bits: 1000, k: 20 };
@@ -147,7 +147,7 @@ impl Default for Params {
                 names,
                 names,
                 names,
-                FieldParams { bits: 500, k: 20 },
+                FieldParams { bits: 500, k: 10 },
                 FieldParams { bits: 100, k: 10 },
                 FieldParams { bits: 1000, k: 20 },
             ],
@@ -308,11 +308,18 @@ impl BirthDate {
         Ok(Some(Self { year: y, month_day: Some((m as u8, d as u8)) }))
     }
 
+    /// The tokens of the date: each digit of `DDMMYYYY` with its position (`0:0`, `1:7`, `2:0`,
+    /// `3:3`, `4:1`, …) and the whole date. Equal dates share all 9 tokens (Dice 1); one digit
+    /// off (a typo, day ± 1 or ± 10, month ± 1, year ± 1 within a decade) shares 7 of 9 (Dice
+    /// 0.78); the same year and month with an unrelated day about 6 (0.67); only the year, 4
+    /// (0.44). A year-only date has only the year's four digits. `swapped`: the same with day
+    /// and month exchanged, `None` when they cannot be (day above 12, or equal to the month).
     fn tokens(self, swapped: bool) -> Option<Vec<String>> {
         let y = self.year;
+        let digits = |s: &str, from: usize| s.chars().enumerate().map(move |(i, c)| format!("{}:{c}", from + i));
         match self.month_day {
             None if swapped => None,
-            None => Some(vec![format!("Y{y:04}")]),
+            None => Some(digits(&format!("{y:04}"), 4).collect()),
             Some((m, d)) => {
                 let (m, d) = if swapped {
                     if d > 12 || d == m {
@@ -322,7 +329,10 @@ impl BirthDate {
                 } else {
                     (m, d)
                 };
-                Some(vec![format!("D{d:02}"), format!("M{m:02}"), format!("Y{y:04}"), format!("{y:04}{m:02}{d:02}")])
+                let text = format!("{d:02}{m:02}{y:04}");
+                let mut t: Vec<String> = digits(&text, 0).collect();
+                t.push(text);
+                Some(t)
             }
         }
     }

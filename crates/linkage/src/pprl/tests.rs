@@ -187,7 +187,7 @@ fn pprl_swapped_day_month_and_swapped_names_are_recognised() {
     let t = Thresholds::default();
     assert_eq!(t.levels(&ds.similarities(0, 0)), [0, 0, 0, 0, 0]);
     assert_eq!(t.levels(&ds.similarities(0, 1))[2], 1, "day and month swapped");
-    assert_eq!(t.levels(&ds.similarities(0, 3))[2], 2, "one element off");
+    assert_eq!(t.levels(&ds.similarities(0, 3))[2], 2, "one digit off");
     let swapped = t.levels(&ds.similarities(2, 0));
     assert_eq!(swapped[0], compare::FAMILY_SWAPPED);
     assert_eq!(swapped[1], Var::GivenNames.missing());

@@ -1,0 +1,344 @@
+//! Fellegi–Sunter: `m` and `u` per comparison level, term-frequency adjustment, match
+//! probabilities and explanations.
+//!
+//! Weights are in bits: a level contributes `log2(m / u)`; a pair's match weight is the sum of
+//! its levels' weights, and its probability is `1 / (1 + 2^-(prior + weight))` where the prior
+//! is `log2(λ / (1 − λ))` for a pair drawn at random. Missing values (and the given name of a
+//! swapped pair, whose evidence the family name carries) contribute nothing.
+//!
+//! **Term frequencies**: an exact match on a frequent value (`MARTIN`, `Mohamed`, the 1st of
+//! January) is weaker evidence than on a rare one. For an exact match on value `v` the `u`
+//! probability is replaced by the frequency of `v` among the records (Splink's adjustment),
+//! bounded so that a rare value weighs at most 32 times more than an average one.
+
+use serde::{Deserialize, Serialize};
+
+use crate::compare::{Comparator, Level, Pattern};
+use crate::dataset::Dataset;
+use crate::schema::FieldKind;
+
+/// Whether a level carries no evidence.
+pub fn is_neutral(kind: FieldKind, level: Level) -> bool {
+    level == Level::Missing || (kind == FieldKind::GivenName && level == Level::Swapped)
+}
+
+/// The parameters of one compared column.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ColumnModel {
+    pub name: String,
+    pub kind: FieldKind,
+    pub levels: Vec<Level>,
+    /// `P(level | same person)`, per level (1 for neutral levels).
+    pub m: Vec<f64>,
+    /// `P(level | different persons)` for a random pair, per level (1 for neutral levels).
+    pub u: Vec<f64>,
+    /// Whether exact matches are adjusted by the frequency of the value.
+    pub term_frequency: bool,
+}
+
+impl ColumnModel {
+    /// `log2(m / u)` per level, 0 for neutral levels.
+    pub fn weights(&self) -> Vec<f64> {
+        self.levels
+            .iter()
+            .enumerate()
+            .map(|(l, &level)| if is_neutral(self.kind, level) { 0.0 } else { (self.m[l] / self.u[l]).log2() })
+            .collect()
+    }
+
+    pub fn index_of(&self, level: Level) -> Option<usize> {
+        self.levels.iter().position(|l| *l == level)
+    }
+}
+
+/// A trained (or default) Fellegi–Sunter model.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Model {
+    pub columns: Vec<ColumnModel>,
+    /// `λ`: the probability that two records drawn at random are the same person.
+    pub prior: f64,
+}
+
+fn default_m(kind: FieldKind, level: Level) -> f64 {
+    use Level::*;
+    match (kind, level) {
+        (_, Missing) => 1.0,
+        (FieldKind::GivenName | FieldKind::FamilyName | FieldKind::BirthName, l) => match l {
+            Exact => 0.80,
+            Variant => 0.06,
+            Close => 0.05,
+            Phonetic => 0.03,
+            Fuzzy => 0.02,
+            Swapped => 0.02,
+            _ => 0.02,
+        },
+        (FieldKind::BirthDate, l) => match l {
+            Exact => 0.85,
+            DayMonthSwapped => 0.03,
+            YearOffByOne => 0.03,
+            OneComponentOff => 0.06,
+            _ => 0.03,
+        },
+        (FieldKind::Text, l) => match l {
+            Exact => 0.8,
+            Close => 0.1,
+            Fuzzy => 0.05,
+            _ => 0.05,
+        },
+        (FieldKind::Sex, Exact) => 0.97,
+        (FieldKind::Sex, _) => 0.03,
+        (FieldKind::Code, Exact) => 0.7,
+        (FieldKind::Code, _) => 0.3,
+        (FieldKind::Number, Exact) => 0.9,
+        (FieldKind::Number, _) => 0.1,
+    }
+}
+
+fn default_u(kind: FieldKind, level: Level) -> f64 {
+    use Level::*;
+    match (kind, level) {
+        (_, Missing) => 1.0,
+        (FieldKind::GivenName | FieldKind::FamilyName | FieldKind::BirthName, l) => match l {
+            Exact => 0.005,
+            Variant => 0.001,
+            Close => 0.002,
+            Phonetic => 0.001,
+            Fuzzy => 0.01,
+            Swapped => 1e-6,
+            _ => 0.981,
+        },
+        (FieldKind::BirthDate, l) => match l {
+            Exact => 5e-5,
+            DayMonthSwapped => 5e-5,
+            YearOffByOne => 1e-4,
+            OneComponentOff => 3e-3,
+            _ => 0.9968,
+        },
+        (FieldKind::Text, l) => match l {
+            Exact => 0.01,
+            Close => 0.005,
+            Fuzzy => 0.02,
+            _ => 0.965,
+        },
+        (FieldKind::Sex, Exact) => 0.5,
+        (FieldKind::Sex, _) => 0.5,
+        (FieldKind::Code, Exact) => 0.05,
+        (FieldKind::Code, _) => 0.95,
+        (FieldKind::Number, Exact) => 0.01,
+        (FieldKind::Number, _) => 0.99,
+    }
+}
+
+impl Model {
+    /// Reasonable parameters before any training (`λ` = 1e-4).
+    pub fn default_for(cmp: &Comparator) -> Self {
+        let columns = cmp
+            .columns
+            .iter()
+            .map(|c| {
+                let levels = c.levels().to_vec();
+                ColumnModel {
+                    name: c.name.clone(),
+                    kind: c.kind,
+                    m: levels.iter().map(|&l| default_m(c.kind, l)).collect(),
+                    u: levels.iter().map(|&l| default_u(c.kind, l)).collect(),
+                    levels,
+                    term_frequency: c.kind != FieldKind::Sex,
+                }
+            })
+            .collect();
+        Self { columns, prior: 1e-4 }
+    }
+
+    /// `log2(λ / (1 − λ))`.
+    pub fn prior_weight(&self) -> f64 {
+        (self.prior / (1.0 - self.prior)).log2()
+    }
+
+    /// The weight (bits, prior included) at which a pair's probability is `p`.
+    pub fn weight_for_probability(&self, p: f64) -> f64 {
+        (p / (1.0 - p)).log2() - self.prior_weight()
+    }
+}
+
+/// Counts of the values of each column, for term-frequency adjustments.
+#[derive(Debug, Clone, Default)]
+pub struct TermFrequencies {
+    counts: Vec<Vec<u32>>,
+    totals: Vec<u64>,
+}
+
+impl TermFrequencies {
+    pub fn of(ds: &Dataset, cmp: &Comparator) -> Self {
+        let mut tf = Self { counts: vec![Vec::new(); cmp.columns.len()], totals: vec![0; cmp.columns.len()] };
+        tf.update(ds, cmp, 0);
+        tf
+    }
+
+    /// Counts the records from index `from` on (the incremental linker adds records).
+    pub fn update(&mut self, ds: &Dataset, cmp: &Comparator, from: usize) {
+        for (c, col) in cmp.columns.iter().enumerate() {
+            let space = ds.tf_key_space(col.field);
+            if self.counts[c].len() < space {
+                self.counts[c].resize(space, 0);
+            }
+            for i in from..ds.len() {
+                let k = ds.tf_key(col.field, i as u32);
+                if k != 0 {
+                    self.counts[c][k as usize] += 1;
+                    self.totals[c] += 1;
+                }
+            }
+        }
+    }
+
+    /// The share of records with value `key` in column `c`.
+    #[inline]
+    pub fn frequency(&self, c: usize, key: u32) -> f64 {
+        let n = self.counts[c].get(key as usize).copied().unwrap_or(0).max(1);
+        f64::from(n) / self.totals[c].max(1) as f64
+    }
+
+    /// `Σ frequency²`: the chance that two random records share their value.
+    pub fn exact_u(&self, c: usize) -> f64 {
+        let t = self.totals[c].max(1) as f64;
+        self.counts[c].iter().map(|&n| (f64::from(n) / t).powi(2)).sum()
+    }
+}
+
+/// One field's part in a pair's score.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct FieldContribution {
+    pub field: String,
+    pub kind: FieldKind,
+    pub level: Level,
+    /// French label of the level.
+    pub label: &'static str,
+    pub m: f64,
+    pub u: f64,
+    /// `m / u` (1 for neutral levels).
+    pub bayes_factor: f64,
+    /// `log2` of the Bayes factor.
+    pub weight: f64,
+    /// Whether `u` is the frequency of the shared value rather than the column's average.
+    pub term_frequency_adjusted: bool,
+}
+
+/// Why a pair scores what it scores: what the interface shows beside two records. Carries no
+/// personal value, only levels and weights.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Explanation {
+    pub prior_weight: f64,
+    pub fields: Vec<FieldContribution>,
+    /// Prior plus the fields' weights.
+    pub match_weight: f64,
+    pub probability: f64,
+}
+
+/// Scores pairs of one dataset with a model.
+pub struct Scorer<'a> {
+    pub ds: &'a Dataset,
+    pub cmp: &'a Comparator,
+    pub model: &'a Model,
+    tf: &'a TermFrequencies,
+    weights: Vec<Vec<f64>>,
+    exact_code: Vec<Option<u8>>,
+    prior_weight: f64,
+}
+
+/// Cap of the term-frequency boost: a rare value weighs at most 2^5 times an average one.
+const TF_MAX_BOOST: f64 = 32.0;
+
+impl<'a> Scorer<'a> {
+    pub fn new(ds: &'a Dataset, cmp: &'a Comparator, model: &'a Model, tf: &'a TermFrequencies) -> Self {
+        let weights = model.columns.iter().map(ColumnModel::weights).collect();
+        let exact_code = model
+            .columns
+            .iter()
+            .map(|c| if c.term_frequency { c.index_of(Level::Exact).map(|i| i as u8) } else { None })
+            .collect();
+        Self { ds, cmp, model, tf, weights, exact_code, prior_weight: model.prior_weight() }
+    }
+
+    #[inline]
+    fn tf_weight(&self, c: usize, a: u32, b: u32) -> Option<f64> {
+        let col = &self.model.columns[c];
+        let field = self.cmp.columns[c].field;
+        if !self.cmp.exact_on_main(self.ds, c, a, b) {
+            return None;
+        }
+        let e = self.exact_code[c]? as usize;
+        let freq = self.tf.frequency(c, self.ds.tf_key(field, a));
+        Some((col.m[e] / freq.max(col.u[e] / TF_MAX_BOOST)).log2())
+    }
+
+    /// The match weight of a compared pair, without the prior.
+    #[inline]
+    pub fn weight(&self, a: u32, b: u32, pattern: Pattern) -> f64 {
+        let mut w = 0.0;
+        for (c, table) in self.weights.iter().enumerate() {
+            let l = pattern.get(c);
+            if Some(l) == self.exact_code[c] {
+                if let Some(t) = self.tf_weight(c, a, b) {
+                    w += t;
+                    continue;
+                }
+            }
+            w += table[l as usize];
+        }
+        w
+    }
+
+    /// Compares and weighs a pair (weight without the prior).
+    pub fn score(&self, a: u32, b: u32) -> (Pattern, f64) {
+        let p = self.cmp.compare(self.ds, a, b);
+        (p, self.weight(a, b, p))
+    }
+
+    /// The probability of a weight (without prior).
+    #[inline]
+    pub fn probability(&self, weight: f64) -> f64 {
+        1.0 / (1.0 + (-(self.prior_weight + weight)).exp2())
+    }
+
+    pub fn prior_weight(&self) -> f64 {
+        self.prior_weight
+    }
+
+    /// Each field's level and contribution.
+    pub fn explain(&self, a: u32, b: u32) -> Explanation {
+        let pattern = self.cmp.compare(self.ds, a, b);
+        let mut fields = Vec::with_capacity(self.model.columns.len());
+        let mut total = 0.0;
+        for (c, col) in self.model.columns.iter().enumerate() {
+            let l = pattern.get(c) as usize;
+            let level = col.levels[l];
+            let tf = if Some(l as u8) == self.exact_code[c] { self.tf_weight(c, a, b) } else { None };
+            let (m, u, weight) = if is_neutral(col.kind, level) {
+                (1.0, 1.0, 0.0)
+            } else if let Some(w) = tf {
+                (col.m[l], col.m[l] / w.exp2(), w)
+            } else {
+                (col.m[l], col.u[l], self.weights[c][l])
+            };
+            total += weight;
+            fields.push(FieldContribution {
+                field: col.name.clone(),
+                kind: col.kind,
+                level,
+                label: level.label_fr(),
+                m,
+                u,
+                bayes_factor: weight.exp2(),
+                weight,
+                term_frequency_adjusted: tf.is_some(),
+            });
+        }
+        Explanation {
+            prior_weight: self.prior_weight,
+            fields,
+            match_weight: self.prior_weight + total,
+            probability: self.probability(total),
+        }
+    }
+}
