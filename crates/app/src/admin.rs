@@ -189,6 +189,45 @@ impl App {
 }
 
 impl App {
+    /// Adds a kind of support measure to the territory's catalogue (code: lowercase letters,
+    /// digits and hyphens).
+    pub async fn add_measure_kind(&self, actor: &Actor, code: &str, label: &str, months: i64) -> Result<()> {
+        check(Some(actor))?;
+        let code = code.trim();
+        if code.is_empty()
+            || code.len() > 40
+            || !code.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+        {
+            return Err(InvalidInput::new("code", "lettres minuscules, chiffres et tirets, 40 au plus").into());
+        }
+        let label = label.trim();
+        if label.is_empty() || label.chars().count() > 200 {
+            return Err(InvalidInput::new("libellé", "obligatoire, 200 caractères au plus").into());
+        }
+        if !(0..=120).contains(&months) {
+            return Err(InvalidInput::new("durée", "entre 0 et 120 mois").into());
+        }
+        let mut tx = self.store.begin_audited().await?;
+        store::cca::insert_measure_kind(&mut tx, code, label, months).await.map_err(|e| match e {
+            store::StoreError::Conflict => AppError::Invalid(InvalidInput::new("code", "ce code existe déjà")),
+            e => e.into(),
+        })?;
+        store::audit::append(&mut tx, event(Some(actor), AuditAction::CatalogueWrite, "measure_kind", 0)).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    pub async fn set_measure_kind_active(&self, actor: &Actor, code: &str, active: bool) -> Result<()> {
+        check(Some(actor))?;
+        let mut tx = self.store.begin_audited().await?;
+        if !store::cca::set_measure_kind_active(&mut tx, code, active).await? {
+            return Err(AppError::NotFound);
+        }
+        store::audit::append(&mut tx, event(Some(actor), AuditAction::CatalogueWrite, "measure_kind", 0)).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
     /// Every organisation with its commune and number of accounts, for the administration screen.
     pub async fn organisations(&self, actor: &Actor) -> Result<Vec<store::orgs::OrgSummary>> {
         check(Some(actor))?;

@@ -52,10 +52,11 @@ pub enum AuditAction {
     CcapexExport,
     CcapexImport,
     RemindersRun,
+    CatalogueWrite,
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 46] = [
+    pub const ALL: [AuditAction; 47] = [
         Self::LoginSucceeded,
         Self::LoginFailed,
         Self::Logout,
@@ -102,6 +103,7 @@ impl AuditAction {
         Self::CcapexExport,
         Self::CcapexImport,
         Self::RemindersRun,
+        Self::CatalogueWrite,
     ];
 
     pub fn code(self) -> &'static str {
@@ -152,6 +154,7 @@ impl AuditAction {
             Self::CcapexExport => "ccapex.export",
             Self::CcapexImport => "ccapex.import",
             Self::RemindersRun => "reminders.run",
+            Self::CatalogueWrite => "catalogue.write",
         }
     }
 
@@ -204,6 +207,7 @@ impl AuditAction {
             Self::CcapexExport => "Export des dossiers pour la CCAPEX",
             Self::CcapexImport => "Import des avis de la CCAPEX",
             Self::RemindersRun => "Calcul des rappels",
+            Self::CatalogueWrite => "Catalogue des mesures (ajout, retrait)",
         }
     }
 

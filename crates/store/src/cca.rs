@@ -759,6 +759,31 @@ pub async fn users_with_role(conn: &mut Conn, role: &str) -> Result<Vec<(UserId,
     Ok(rows.into_iter().map(|r| (UserId(r.0), r.1)).collect())
 }
 
+pub async fn insert_measure_kind(conn: &mut Conn, code: &str, label: &str, months: i64) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO measure_kinds (code, label, default_months, active, created_at) VALUES ($1, $2, $3, 1, $4)",
+    )
+    .bind(code)
+    .bind(label)
+    .bind(months)
+    .bind(now_timestamp())
+    .execute(conn)
+    .await
+    .map_err(crate::conflict_on_unique)?;
+    Ok(())
+}
+
+/// Offers a kind in new referrals and decisions, or retires it (past measures keep it).
+pub async fn set_measure_kind_active(conn: &mut Conn, code: &str, active: bool) -> Result<bool> {
+    Ok(sqlx::query("UPDATE measure_kinds SET active = $1 WHERE code = $2")
+        .bind(i64::from(active))
+        .bind(code)
+        .execute(conn)
+        .await?
+        .rows_affected()
+        == 1)
+}
+
 /// The catalogue: (code, label, default months, active).
 pub async fn measure_kinds(conn: &mut Conn) -> Result<Vec<(String, String, i64, bool)>> {
     let rows: Vec<(String, String, i64, i64)> =

@@ -124,3 +124,39 @@ async fn a_referral_goes_through_the_screens_to_the_minutes() {
         t.finish().await;
     }
 }
+
+#[tokio::test]
+async fn the_administrator_edits_the_catalogue_of_measures() {
+    for t in apps().await {
+        let f = Fixture::new(&t).await;
+        let mut admin = t.client();
+        admin.login("admin@test.parcours.test", fixture_password()).await;
+        let csrf = admin.csrf().await;
+        let page = admin.get("/admin/mesures").await;
+        assert_eq!(page.status, 200);
+        assert!(page.body.contains("Pension de famille"));
+        let bad = admin
+            .post("/admin/mesures", &[("csrf", &csrf), ("code", "Pas Bon"), ("label", "x"), ("months", "6")])
+            .await;
+        assert_eq!(bad.status, 422);
+        let add = [("csrf", csrf.as_str()), ("code", "appui-renforce"), ("label", "Appui renforcé"), ("months", "9")];
+        assert_eq!(admin.post("/admin/mesures", &add).await.status, 303);
+        assert_eq!(admin.post("/admin/mesures", &add).await.status, 422, "codes are unique");
+        assert_eq!(admin.post("/admin/mesures/avdl/etat", &[("csrf", &csrf), ("active", "0")]).await.status, 303);
+
+        // The référent may ask for the new measure, not for the retired one.
+        let mut referent = t.client();
+        referent.login("referent-a@test.parcours.test", fixture_password()).await;
+        let rcsrf = referent.csrf().await;
+        let h = f.h_a.0.to_string();
+        let ok = [("csrf", rcsrf.as_str()), ("household", h.as_str()), ("measure_asked", "appui-renforce")];
+        assert_eq!(referent.post("/cca/saisines", &ok).await.status, 303);
+        let retired = [("csrf", rcsrf.as_str()), ("household", h.as_str()), ("measure_asked", "avdl")];
+        let refused = referent.post("/cca/saisines", &retired).await;
+        assert_eq!(refused.status, 422);
+        assert!(refused.body.contains("absente du catalogue"));
+        // Administration only.
+        assert_eq!(referent.get("/admin/mesures").await.status, 403);
+        t.finish().await;
+    }
+}

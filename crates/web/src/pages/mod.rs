@@ -1,4 +1,5 @@
 pub mod admin;
+pub mod catalogue;
 pub mod cca;
 pub mod cca_stats;
 pub mod ccapex;
