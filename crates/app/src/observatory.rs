@@ -25,7 +25,42 @@ impl Revision {
     }
 }
 
+/// Everything the dashboard shows, computed from one read of the histories.
+#[derive(Debug, Clone)]
+pub struct Dashboard {
+    pub flows: FlowTable,
+    pub time_to_housing: Option<Quartiles>,
+    pub support: Vec<indicators::SupportShare>,
+    /// (horizon in days, returns) for exits to housing during the period
+    /// ([`indicators::RETURN_HORIZONS_DAYS`]: 6, 12 and 24 months).
+    pub returns: Vec<(i64, indicators::Returns)>,
+}
+
 impl App {
+    /// The dashboard's figures: flows over `flow_months` (which may start before the period, for
+    /// averages), the other indicators over `period`, returns as known today.
+    pub async fn dashboard(
+        &self,
+        actor: Option<&Actor>,
+        flow_months: RangeInclusive<Month>,
+        period: RangeInclusive<Month>,
+    ) -> Result<Dashboard> {
+        self.check_aggregates(actor)?;
+        let histories = self.histories().await?;
+        let rules = self.config.status_rules;
+        let exits = period.start().first_day()..=period.end().last_day();
+        let today = self.today();
+        Ok(Dashboard {
+            flows: indicators::compute_in_parallel(&histories, flow_months, rules, 2),
+            time_to_housing: indicators::time_to_housing(&histories, period.clone(), rules),
+            support: indicators::support_share(&histories, period, rules),
+            returns: indicators::RETURN_HORIZONS_DAYS
+                .iter()
+                .map(|d| (*d, indicators::returns_after_housing(&histories, exits.clone(), *d, today, rules)))
+                .collect(),
+        })
+    }
+
     fn check_aggregates(&self, actor: Option<&Actor>) -> Result<()> {
         match actor {
             Some(a) if !policy::may(a, Action::ReadAggregates, self.today()) => Err(AppError::Forbidden),

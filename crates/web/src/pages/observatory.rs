@@ -356,6 +356,8 @@ struct DashboardPage {
     /// supported, share).
     support: Vec<(String, String, String, String)>,
     support_chart: String,
+    /// Returns to homelessness: (horizon, exits followed, returned, rate).
+    returns: Vec<(String, String, String, String)>,
     zero_chart: String,
     zero: Vec<ZeroLine>,
     zero_months: Vec<ZeroMonth>,
@@ -381,10 +383,27 @@ pub async fn dashboard(
     // Months before the period feed the average placements of its first months.
     let lead = i32::try_from(rule.average_over_months.max(1) - 1).unwrap_or(0);
     let months = sel.from.plus(-lead)..=sel.to;
-    let table = state.app.flows(Some(actor), months).await?;
+    // One read of the histories for every figure of the page.
+    let figures = state.app.dashboard(Some(actor), months, sel.from..=sel.to).await?;
+    let table = figures.flows;
+    let delay = figures.time_to_housing;
+    let support_rows = figures.support;
     let published = state.app.published(Some(actor), sel.from..=sel.to).await?;
-    let delay = state.app.time_to_housing(Some(actor), sel.from..=sel.to).await?;
-    let support_rows = state.app.support_share(Some(actor), sel.from..=sel.to).await?;
+    let returns: Vec<(String, String, String, String)> = figures
+        .returns
+        .iter()
+        .map(|(days, r)| {
+            let months = (days * 12 + 180) / 365;
+            let rate = match r.rate() {
+                Some(p) if !mask.hides(r.returned.into()) && !mask.hides(r.exits.into()) => {
+                    format!("{:.1} %", p * 100.0).replace('.', ",")
+                }
+                None => "—".into(),
+                Some(_) => mask.label(),
+            };
+            (format!("{months} mois"), mask.cell(r.exits), mask.cell(r.returned), rate)
+        })
+        .collect();
     let communes = commune_names(&state).await?;
 
     let rows = rows_of(&table, &sel.segment, sel.from, sel.to);
@@ -634,6 +653,7 @@ pub async fn dashboard(
         delay_chart,
         support,
         support_chart,
+        returns,
         zero_chart,
         zero,
         zero_months,
