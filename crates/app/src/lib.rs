@@ -7,6 +7,7 @@ pub mod auth;
 pub mod cca;
 pub mod cca_stats;
 pub mod dpo;
+pub mod duplicates;
 pub mod evictions;
 pub mod households;
 pub mod mail;

@@ -53,10 +53,14 @@ pub enum AuditAction {
     CcapexImport,
     RemindersRun,
     CatalogueWrite,
+    LinkageRead,
+    LinkageDecision,
+    LinkageUnmerge,
+    LinkageRun,
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 47] = [
+    pub const ALL: [AuditAction; 51] = [
         Self::LoginSucceeded,
         Self::LoginFailed,
         Self::Logout,
@@ -104,6 +108,10 @@ impl AuditAction {
         Self::CcapexImport,
         Self::RemindersRun,
         Self::CatalogueWrite,
+        Self::LinkageRead,
+        Self::LinkageDecision,
+        Self::LinkageUnmerge,
+        Self::LinkageRun,
     ];
 
     pub fn code(self) -> &'static str {
@@ -155,6 +163,10 @@ impl AuditAction {
             Self::CcapexImport => "ccapex.import",
             Self::RemindersRun => "reminders.run",
             Self::CatalogueWrite => "catalogue.write",
+            Self::LinkageRead => "linkage.read",
+            Self::LinkageDecision => "linkage.decision",
+            Self::LinkageUnmerge => "linkage.unmerge",
+            Self::LinkageRun => "linkage.run",
         }
     }
 
@@ -208,6 +220,10 @@ impl AuditAction {
             Self::CcapexImport => "Import des avis de la CCAPEX",
             Self::RemindersRun => "Calcul des rappels",
             Self::CatalogueWrite => "Catalogue des mesures (ajout, retrait)",
+            Self::LinkageRead => "Consultation de la file des doublons",
+            Self::LinkageDecision => "Décision sur un doublon (même personne / personnes différentes)",
+            Self::LinkageUnmerge => "Annulation d'une fusion",
+            Self::LinkageRun => "Calcul des rapprochements",
         }
     }
 

@@ -74,6 +74,11 @@ fn household_filter(table: &str) -> Option<&'static str> {
             Some("referral_id IN (SELECT id FROM referrals WHERE household_id = $1)")
         }
         "measure_steps" => Some("measure_id IN (SELECT id FROM measures WHERE household_id = $1)"),
+        "person_clusters" => Some("person_id IN (SELECT person_id FROM household_members WHERE household_id = $1)"),
+        "link_candidates" | "link_decisions" => Some(
+            "(person_a IN (SELECT person_id FROM household_members WHERE household_id = $1)
+              OR person_b IN (SELECT person_id FROM household_members WHERE household_id = $1))",
+        ),
         "eviction_stages" | "ccapex_opinions" => {
             Some("eviction_id IN (SELECT id FROM evictions WHERE household_id = $1)")
         }

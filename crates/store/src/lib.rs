@@ -8,6 +8,7 @@ pub mod crypto;
 pub mod evictions;
 pub mod households;
 pub mod inventory;
+pub mod linkage;
 pub mod measures;
 pub mod observatory;
 pub mod orgs;

@@ -78,6 +78,7 @@ pub fn router(app: app::App, opts: WebOptions) -> Router {
         .merge(pages::ccapex::routes())
         .merge(pages::measures::routes())
         .merge(pages::todo::routes())
+        .merge(pages::duplicates::routes())
         .fallback(pages::not_found)
         .layer(axum::middleware::from_fn(middleware::security_headers))
         .with_state(state)

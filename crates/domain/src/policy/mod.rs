@@ -405,6 +405,14 @@ pub fn may_write_referral(actor: &Actor, facts: &HouseholdFacts, referrer_org: O
         && (decide(actor, Action::WriteFile, facts, day) || decide(actor, Action::ManageEviction, facts, day))
 }
 
+/// Reviewing a pair of possible duplicates (same person or not, merge, unmerge): a référent or
+/// the SIAO coordinator who may read both files. The queue never shows a person outside them.
+pub fn may_review_pair(actor: &Actor, a: &HouseholdFacts, b: &HouseholdFacts, day: Date) -> bool {
+    (actor.has(Role::Referent) || actor.has(Role::CoordinateurSiao))
+        && decide(actor, Action::ReadFile, a, day)
+        && decide(actor, Action::ReadFile, b, day)
+}
+
 /// Recording a measure's start, reviews and end: the CCA manager, or a référent of the operator
 /// organisation running it.
 pub fn may_manage_measure(actor: &Actor, operator: Option<OrgId>) -> bool {

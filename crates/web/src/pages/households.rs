@@ -297,6 +297,7 @@ struct HouseholdPage {
     dwelling: Vec<Choice>,
     tenancy_shared: bool,
     cca: app::cca::HouseholdCca,
+    merges: Vec<app::duplicates::MergeView>,
     referral_rows: Vec<(i64, &'static str, String)>,
     measure_rows: Vec<(i64, String, &'static str, String)>,
 }
@@ -369,6 +370,7 @@ async fn render_household(
 ) -> Result<Response, WebError> {
     let v = state.app.open_household(&user.session.actor, HouseholdId(id)).await?;
     let cca = state.app.household_cca(&user.session.actor, HouseholdId(id)).await?;
+    let merges = state.app.household_merges(&user.session.actor, HouseholdId(id)).await?;
     let referral_rows = cca.referrals.iter().map(|r| (r.0, r.1.label(), opt_fr_date(r.2))).collect();
     let measure_rows = cca
         .measures
@@ -444,6 +446,7 @@ async fn render_household(
             .collect(),
         tenancy_shared: v.choices.iter().any(|c| c.0 == SharingScope::Bailleurs && c.1 == "accord"),
         cca,
+        merges,
         referral_rows,
         measure_rows,
     }

@@ -4,6 +4,7 @@ pub mod cca;
 pub mod cca_stats;
 pub mod ccapex;
 pub mod dpo;
+pub mod duplicates;
 pub mod file_extras;
 pub mod households;
 pub mod login;

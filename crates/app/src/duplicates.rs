@@ -1,0 +1,206 @@
+//! Duplicates across partners: the review queue (uncertain pairs only, each shown only to those
+//! who may read both files), decisions (same person: a merge that keeps both records; different
+//! people: never proposed again) and unmerge.
+
+use domain::audit::{AuditAction, Outcome as AuditOutcome};
+use domain::household::Membership;
+use domain::policy::{self, HouseholdFacts};
+use domain::user::Actor;
+use domain::{HouseholdId, InvalidInput, PersonId};
+use store::linkage::{Candidate, Merge};
+use store::Tx;
+
+use crate::audit::record;
+use crate::{App, AppError, Result};
+
+/// One field's part in a pair's score, as stored with the candidate.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct FieldWeight {
+    pub field: String,
+    /// The comparison level, in French ("identique", "proche", "différent", "manquant"…).
+    pub level: String,
+    /// log2 Bayes factor: positive pulls towards "same person".
+    pub weight: f64,
+}
+
+/// One side of a pair: the person as its file shows it.
+#[derive(Debug, Clone)]
+pub struct Side {
+    pub person: PersonId,
+    pub household: HouseholdId,
+    pub family_name: String,
+    pub given_names: String,
+    pub birth_date: Option<domain::Date>,
+    pub sex: &'static str,
+    pub commune: Option<String>,
+    pub followers: Vec<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct PairView {
+    pub id: i64,
+    pub probability: f64,
+    pub a: Side,
+    pub b: Side,
+    pub explanation: Vec<FieldWeight>,
+}
+
+/// A merge as a household's file shows it.
+#[derive(Debug, Clone)]
+pub struct MergeView {
+    pub id: i64,
+    pub here: String,
+    /// The other record, when the reader may read its file; `None` otherwise.
+    pub other: Option<(HouseholdId, String)>,
+    pub decided_at: String,
+    pub by: Option<String>,
+}
+
+fn side_of(members: &[Membership], person: PersonId) -> Option<&Membership> {
+    members.iter().find(|m| m.person.id == person)
+}
+
+impl App {
+    async fn facts_of(&self, tx: &mut Tx, person: PersonId) -> Result<Option<(HouseholdId, HouseholdFacts)>> {
+        let Some(h) = store::linkage::households_of(tx, person).await?.into_iter().next() else { return Ok(None) };
+        let facts = store::access::household_facts(tx, h, self.today(), &self.now_ts()).await?;
+        Ok(facts.map(|f| (h, f)))
+    }
+
+    async fn reviewable(
+        &self,
+        tx: &mut Tx,
+        actor: &Actor,
+        c: &Candidate,
+    ) -> Result<Option<(HouseholdId, HouseholdId)>> {
+        let (Some((ha, fa)), Some((hb, fb))) = (self.facts_of(tx, c.a).await?, self.facts_of(tx, c.b).await?) else {
+            return Ok(None);
+        };
+        Ok(policy::may_review_pair(actor, &fa, &fb, self.today()).then_some((ha, hb)))
+    }
+
+    /// The pairs the actor may review, most probable first. Logged as one read.
+    pub async fn duplicate_queue(&self, actor: &Actor) -> Result<Vec<(Candidate, HouseholdId, HouseholdId)>> {
+        let mut tx = self.store.begin_audited().await?;
+        let mut out = Vec::new();
+        for c in store::linkage::pending(&mut tx).await? {
+            if let Some((ha, hb)) = self.reviewable(&mut tx, actor, &c).await? {
+                out.push((c, ha, hb));
+            }
+        }
+        record(&mut tx, actor, AuditAction::LinkageRead, None, AuditOutcome::Allowed).await?;
+        tx.commit().await?;
+        Ok(out)
+    }
+
+    async fn reviewable_pair(&self, actor: &Actor, id: i64) -> Result<(Tx, Candidate, HouseholdId, HouseholdId)> {
+        let mut tx = self.store.begin_audited().await?;
+        if let Some(c) = store::linkage::candidate(&mut tx, id).await? {
+            if let Some((ha, hb)) = self.reviewable(&mut tx, actor, &c).await? {
+                return Ok((tx, c, ha, hb));
+            }
+        }
+        record(&mut tx, actor, AuditAction::LinkageRead, Some(("link_candidate", id)), AuditOutcome::Denied).await?;
+        tx.commit().await?;
+        Err(AppError::NotFound)
+    }
+
+    /// The two records side by side, with the explanation of the score.
+    pub async fn duplicate_pair(&self, actor: &Actor, id: i64) -> Result<PairView> {
+        let (mut tx, c, ha, hb) = self.reviewable_pair(actor, id).await?;
+        let today = self.today();
+        let mut sides = Vec::new();
+        for (person, h) in [(c.a, ha), (c.b, hb)] {
+            let rec = store::households::get(&mut tx, h).await?.ok_or(AppError::NotFound)?;
+            let m = side_of(&rec.members, person).ok_or(AppError::NotFound)?.clone();
+            sides.push(Side {
+                person,
+                household: h,
+                family_name: m.person.family_name.clone(),
+                given_names: m.person.given_names.clone(),
+                birth_date: m.person.birth_date,
+                sex: m.person.sex.label(),
+                commune: rec.commune.map(|c| c.1),
+                followers: rec
+                    .follows
+                    .iter()
+                    .filter(|f| f.from <= today && f.to.is_none_or(|t| today < t))
+                    .map(|f| f.org_name.clone())
+                    .collect(),
+            });
+        }
+        record(&mut tx, actor, AuditAction::LinkageRead, Some(("link_candidate", id)), AuditOutcome::Allowed).await?;
+        tx.commit().await?;
+        let explanation = serde_json::from_str(&c.explanation).unwrap_or_default();
+        let b = sides.pop().expect("two sides");
+        let a = sides.pop().expect("two sides");
+        Ok(PairView { id, probability: c.probability, a, b, explanation })
+    }
+
+    /// Same person (a merge keeping both records) or different people (never proposed again).
+    pub async fn decide_pair(&self, actor: &Actor, id: i64, same: bool) -> Result<()> {
+        let (mut tx, c, _, _) = self.reviewable_pair(actor, id).await?;
+        store::linkage::decide(&mut tx, c.a, c.b, same, (actor.org, actor.user)).await.map_err(|e| match e {
+            store::StoreError::Conflict => {
+                AppError::Invalid(InvalidInput::new("doublon", "cette paire est déjà tranchée"))
+            }
+            e => e.into(),
+        })?;
+        record(&mut tx, actor, AuditAction::LinkageDecision, Some(("link_candidate", id)), AuditOutcome::Allowed)
+            .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Undoes a merge: the link goes, both records stay exactly as they were.
+    pub async fn unmerge(&self, actor: &Actor, merge_id: i64) -> Result<()> {
+        let mut tx = self.store.begin_audited().await?;
+        let allowed = match store::linkage::merge(&mut tx, merge_id).await? {
+            Some(m) => {
+                let c = Candidate { id: 0, a: m.a, b: m.b, probability: 0.0, explanation: String::new() };
+                self.reviewable(&mut tx, actor, &c).await?.is_some()
+            }
+            None => false,
+        };
+        if !allowed {
+            record(&mut tx, actor, AuditAction::LinkageUnmerge, Some(("merge", merge_id)), AuditOutcome::Denied)
+                .await?;
+            tx.commit().await?;
+            return Err(AppError::NotFound);
+        }
+        store::linkage::delete_decision(&mut tx, merge_id).await?;
+        record(&mut tx, actor, AuditAction::LinkageUnmerge, Some(("merge", merge_id)), AuditOutcome::Allowed).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// The merges of a household's members, for its file: the other record is named only when
+    /// the reader may read it.
+    pub async fn household_merges(&self, actor: &Actor, household: HouseholdId) -> Result<Vec<MergeView>> {
+        let (mut tx, _) = self.authorise(actor, household, policy::Action::ReadFile, AuditAction::LinkageRead).await?;
+        let rec = store::households::get(&mut tx, household).await?.ok_or(AppError::NotFound)?;
+        let ids: Vec<PersonId> = rec.members.iter().map(|m| m.person.id).collect();
+        let merges: Vec<Merge> = store::linkage::merges_of(&mut tx, &ids).await?;
+        let today = self.today();
+        let mut out = Vec::new();
+        for m in merges {
+            let (here, other) = if ids.contains(&m.a) { (m.a, m.b) } else { (m.b, m.a) };
+            let here_name = side_of(&rec.members, here)
+                .map(|x| format!("{} {}", x.person.family_name.to_uppercase(), x.person.given_names))
+                .unwrap_or_default();
+            let other_view = match self.facts_of(&mut tx, other).await? {
+                Some((h, f)) if policy::decide(actor, policy::Action::ReadFile, &f, today) => {
+                    let r = store::households::get(&mut tx, h).await?.ok_or(AppError::NotFound)?;
+                    side_of(&r.members, other)
+                        .map(|x| (h, format!("{} {}", x.person.family_name.to_uppercase(), x.person.given_names)))
+                }
+                _ => None,
+            };
+            out.push(MergeView { id: m.id, here: here_name, other: other_view, decided_at: m.decided_at, by: m.by });
+        }
+        record(&mut tx, actor, AuditAction::LinkageRead, Some(("household", household.0)), AuditOutcome::Allowed)
+            .await?;
+        tx.commit().await?;
+        Ok(out)
+    }
+}

@@ -1,0 +1,214 @@
+//! Record linkage in the store: what the engine reads (names, birth date, sex, commune — never
+//! more), its stable clusters, the queue of uncertain pairs, the reviewers' decisions. A merge is
+//! a `meme` decision between two persons; an unmerge deletes it, leaving the store as before.
+
+use domain::{HouseholdId, OrgId, PersonId, UserId};
+
+use crate::{now_timestamp, Conn, Result};
+
+/// One person as the engine reads it, with the commune of its current household.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LinkPerson {
+    pub id: PersonId,
+    pub family_name: String,
+    pub given_names: String,
+    pub birth_date: Option<String>,
+    pub sex: String,
+    pub commune: Option<String>,
+}
+
+/// Every person not anonymised (anonymised names are empty), in id order.
+pub async fn persons(conn: &mut Conn) -> Result<Vec<LinkPerson>> {
+    let rows: Vec<(i64, String, String, Option<String>, String, Option<String>)> = sqlx::query_as(
+        "SELECT p.id, p.family_name, p.given_names, p.birth_date, p.sex,
+            (SELECT h.commune_insee FROM household_members m JOIN households h ON h.id = m.household_id
+             WHERE m.person_id = p.id ORDER BY m.to_on IS NULL DESC, m.id DESC LIMIT 1)
+         FROM persons p WHERE p.family_name <> '' ORDER BY p.id",
+    )
+    .fetch_all(conn)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| LinkPerson {
+            id: PersonId(r.0),
+            family_name: r.1,
+            given_names: r.2,
+            birth_date: r.3,
+            sex: r.4,
+            commune: r.5,
+        })
+        .collect())
+}
+
+/// The clusters as last computed: (person, cluster id).
+pub async fn clusters(conn: &mut Conn) -> Result<Vec<(PersonId, i64)>> {
+    let rows: Vec<(i64, i64)> =
+        sqlx::query_as("SELECT person_id, cluster_id FROM person_clusters ORDER BY person_id").fetch_all(conn).await?;
+    Ok(rows.into_iter().map(|r| (PersonId(r.0), r.1)).collect())
+}
+
+/// Replaces the clusters (the caller keeps ids stable).
+pub async fn replace_clusters(conn: &mut Conn, rows: &[(PersonId, i64)]) -> Result<()> {
+    sqlx::query("DELETE FROM person_clusters").execute(&mut *conn).await?;
+    let now = now_timestamp();
+    for chunk in rows.chunks(300) {
+        let mut sql = String::from("INSERT INTO person_clusters (person_id, cluster_id, updated_at) VALUES ");
+        let mut args = sqlx::any::AnyArguments::default();
+        for (i, (p, c)) in chunk.iter().enumerate() {
+            if i > 0 {
+                sql.push_str(", ");
+            }
+            let n = i * 3;
+            sql.push_str(&format!("(${}, ${}, ${})", n + 1, n + 2, n + 3));
+            use sqlx::Arguments;
+            args.add(p.0).map_err(sqlx::Error::Encode)?;
+            args.add(*c).map_err(sqlx::Error::Encode)?;
+            args.add(now.clone()).map_err(sqlx::Error::Encode)?;
+        }
+        sqlx::query_with(&sql, args).execute(&mut *conn).await?;
+    }
+    Ok(())
+}
+
+/// A pair proposed for review.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Candidate {
+    pub id: i64,
+    pub a: PersonId,
+    pub b: PersonId,
+    pub probability: f64,
+    pub explanation: String,
+}
+
+/// Replaces the queue with `pairs` (a < b), except pairs already decided: a rejected pair is
+/// never proposed again, a merged one needs no review.
+pub async fn replace_candidates(conn: &mut Conn, pairs: &[(PersonId, PersonId, f64, String)]) -> Result<usize> {
+    sqlx::query("DELETE FROM link_candidates").execute(&mut *conn).await?;
+    let decided: std::collections::HashSet<(i64, i64)> =
+        sqlx::query_as::<_, (i64, i64)>("SELECT person_a, person_b FROM link_decisions")
+            .fetch_all(&mut *conn)
+            .await?
+            .into_iter()
+            .collect();
+    let now = now_timestamp();
+    let mut n = 0;
+    for (a, b, p, why) in pairs {
+        let (a, b) = if a.0 < b.0 { (a.0, b.0) } else { (b.0, a.0) };
+        if decided.contains(&(a, b)) {
+            continue;
+        }
+        sqlx::query(
+            "INSERT INTO link_candidates (person_a, person_b, probability, explanation, computed_at)
+             VALUES ($1, $2, $3, $4, $5)",
+        )
+        .bind(a)
+        .bind(b)
+        .bind(*p)
+        .bind(why)
+        .bind(&now)
+        .execute(&mut *conn)
+        .await?;
+        n += 1;
+    }
+    Ok(n)
+}
+
+/// Pairs waiting for a decision, most probable first.
+pub async fn pending(conn: &mut Conn) -> Result<Vec<Candidate>> {
+    let rows: Vec<(i64, i64, i64, f64, String)> = sqlx::query_as(
+        "SELECT c.id, c.person_a, c.person_b, c.probability, c.explanation FROM link_candidates c
+         WHERE NOT EXISTS (SELECT 1 FROM link_decisions d WHERE d.person_a = c.person_a AND d.person_b = c.person_b)
+         ORDER BY c.probability DESC, c.id",
+    )
+    .fetch_all(conn)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| Candidate { id: r.0, a: PersonId(r.1), b: PersonId(r.2), probability: r.3, explanation: r.4 })
+        .collect())
+}
+
+pub async fn candidate(conn: &mut Conn, id: i64) -> Result<Option<Candidate>> {
+    let row: Option<(i64, i64, i64, f64, String)> =
+        sqlx::query_as("SELECT id, person_a, person_b, probability, explanation FROM link_candidates WHERE id = $1")
+            .bind(id)
+            .fetch_optional(conn)
+            .await?;
+    Ok(row.map(|r| Candidate { id: r.0, a: PersonId(r.1), b: PersonId(r.2), probability: r.3, explanation: r.4 }))
+}
+
+/// The households a person belongs to (current memberships first).
+pub async fn households_of(conn: &mut Conn, person: PersonId) -> Result<Vec<HouseholdId>> {
+    let rows: Vec<(i64,)> = sqlx::query_as(
+        "SELECT household_id FROM household_members WHERE person_id = $1 ORDER BY to_on IS NULL DESC, id DESC",
+    )
+    .bind(person.0)
+    .fetch_all(conn)
+    .await?;
+    Ok(rows.into_iter().map(|r| HouseholdId(r.0)).collect())
+}
+
+/// Records a decision on a pair (a < b). `Conflict` when the pair was already decided.
+pub async fn decide(conn: &mut Conn, a: PersonId, b: PersonId, same: bool, by: (OrgId, UserId)) -> Result<()> {
+    let (a, b) = if a.0 < b.0 { (a, b) } else { (b, a) };
+    sqlx::query(
+        "INSERT INTO link_decisions (person_a, person_b, decision, decided_by, org_id, decided_at)
+         VALUES ($1, $2, $3, $4, $5, $6)",
+    )
+    .bind(a.0)
+    .bind(b.0)
+    .bind(if same { "meme" } else { "differente" })
+    .bind(by.1 .0)
+    .bind(by.0 .0)
+    .bind(now_timestamp())
+    .execute(conn)
+    .await
+    .map_err(crate::conflict_on_unique)?;
+    Ok(())
+}
+
+/// A merge: (decision id, the two persons, when, by whom).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Merge {
+    pub id: i64,
+    pub a: PersonId,
+    pub b: PersonId,
+    pub decided_at: String,
+    pub by: Option<String>,
+}
+
+/// The merges involving any of these persons.
+pub async fn merges_of(conn: &mut Conn, persons: &[PersonId]) -> Result<Vec<Merge>> {
+    let rows: Vec<(i64, i64, i64, String, Option<String>)> = sqlx::query_as(
+        "SELECT d.id, d.person_a, d.person_b, d.decided_at, u.display_name FROM link_decisions d
+         LEFT JOIN users u ON u.id = d.decided_by WHERE d.decision = 'meme' ORDER BY d.id",
+    )
+    .fetch_all(conn)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .filter(|r| persons.iter().any(|p| p.0 == r.1 || p.0 == r.2))
+        .map(|r| Merge { id: r.0, a: PersonId(r.1), b: PersonId(r.2), decided_at: r.3, by: r.4 })
+        .collect())
+}
+
+pub async fn merge(conn: &mut Conn, id: i64) -> Result<Option<Merge>> {
+    let row: Option<(i64, i64, i64, String, Option<String>)> = sqlx::query_as(
+        "SELECT d.id, d.person_a, d.person_b, d.decided_at, u.display_name FROM link_decisions d
+         LEFT JOIN users u ON u.id = d.decided_by WHERE d.decision = 'meme' AND d.id = $1",
+    )
+    .bind(id)
+    .fetch_optional(conn)
+    .await?;
+    Ok(row.map(|r| Merge { id: r.0, a: PersonId(r.1), b: PersonId(r.2), decided_at: r.3, by: r.4 }))
+}
+
+/// Unmerge: the merge row goes, and nothing else changes.
+pub async fn delete_decision(conn: &mut Conn, id: i64) -> Result<bool> {
+    Ok(sqlx::query("DELETE FROM link_decisions WHERE id = $1 AND decision = 'meme'")
+        .bind(id)
+        .execute(conn)
+        .await?
+        .rows_affected()
+        == 1)
+}

@@ -1,0 +1,141 @@
+//! `/doublons`: the review queue of possible duplicates across partners, each pair side by side
+//! with the explanation of its score; decisions; unmerge from a household's file.
+
+use askama::Template;
+use axum::extract::{Path, State};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::{Form, Router};
+use serde::Deserialize;
+
+use crate::session::LoggedIn;
+use crate::views::{opt_fr_date, Layout};
+use crate::{AppState, WebError};
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/doublons", get(queue))
+        .route("/doublons/{id}", get(pair).post(decide))
+        .route("/fusions/{id}/annulation", post(unmerge))
+}
+
+fn id_of(s: &str) -> Result<i64, WebError> {
+    s.parse().map_err(|_| WebError::NotFound)
+}
+
+fn percent(p: f64) -> String {
+    format!("{:.0} %", p * 100.0)
+}
+
+struct Row {
+    id: i64,
+    probability: String,
+    a: i64,
+    b: i64,
+}
+
+#[derive(Template)]
+#[template(path = "doublons.html")]
+struct QueuePage {
+    layout: Layout,
+    rows: Vec<Row>,
+}
+
+async fn queue(State(state): State<AppState>, user: LoggedIn) -> Result<Response, WebError> {
+    let rows = state
+        .app
+        .duplicate_queue(&user.session.actor)
+        .await?
+        .into_iter()
+        .map(|(c, a, b)| Row { id: c.id, probability: percent(c.probability), a: a.0, b: b.0 })
+        .collect();
+    Ok(Html(QueuePage { layout: Layout::new(&user.session, "doublons"), rows }.render()?).into_response())
+}
+
+struct SideView {
+    name: String,
+    birth: String,
+    sex: &'static str,
+    commune: String,
+    household: i64,
+    followers: String,
+}
+
+fn side(s: &app::duplicates::Side) -> SideView {
+    SideView {
+        name: format!("{} {}", s.family_name.to_uppercase(), s.given_names),
+        birth: opt_fr_date(s.birth_date),
+        sex: s.sex,
+        commune: s.commune.clone().unwrap_or_else(|| "—".into()),
+        household: s.household.0,
+        followers: if s.followers.is_empty() { "—".into() } else { s.followers.join(", ") },
+    }
+}
+
+#[derive(Template)]
+#[template(path = "doublon.html")]
+struct PairPage {
+    layout: Layout,
+    id: i64,
+    probability: String,
+    a: SideView,
+    b: SideView,
+    /// (field, level, weight as text, pulls towards same)
+    explanation: Vec<(String, String, String, bool)>,
+}
+
+async fn pair(State(state): State<AppState>, user: LoggedIn, Path(id): Path<String>) -> Result<Response, WebError> {
+    let v = state.app.duplicate_pair(&user.session.actor, id_of(&id)?).await?;
+    let page = PairPage {
+        layout: Layout::new(&user.session, "doublons"),
+        id: v.id,
+        probability: percent(v.probability),
+        a: side(&v.a),
+        b: side(&v.b),
+        explanation: v
+            .explanation
+            .iter()
+            .map(|w| (w.field.clone(), w.level.clone(), format!("{:+.1}", w.weight).replace('.', ","), w.weight > 0.0))
+            .collect(),
+    };
+    Ok(Html(page.render()?).into_response())
+}
+
+#[derive(Deserialize)]
+struct DecisionForm {
+    csrf: String,
+    decision: String,
+}
+
+async fn decide(
+    State(state): State<AppState>,
+    user: LoggedIn,
+    Path(id): Path<String>,
+    Form(f): Form<DecisionForm>,
+) -> Result<Response, WebError> {
+    user.check_csrf(&f.csrf)?;
+    let same = match f.decision.as_str() {
+        "meme" => true,
+        "differente" => false,
+        _ => return Err(WebError::Invalid),
+    };
+    state.app.decide_pair(&user.session.actor, id_of(&id)?, same).await?;
+    Ok(Redirect::to("/doublons").into_response())
+}
+
+#[derive(Deserialize)]
+struct UnmergeForm {
+    csrf: String,
+    household: String,
+}
+
+async fn unmerge(
+    State(state): State<AppState>,
+    user: LoggedIn,
+    Path(id): Path<String>,
+    Form(f): Form<UnmergeForm>,
+) -> Result<Response, WebError> {
+    user.check_csrf(&f.csrf)?;
+    state.app.unmerge(&user.session.actor, id_of(&id)?).await?;
+    Ok(Redirect::to(&format!("/menages/{}", id_of(&f.household)?)).into_response())
+}
