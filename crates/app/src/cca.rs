@@ -437,6 +437,20 @@ impl App {
         Ok(())
     }
 
+    /// Moves a referral up or down the agenda (the order the commission will review files in).
+    pub async fn move_on_agenda(&self, actor: &Actor, session: i64, referral: i64, up: bool) -> Result<()> {
+        let (mut tx, s) = self.session_for_manager(actor, session).await?;
+        if !s.state.agenda_editable() {
+            return Err(InvalidInput::new("séance", "elle est close").into());
+        }
+        if !store::cca::move_on_agenda(&mut tx, session, referral, up).await? {
+            return Err(InvalidInput::new("ordre du jour", "déplacement impossible").into());
+        }
+        record(&mut tx, actor, AuditAction::SessionWrite, Some(("session", session)), AuditOutcome::Allowed).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
     /// Takes a referral off the agenda: it goes back to "complete", and the members' access to
     /// that household for this session ends now.
     pub async fn remove_from_agenda(&self, actor: &Actor, session: i64, referral: i64) -> Result<()> {

@@ -479,6 +479,28 @@ pub async fn remove_from_agenda(conn: &mut Conn, session: i64, referral: i64) ->
         > 0)
 }
 
+/// Swaps a referral's place on the agenda with its neighbour above (`up`) or below; `false` when
+/// it is already first or last.
+pub async fn move_on_agenda(conn: &mut Conn, session: i64, referral: i64, up: bool) -> Result<bool> {
+    let items: Vec<(i64, i64, i64)> = sqlx::query_as(
+        "SELECT id, referral_id, position FROM cca_agenda WHERE session_id = $1 AND removed_at IS NULL ORDER BY position",
+    )
+    .bind(session)
+    .fetch_all(&mut *conn)
+    .await?;
+    let Some(i) = items.iter().position(|x| x.1 == referral) else { return Ok(false) };
+    let j = if up { i.checked_sub(1) } else { Some(i + 1).filter(|j| *j < items.len()) };
+    let Some(j) = j else { return Ok(false) };
+    for (row, position) in [(items[i].0, items[j].2), (items[j].0, items[i].2)] {
+        sqlx::query("UPDATE cca_agenda SET position = $1 WHERE id = $2")
+            .bind(position)
+            .bind(row)
+            .execute(&mut *conn)
+            .await?;
+    }
+    Ok(true)
+}
+
 pub async fn agenda(conn: &mut Conn, session: i64) -> Result<Vec<AgendaItem>> {
     let ids: Vec<(i64, i64)> = sqlx::query_as(
         "SELECT position, referral_id FROM cca_agenda WHERE session_id = $1 AND removed_at IS NULL ORDER BY position",

@@ -232,3 +232,27 @@ async fn notifications_are_emailed_through_the_hosts_sendmail_when_configured() 
         t.finish().await;
     }
 }
+
+#[tokio::test]
+async fn the_agenda_keeps_the_order_the_manager_sets() {
+    for t in apps().await {
+        let f = Fixture::new(&t).await;
+        let (referent, manager) = (f.actor("referent-a"), f.actor("cca"));
+        let s = t.app.create_session(&manager, TODAY + days(5), "").await.unwrap();
+        let mut ids = Vec::new();
+        for h in [f.h_a, f.h_ab] {
+            let r = t.app.create_referral(&referent, h, &content(), None).await.unwrap();
+            t.app.submit_referral(&referent, r).await.unwrap();
+            t.app.check_referral(&manager, r, true, "").await.unwrap();
+            t.app.add_to_agenda(&manager, s, r).await.unwrap();
+            ids.push(r);
+        }
+        let order = |v: app::cca::SessionView| v.agenda.iter().map(|a| a.item.referral.id).collect::<Vec<_>>();
+        assert_eq!(order(t.app.cca_session(&manager, s).await.unwrap()), ids);
+        t.app.move_on_agenda(&manager, s, ids[1], true).await.unwrap();
+        assert_eq!(order(t.app.cca_session(&manager, s).await.unwrap()), vec![ids[1], ids[0]]);
+        assert!(matches!(t.app.move_on_agenda(&manager, s, ids[1], true).await, Err(AppError::Invalid(_))));
+        assert!(matches!(t.app.move_on_agenda(&referent, s, ids[0], true).await, Err(AppError::Forbidden)));
+        t.finish().await;
+    }
+}

@@ -33,6 +33,7 @@ pub fn routes() -> Router<AppState> {
         .route("/cca/seances/{id}/membres", post(invite))
         .route("/cca/seances/{id}/presences", post(presence))
         .route("/cca/seances/{id}/ordre-du-jour/retrait", post(take_off_agenda))
+        .route("/cca/seances/{id}/ordre-du-jour/deplacement", post(move_item))
         .route("/cca/seances/{id}/publication", post(publish))
         .route("/cca/seances/{id}/decisions", post(decide))
         .route("/cca/seances/{id}/cloture", post(close))
@@ -770,6 +771,20 @@ async fn take_off_agenda(
     let id = id_of(&id)?;
     let referral = id_of(value(&pairs, "referral"))?;
     let r = state.app.remove_from_agenda(&user.session.actor, id, referral).await;
+    after_session(&state, &user, id, "ordre", r).await
+}
+
+async fn move_item(
+    State(state): State<AppState>,
+    user: LoggedIn,
+    Path(id): Path<String>,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> Result<Response, WebError> {
+    user.check_csrf(value(&pairs, "csrf"))?;
+    let id = id_of(&id)?;
+    let referral = id_of(value(&pairs, "referral"))?;
+    let up = value(&pairs, "sens") == "haut";
+    let r = state.app.move_on_agenda(&user.session.actor, id, referral, up).await;
     after_session(&state, &user, id, "ordre", r).await
 }
 
