@@ -38,12 +38,13 @@ pub struct Dashboard {
 
 impl App {
     /// The dashboard's figures: flows over `flow_months` (which may start before the period, for
-    /// averages), the other indicators over `period`, returns as known today.
+    /// averages), the other indicators over `period` for `segment`, returns as known today.
     pub async fn dashboard(
         &self,
         actor: Option<&Actor>,
         flow_months: RangeInclusive<Month>,
         period: RangeInclusive<Month>,
+        segment: &indicators::Segment,
     ) -> Result<Dashboard> {
         self.check_aggregates(actor)?;
         let histories = self.histories().await?;
@@ -52,11 +53,13 @@ impl App {
         let today = self.today();
         Ok(Dashboard {
             flows: indicators::compute_in_parallel(&histories, flow_months, rules, 2),
-            time_to_housing: indicators::time_to_housing(&histories, period.clone(), rules),
-            support: indicators::support_share(&histories, period, rules),
+            time_to_housing: indicators::time_to_housing_in(&histories, period.clone(), rules, segment),
+            support: indicators::support_share_in(&histories, period, rules, segment),
             returns: indicators::RETURN_HORIZONS_DAYS
                 .iter()
-                .map(|d| (*d, indicators::returns_after_housing(&histories, exits.clone(), *d, today, rules)))
+                .map(|d| {
+                    (*d, indicators::returns_after_housing_in(&histories, exits.clone(), *d, today, rules, segment))
+                })
                 .collect(),
         })
     }

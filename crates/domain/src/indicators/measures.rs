@@ -6,9 +6,10 @@
 
 use std::ops::RangeInclusive;
 
-use super::history::HouseholdHistory;
+use super::history::{household_type_at_end_of, HouseholdHistory};
 use super::month::Month;
 use super::prepared::{day, Day, Prepared};
+use super::segments::{AgeBand, Segment, SituationGroup, LONG_TERM_DAYS, LONG_TERM_WINDOW_MONTHS};
 use crate::status::{Status, StatusRules};
 use crate::Date;
 
@@ -53,6 +54,18 @@ pub fn time_to_housing(
     months: RangeInclusive<Month>,
     rules: StatusRules,
 ) -> Option<Quartiles> {
+    time_to_housing_in(histories, months, rules, &Segment::Tous)
+}
+
+/// [`time_to_housing`] for one population: a household counts in `segment` when it was in it at
+/// the end of the month before the one it was housed in — the month end at which the flows
+/// count its exit (see [`in_segment`]).
+pub fn time_to_housing_in(
+    histories: &[HouseholdHistory],
+    months: RangeInclusive<Month>,
+    rules: StatusRules,
+    segment: &Segment,
+) -> Option<Quartiles> {
     let (from, to) = (day(months.start().first_day()), day(months.end().last_day()));
     let mut p = Prepared::default();
     let mut points = Vec::new();
@@ -63,7 +76,10 @@ pub fn time_to_housing(
         let Some(housed) = points.iter().copied().find(|&d| p.status_at(d, rules) == Some(Status::Loge)) else {
             continue;
         };
-        if (from..=to).contains(&housed) && on_the_list(p.status_at(housed - 1, rules)) {
+        if (from..=to).contains(&housed)
+            && on_the_list(p.status_at(housed - 1, rules))
+            && in_segment(h, &p, month_of(housed).previous(), segment)
+        {
             durations.push(i64::from(housed - p.first_fact().unwrap_or(housed)));
         }
     }
@@ -103,6 +119,18 @@ pub fn returns_after_housing(
     as_of: Date,
     rules: StatusRules,
 ) -> Returns {
+    returns_after_housing_in(histories, exits, horizon_days, as_of, rules, &Segment::Tous)
+}
+
+/// [`returns_after_housing`] for one population, taken as for [`time_to_housing_in`].
+pub fn returns_after_housing_in(
+    histories: &[HouseholdHistory],
+    exits: RangeInclusive<Date>,
+    horizon_days: i64,
+    as_of: Date,
+    rules: StatusRules,
+    segment: &Segment,
+) -> Returns {
     let (from, to, as_of) = (day(*exits.start()), day(*exits.end()), i64::from(day(as_of)));
     let mut p = Prepared::default();
     let mut points = Vec::new();
@@ -114,7 +142,7 @@ pub fn returns_after_housing(
         let Some(exit) = points.iter().copied().filter(|d| (from..=to).contains(d)).find(|&d| is_exit(d)) else {
             continue;
         };
-        if i64::from(exit) + horizon_days > as_of {
+        if i64::from(exit) + horizon_days > as_of || !in_segment(h, &p, month_of(exit).previous(), segment) {
             continue;
         }
         out.exits += 1;
@@ -122,6 +150,33 @@ pub fn returns_after_housing(
         out.returned += u32::from(back.is_some_and(|b| i64::from(b - exit) <= horizon_days));
     }
     out
+}
+
+fn month_of(d: Day) -> Month {
+    Month::of(Date::from_julian_day(d).unwrap_or(Date::MIN))
+}
+
+/// Whether the household is in `segment` at the end of `month`, by the flows' definitions
+/// (DOMAIN.md §2): household type, age band and sex of the reference person, situation and
+/// long-term homelessness at the month end, commune, organisations following it then.
+pub(crate) fn in_segment(h: &HouseholdHistory, p: &Prepared, month: Month, segment: &Segment) -> bool {
+    let end = day(month.last_day());
+    match segment {
+        Segment::Tous => true,
+        Segment::TypeMenage(t) => household_type_at_end_of(&h.members, month) == *t,
+        Segment::Age(a) => AgeBand::at_end_of(h.reference_birth, month) == *a,
+        Segment::Situation(g) => SituationGroup::of(p.situation_at(end)) == *g,
+        Segment::LongueDuree(long) => {
+            let starts = [day(month.plus(1 - LONG_TERM_WINDOW_MONTHS).first_day()), end + 1];
+            let mut days = [0u32];
+            p.homeless_days(&starts, &mut days);
+            (days[0] >= LONG_TERM_DAYS) == *long
+        }
+        Segment::SexeReference(s) => h.reference_sex == *s,
+        Segment::Commune(c) => h.commune.as_deref().map(str::trim).filter(|c| !c.is_empty()) == c.as_deref(),
+        Segment::Suivi(org) => h.followers.iter().any(|f| f.org == *org && f.at_end_of(month)),
+        Segment::SansSuivi => !h.followers.iter().any(|f| f.at_end_of(month)),
+    }
 }
 
 fn on_the_list(status: Option<Status>) -> bool {

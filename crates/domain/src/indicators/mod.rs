@@ -43,8 +43,11 @@ mod tests;
 pub use flows::{compute, compute_in_parallel, FlowAccumulator, FlowRow, FlowTable, FIRST_TIME_LOOKBACK_MONTHS};
 pub use functional_zero::{functional_zero, FunctionalZeroRule, MonthlyPoint};
 pub use history::{household_type_at_end_of, Following, HouseholdHistory, Member};
-pub use measures::{returns_after_housing, time_to_housing, Quartiles, Returns, RETURN_HORIZONS_DAYS};
+pub use measures::{
+    returns_after_housing, returns_after_housing_in, time_to_housing, time_to_housing_in, Quartiles, Returns,
+    RETURN_HORIZONS_DAYS,
+};
 pub use month::Month;
 pub use prepared::monthly_statuses;
 pub use segments::{AgeBand, Dimension, Segment, SituationGroup, LONG_TERM_DAYS, LONG_TERM_WINDOW_MONTHS};
-pub use support::{support_share, SupportShare};
+pub use support::{support_share, support_share_in, SupportShare};

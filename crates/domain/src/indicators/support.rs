@@ -4,7 +4,10 @@
 use std::ops::RangeInclusive;
 
 use super::history::HouseholdHistory;
+use super::measures::in_segment;
 use super::month::Month;
+use super::prepared::Prepared;
+use super::segments::Segment;
 use crate::status::{status_on, Status, StatusRules};
 
 /// One month: households actif at its end, and those among them with a measure running then.
@@ -29,13 +32,27 @@ pub fn support_share(
     months: RangeInclusive<Month>,
     rules: StatusRules,
 ) -> Vec<SupportShare> {
+    support_share_in(histories, months, rules, &Segment::Tous)
+}
+
+/// [`support_share`] for one population (its households in it at each month end).
+pub fn support_share_in(
+    histories: &[HouseholdHistory],
+    months: RangeInclusive<Month>,
+    rules: StatusRules,
+    segment: &Segment,
+) -> Vec<SupportShare> {
+    let mut p = Prepared::default();
     let mut out = Vec::new();
     let mut m = *months.start();
     while m <= *months.end() {
         let d = m.last_day();
         let mut row = SupportShare { month: m, actif: 0, supported: 0 };
         for h in histories {
-            if status_on(&h.pathway, d, rules) == Some(Status::Actif) {
+            if status_on(&h.pathway, d, rules) == Some(Status::Actif) && {
+                p.load(&h.pathway);
+                in_segment(h, &p, m, segment)
+            } {
                 row.actif += 1;
                 if h.support.iter().any(|(s, e)| *s <= d && e.is_none_or(|e| d < e)) {
                     row.supported += 1;

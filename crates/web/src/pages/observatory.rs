@@ -384,7 +384,7 @@ pub async fn dashboard(
     let lead = i32::try_from(rule.average_over_months.max(1) - 1).unwrap_or(0);
     let months = sel.from.plus(-lead)..=sel.to;
     // One read of the histories for every figure of the page.
-    let figures = state.app.dashboard(Some(actor), months, sel.from..=sel.to).await?;
+    let figures = state.app.dashboard(Some(actor), months, sel.from..=sel.to, &sel.segment).await?;
     let table = figures.flows;
     let delay = figures.time_to_housing;
     let support_rows = figures.support;
@@ -495,7 +495,7 @@ pub async fn dashboard(
         )],
     );
 
-    // Time to housing: the whole territory over the period (not broken down by population).
+    // Time to housing: the selected population over the period.
     let delay_view = delay.map(|q: Quartiles| {
         let count = u32::try_from(q.count).unwrap_or(u32::MAX);
         let hidden = mask.hides(count.into());

@@ -214,6 +214,41 @@ proptest! {
         prop_assert_eq!(time_to_housing(&h, months, RULES), Quartiles::of(expected));
     }
 
+    /// Time to housing and returns per population: in every partition dimension, the
+    /// populations' households add up to the whole territory's.
+    #[test]
+    fn pathway_measures_partition_by_population(
+        h in prop::collection::vec(arb_history(), 0..8),
+        months in arb_months(),
+        horizon in 1i64..400,
+    ) {
+        let mut communes: Vec<Option<String>> =
+            h.iter().map(|x| x.commune.as_deref().map(str::trim).filter(|c| !c.is_empty()).map(str::to_string)).collect();
+        communes.sort();
+        communes.dedup();
+        let segments: Vec<Segment> = Segment::fixed()
+            .filter(|s| *s != Segment::Tous && s.dimension().is_partition())
+            .chain(communes.into_iter().map(Segment::Commune))
+            .collect();
+        let exits = months.start().first_day()..=months.end().last_day();
+        let as_of = at(SPAN + 400);
+        let whole = time_to_housing(&h, months.clone(), RULES).map_or(0, |q| q.count);
+        let whole_returns = returns_after_housing(&h, exits.clone(), horizon, as_of, RULES);
+        let mut sums: std::collections::BTreeMap<Dimension, (usize, u32, u32)> = Default::default();
+        for s in &segments {
+            let n = time_to_housing_in(&h, months.clone(), RULES, s).map_or(0, |q| q.count);
+            let r = returns_after_housing_in(&h, exits.clone(), horizon, as_of, RULES, s);
+            let e = sums.entry(s.dimension()).or_default();
+            e.0 += n;
+            e.1 += r.exits;
+            e.2 += r.returned;
+        }
+        for (dimension, (n, exits, returned)) in sums {
+            prop_assert_eq!(n, whole, "{:?}", dimension);
+            prop_assert_eq!((exits, returned), (whole_returns.exits, whole_returns.returned), "{:?}", dimension);
+        }
+    }
+
     /// Returns after housing against a day-by-day scan of `status_on`.
     #[test]
     fn returns_match_a_day_scan(
