@@ -99,8 +99,11 @@ def main():
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--truth", nargs="+", required=True)
     p.add_argument("--clusters", required=True)
+    p.add_argument("--tag", action="append", default=[], metavar="KEY=VALUE", help="copied into the output")
     args = p.parse_args()
-    print(json.dumps(evaluate(args.truth, args.clusters)))
+    out = dict(t.split("=", 1) for t in args.tag)
+    out.update(evaluate(args.truth, args.clusters))
+    print(json.dumps(out))
 
 
 if __name__ == "__main__":

@@ -1,0 +1,132 @@
+#!/usr/bin/env bash
+# Record linkage benchmark (issue 6): our engine (`parcours link eval`) and Splink on the same
+# files, one evaluator, one table in docs/benchmarks.md ("## Record linkage (issue 6)").
+#
+#   bench/linkage.sh            # FEBRL3, FEBRL4, synthetic 100k and 1M persons
+#   bench/linkage.sh --quick    # FEBRL3, FEBRL4, synthetic 10k persons
+#
+# Needs python3 (with venv, or pip to bring virtualenv) and PyPI; creates the virtual environment
+# target/bench-venv (reused when present) from bench/linkage/requirements.txt. Data, clusters and
+# per-run results go to target/bench-linkage/. A failure of one tool on one data set is recorded
+# in the table and the others still run.
+#
+# Environment: PARCOURS_LINK_SCHEMA_FEBRL / PARCOURS_LINK_SCHEMA_SYNTH override the `--schema`
+# given to `parcours link eval` (default: febrl, parcours, as `linkage::Schema::febrl` and
+# `::parcours`); LINKAGE_SIZES overrides the synthetic sizes (persons, space-separated);
+# LINKAGE_DOC the Markdown file written; PARCOURS_BIN a parcours binary to use instead of building
+# target/release/parcours (then `cargo` is not run at all).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+QUICK=0
+case "${1:-}" in
+  --quick) QUICK=1 ;;
+  "") ;;
+  *) echo "usage: bench/linkage.sh [--quick]" >&2; exit 2 ;;
+esac
+
+VENV=target/bench-venv
+WORK=target/bench-linkage
+DATA=$WORK/data
+OUT=$WORK/out
+RESULTS=$WORK/results
+DOC=${LINKAGE_DOC:-docs/benchmarks.md}
+SCHEMA_FEBRL=${PARCOURS_LINK_SCHEMA_FEBRL:-febrl}
+SCHEMA_SYNTH=${PARCOURS_LINK_SCHEMA_SYNTH:-parcours}
+SEED=42
+if [[ -n "${LINKAGE_SIZES:-}" ]]; then
+  read -r -a SIZES <<<"$LINKAGE_SIZES"
+elif [[ $QUICK == 1 ]]; then
+  SIZES=(10000)
+else
+  SIZES=(100000 1000000)
+fi
+SPLINK_THRESHOLDS_EXTRA=(0.2 0.9 0.95 0.99)
+COMMAND="bench/linkage.sh${1:+ $1}"
+
+log() { echo "linkage bench: $*" >&2; }
+
+# ---- 1. the Python environment ----------------------------------------------------------------
+REQ=bench/linkage/requirements.txt
+if [[ ! -x $VENV/bin/python ]]; then
+  log "creating $VENV"
+  if ! python3 -m venv "$VENV" 2>/dev/null; then
+    # no venv/ensurepip module (Debian without python3-venv): virtualenv needs no root
+    rm -rf "$VENV"
+    python3 -m pip install --user --quiet virtualenv
+    python3 -m virtualenv --quiet "$VENV"
+  fi
+fi
+if ! cmp -s "$REQ" "$VENV/.requirements" 2>/dev/null; then
+  log "installing $REQ"
+  "$VENV/bin/python" -m pip install --quiet --upgrade pip
+  "$VENV/bin/python" -m pip install --quiet -r "$REQ"
+  cp "$REQ" "$VENV/.requirements"
+fi
+PY=$VENV/bin/python
+
+# ---- 2. the data ------------------------------------------------------------------------------
+rm -rf "$OUT" "$RESULTS"
+mkdir -p "$DATA" "$OUT" "$RESULTS"
+"$PY" bench/linkage/export_febrl.py "$DATA"
+if [[ -n "${PARCOURS_BIN:-}" ]]; then
+  BIN=$PARCOURS_BIN
+  GEN=("$BIN")
+else
+  # built first, so that no compilation is timed
+  if ! cargo build --release --quiet; then
+    log "cargo build --release failed: no synthetic data and no run of ours; fix the build first"
+    exit 1
+  fi
+  BIN=target/release/parcours
+  GEN=(cargo run --release --quiet --)
+fi
+for n in "${SIZES[@]}"; do
+  "${GEN[@]}" bench linkage-data --persons "$n" --seed "$SEED" --out "$DATA/synth-$n.csv"
+done
+
+# ---- 3. the runs ------------------------------------------------------------------------------
+# dataset key, Splink data set name, our --schema, input files…
+datasets=("febrl3|febrl3|$SCHEMA_FEBRL|$DATA/febrl3.csv" "febrl4|febrl4|$SCHEMA_FEBRL|$DATA/febrl4a.csv $DATA/febrl4b.csv")
+for n in "${SIZES[@]}"; do
+  datasets+=("synth-$n|synth|$SCHEMA_SYNTH|$DATA/synth-$n.csv")
+done
+
+for entry in "${datasets[@]}"; do
+  IFS='|' read -r key splink_name schema files <<<"$entry"
+  read -r -a inputs <<<"$files"
+
+  # Splink: pairs compared (untimed), the timed run, then other thresholds (untimed)
+  pairs=$("$PY" bench/linkage/splink_run.py "$splink_name" --input "${inputs[@]}" --count-pairs 2>/dev/null \
+    | "$PY" -c 'import json,sys; print(json.loads(sys.stdin.read())["pairs_compared"])') || pairs=""
+  "$PY" bench/linkage/run.py --result "$RESULTS/$key-splink.json" --dataset "$key" --tool splink \
+    --truth "${inputs[@]}" --clusters "$OUT/$key-splink.csv" ${pairs:+--pairs "$pairs"} \
+    --label "$PY bench/linkage/splink_run.py $splink_name --input ${inputs[*]} --out $OUT/$key-splink.csv" \
+    -- "$PY" bench/linkage/splink_run.py "$splink_name" --input "${inputs[@]}" --out "$OUT/$key-splink.csv"
+  if [[ -s $OUT/$key-splink.csv ]]; then
+    extra=()
+    for t in "${SPLINK_THRESHOLDS_EXTRA[@]}"; do extra+=(--extra "$t:$OUT/$key-splink-t$t.csv"); done
+    "$PY" bench/linkage/splink_run.py "$splink_name" --input "${inputs[@]}" --out "$OUT/$key-splink-t0.5.csv" \
+      "${extra[@]}" >/dev/null 2>&1 || log "Splink at other thresholds failed on $key"
+    for t in 0.5 "${SPLINK_THRESHOLDS_EXTRA[@]}"; do
+      [[ -s $OUT/$key-splink-t$t.csv ]] || continue
+      "$PY" bench/linkage/evaluate.py --truth "${inputs[@]}" --clusters "$OUT/$key-splink-t$t.csv" \
+        --tag kind=sensitivity --tag "dataset=$key" --tag "threshold=$t" >"$RESULTS/sens-$key-$t.json"
+    done
+  fi
+
+  # ours: the same files; FEBRL4 is a linkage of A with B
+  ours=("$BIN" link eval --schema "$schema" "${inputs[0]}")
+  if [[ ${#inputs[@]} == 2 ]]; then ours+=(--link-with "${inputs[1]}"); fi
+  ours+=(--clusters-out "$OUT/$key-parcours.csv" --json)
+  "$PY" bench/linkage/run.py --result "$RESULTS/$key-parcours.json" --dataset "$key" --tool parcours \
+    --truth "${inputs[@]}" --clusters "$OUT/$key-parcours.csv" -- "${ours[@]}" ||
+    log "our run on $key could not be recorded"
+done
+
+# ---- 4. the table -----------------------------------------------------------------------------
+"$PY" bench/linkage/report.py --results "$RESULTS" --doc "$DOC" --command "$COMMAND"
+log "table written to $DOC (section \"## Record linkage (issue 6)\")"
+if grep -q '"status": "failed"' "$RESULTS"/*-parcours.json 2>/dev/null; then
+  log "our engine failed on some data set (see the table): Splink's figures are recorded all the same"
+fi
