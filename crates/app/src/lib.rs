@@ -10,6 +10,7 @@ pub mod dpo;
 pub mod duplicates;
 pub mod evictions;
 pub mod households;
+pub mod linkage_run;
 pub mod mail;
 pub mod measures;
 pub mod observatory;

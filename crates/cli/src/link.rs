@@ -1,13 +1,344 @@
 //! `parcours link …`: linkage over the store and evaluation on labelled CSV files.
+//!
+//! `parcours link eval --schema parcours|febrl FILE [--link-with FILE2] [--threshold P]
+//! [--clusters-out OUT.csv] [--json]` runs the whole engine (blocking, comparison, EM, scoring,
+//! clustering) on a CSV file whose `truth` column gives the true entity of each row, and prints
+//! pairwise precision, recall and F1, the pairs compared, the EM iterations, the time and the peak
+//! memory. Input contract (header line, UTF-8, columns in any order, others ignored):
+//!
+//! - `parcours` (alias `synth`): `id,truth,family_name,given_names,birth_date,sex,commune`;
+//! - `febrl`: `id,truth,given_name,surname,street_number,address_1,address_2,suburb,postcode,
+//!   state,date_of_birth` (the FEBRL sets without `soc_sec_id`).
 
-use clap::Subcommand;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use anyhow::{bail, Context};
+use clap::{Subcommand, ValueEnum};
+use linkage::dataset::DatasetBuilder;
+use linkage::{Dataset, Mode, PipelineConfig, Progress, Schema};
 
 #[derive(Subcommand)]
 pub enum LinkCommand {
     /// Evaluate the linkage engine on a CSV file with a ground-truth column.
-    Eval { file: std::path::PathBuf },
+    Eval {
+        /// The columns of the file: parcours (or synth) or febrl.
+        #[arg(long, value_enum, default_value = "parcours")]
+        schema: SchemaArg,
+        /// The CSV file (header line; columns id, truth and the schema's fields).
+        file: PathBuf,
+        /// Link FILE with this second file (each pair across the two) instead of deduplicating.
+        #[arg(long)]
+        link_with: Option<PathBuf>,
+        /// Match probability from which two records are linked.
+        #[arg(long, default_value_t = DEFAULT_THRESHOLD)]
+        threshold: f64,
+        /// Write the clusters found as `id,cluster`.
+        #[arg(long)]
+        clusters_out: Option<PathBuf>,
+        /// Print one JSON object on standard output instead of the French summary.
+        #[arg(long)]
+        json: bool,
+    },
 }
 
-pub async fn run(_db: Option<&str>, _command: &LinkCommand) -> anyhow::Result<()> {
-    anyhow::bail!("pas encore disponible")
+const DEFAULT_THRESHOLD: f64 = 0.99;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum SchemaArg {
+    /// id, truth, family_name, given_names, birth_date, sex, commune.
+    #[value(alias = "synth")]
+    Parcours,
+    /// id, truth, given_name, surname, street_number, address_1, address_2, suburb, postcode,
+    /// state, date_of_birth.
+    Febrl,
+}
+
+impl SchemaArg {
+    fn schema(self) -> Schema {
+        match self {
+            SchemaArg::Parcours => Schema::parcours(),
+            SchemaArg::Febrl => Schema::febrl(),
+        }
+    }
+
+    fn name(self) -> &'static str {
+        match self {
+            SchemaArg::Parcours => "parcours",
+            SchemaArg::Febrl => "febrl",
+        }
+    }
+}
+
+pub async fn run(_db: Option<&str>, command: &LinkCommand) -> anyhow::Result<()> {
+    match command {
+        LinkCommand::Eval { schema, file, link_with, threshold, clusters_out, json } => {
+            if !(0.0..1.0).contains(threshold) {
+                bail!("le seuil doit être une probabilité dans [0, 1[ : {threshold}");
+            }
+            eval(*schema, file, link_with.as_deref(), *threshold, clusters_out.as_deref(), *json)
+        }
+    }
+}
+
+/// Progress bars on standard error (hidden when it is not a terminal).
+struct Bars {
+    bar: indicatif::ProgressBar,
+}
+
+impl Bars {
+    fn new() -> Self {
+        let bar = indicatif::ProgressBar::new_spinner();
+        bar.set_style(
+            indicatif::ProgressStyle::with_template("{spinner} {msg} {pos}/{len} ({elapsed})")
+                .unwrap_or_else(|_| indicatif::ProgressStyle::default_spinner()),
+        );
+        Self { bar }
+    }
+
+    fn start(&self, name: &str, total: Option<u64>) {
+        self.bar.reset();
+        self.bar.set_message(name.to_string());
+        match total {
+            Some(t) => {
+                self.bar.set_length(t);
+                self.bar.set_style(
+                    indicatif::ProgressStyle::with_template("{msg} {bar:40} {pos}/{len} ({eta})")
+                        .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+                );
+            }
+            None => {
+                self.bar.set_style(
+                    indicatif::ProgressStyle::with_template("{spinner} {msg} {pos} ({elapsed})")
+                        .unwrap_or_else(|_| indicatif::ProgressStyle::default_spinner()),
+                );
+                self.bar.enable_steady_tick(std::time::Duration::from_millis(200));
+            }
+        }
+    }
+}
+
+impl Progress for Bars {
+    fn phase(&self, name: &str, total: Option<u64>) {
+        self.start(name, total);
+    }
+
+    fn advance(&self, n: u64) {
+        self.bar.inc(n);
+    }
+}
+
+/// The rows of the files: the dataset and the truth of each record.
+struct Loaded {
+    ds: Dataset,
+    truth: Vec<u64>,
+}
+
+/// Reads one or two labelled CSV files into a dataset (source 0 and 1).
+fn load(schema: &Schema, files: &[&Path], bars: &Bars) -> anyhow::Result<Loaded> {
+    let mut builder = DatasetBuilder::new(schema.clone());
+    let mut truth: Vec<u64> = Vec::new();
+    let mut labels: std::collections::HashMap<Box<str>, u64> = std::collections::HashMap::new();
+    for (source, path) in files.iter().enumerate() {
+        let bytes = std::fs::read(path).with_context(|| format!("lecture de {}", path.display()))?;
+        bars.start(&format!("lecture de {}", path.display()), Some(bytes.len() as u64));
+        let mut rdr = csv::ReaderBuilder::new().has_headers(true).from_reader(bytes.as_slice());
+        let headers = rdr.byte_headers().with_context(|| format!("{} : en-tête illisible", path.display()))?.clone();
+        let column = |name: &str| -> anyhow::Result<usize> {
+            headers.iter().position(|h| h == name.as_bytes()).with_context(|| {
+                format!(
+                    "{} : colonne « {name} » manquante (en-tête attendu : id, truth, {})",
+                    path.display(),
+                    field_list(schema)
+                )
+            })
+        };
+        let id_col = column("id")?;
+        let truth_col = column("truth")?;
+        let cols: Vec<usize> = schema.fields.iter().map(|f| column(&f.name)).collect::<anyhow::Result<_>>()?;
+        builder.reserve(bytes.len() / 48);
+        let mut record = csv::ByteRecord::new();
+        let mut last = 0u64;
+        loop {
+            match rdr.read_byte_record(&mut record) {
+                Ok(false) => break,
+                Ok(true) => {}
+                Err(e) => {
+                    let line = e.position().map_or(0, csv::Position::line);
+                    return Err(match e.kind() {
+                        csv::ErrorKind::UnequalLengths { expected_len, len, .. } => {
+                            anyhow::anyhow!("{}, ligne {line} : {len} champs au lieu de {expected_len}", path.display())
+                        }
+                        _ => anyhow::anyhow!("{}, ligne {line} : {e}", path.display()),
+                    });
+                }
+            }
+            let line = record.position().map_or(0, csv::Position::line);
+            let text = |i: usize| -> anyhow::Result<&str> {
+                std::str::from_utf8(&record[i])
+                    .map_err(|_| anyhow::anyhow!("{}, ligne {line} : texte qui n'est pas de l'UTF-8", path.display()))
+            };
+            let id = text(id_col)?.trim();
+            if id.is_empty() {
+                bail!("{}, ligne {line} : identifiant vide", path.display());
+            }
+            let t = text(truth_col)?.trim();
+            if t.is_empty() {
+                bail!("{}, ligne {line} : vérité (colonne truth) vide", path.display());
+            }
+            let label = match t.parse::<u64>() {
+                Ok(n) => n,
+                Err(_) => {
+                    let next = (1u64 << 63) + labels.len() as u64;
+                    *labels.entry(Box::from(t)).or_insert(next)
+                }
+            };
+            let mut values: [Option<&str>; 16] = [None; 16];
+            for (slot, &c) in values.iter_mut().zip(&cols) {
+                *slot = Some(text(c)?);
+            }
+            builder.push(source as u8, id, &values[..cols.len()])?;
+            truth.push(label);
+            let pos = record.position().map_or(last, csv::Position::byte);
+            if pos - last > 1 << 20 {
+                bars.advance(pos - last);
+                last = pos;
+            }
+        }
+    }
+    bars.start("normalisation des noms", None);
+    let ds = builder.build(threads());
+    Ok(Loaded { ds, truth })
+}
+
+fn field_list(schema: &Schema) -> String {
+    schema.fields.iter().map(|f| f.name.as_str()).collect::<Vec<_>>().join(", ")
+}
+
+fn threads() -> usize {
+    std::thread::available_parallelism().map_or(1, |n| n.get()).min(2)
+}
+
+/// Peak resident memory of this process (`VmHWM`), in bytes.
+fn peak_memory() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let kb: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kb * 1024)
+}
+
+fn eval(
+    schema_arg: SchemaArg,
+    file: &Path,
+    link_with: Option<&Path>,
+    threshold: f64,
+    clusters_out: Option<&Path>,
+    json: bool,
+) -> anyhow::Result<()> {
+    let started = Instant::now();
+    let bars = Bars::new();
+    let schema = schema_arg.schema();
+    let mut files = vec![file];
+    files.extend(link_with);
+    let Loaded { ds, truth } = load(&schema, &files, &bars)?;
+    let read_seconds = started.elapsed().as_secs_f64();
+    let mode = if link_with.is_some() { Mode::Link } else { Mode::Dedupe };
+    let linking = Instant::now();
+    let mut cfg = PipelineConfig::new(&ds, mode);
+    cfg.threshold = threshold;
+    cfg.threads = threads();
+    let outcome = linkage::run(&ds, &cfg, &bars);
+    let link_seconds = linking.elapsed().as_secs_f64();
+    bars.bar.finish_and_clear();
+    let clusters: Vec<u64> = outcome.clusters.assignments().iter().map(|c| c.0).collect();
+    if let Some(out) = clusters_out {
+        write_clusters(out, &ds, &clusters)?;
+    }
+    let sources: Vec<u8> = (0..ds.len() as u32).map(|i| ds.source(i)).collect();
+    let metrics = linkage::pairwise(&clusters, &truth, (mode == Mode::Link).then_some(sources.as_slice()));
+    let elapsed = started.elapsed().as_secs_f64();
+    let peak = peak_memory();
+    let distinct_clusters = {
+        let mut c = clusters.clone();
+        c.sort_unstable();
+        c.dedup();
+        c.len()
+    };
+    let training = &outcome.training;
+    if json {
+        let value = serde_json::json!({
+            "schema": schema_arg.name(),
+            "mode": mode,
+            "records": ds.len(),
+            "threshold": threshold,
+            "pairs_compared": outcome.blocking.total,
+            "em_iterations": training.iterations(),
+            "em_converged": training.converged(),
+            "precision": metrics.precision,
+            "recall": metrics.recall,
+            "f1": metrics.f1,
+            "true_positives": metrics.true_positives,
+            "predicted_pairs": metrics.predicted_pairs,
+            "true_pairs": metrics.true_pairs,
+            "clusters": distinct_clusters,
+            "elapsed_seconds": elapsed,
+            "read_seconds": read_seconds,
+            "link_seconds": link_seconds,
+            "peak_memory_bytes": peak,
+            "blocking": outcome.blocking.rules,
+            "em": training.rules,
+            "prior": training.model.prior,
+            "clustering": outcome.clustering,
+            "timings": outcome.timings,
+        });
+        println!("{value}");
+    } else {
+        let mut out = std::io::stdout().lock();
+        writeln!(out, "Rapprochement ({}, schéma {}) : {} fiches", mode_fr(mode), schema_arg.name(), ds.len())?;
+        writeln!(out, "  paires candidates comparées : {}", outcome.blocking.total)?;
+        for r in outcome.blocking.rules.iter() {
+            let what = if r.skipped { "écartée (trop large)".to_string() } else { format!("{} paires", r.pairs) };
+            writeln!(out, "    règle « {} » : {what}", r.rule)?;
+        }
+        writeln!(
+            out,
+            "  itérations EM : {} ({})",
+            training.iterations(),
+            if training.converged() { "convergé" } else { "plafond d'itérations atteint" }
+        )?;
+        writeln!(out, "  seuil de probabilité : {threshold}")?;
+        writeln!(out, "  groupes (personnes) : {distinct_clusters}")?;
+        writeln!(out, "  précision : {:.5}", metrics.precision)?;
+        writeln!(out, "  rappel : {:.5}", metrics.recall)?;
+        writeln!(out, "  F1 : {:.5}", metrics.f1)?;
+        writeln!(out, "  durée : {elapsed:.2} s (lecture {read_seconds:.2} s, rapprochement {link_seconds:.2} s)")?;
+        if let Some(p) = peak {
+            writeln!(out, "  mémoire maximale : {:.2} Gio", p as f64 / (1u64 << 30) as f64)?;
+        }
+    }
+    Ok(())
+}
+
+fn mode_fr(mode: Mode) -> &'static str {
+    match mode {
+        Mode::Dedupe => "dédoublonnage",
+        Mode::Link => "liaison de deux fichiers",
+    }
+}
+
+fn write_clusters(path: &Path, ds: &Dataset, clusters: &[u64]) -> anyhow::Result<()> {
+    let file = std::fs::File::create(path).with_context(|| format!("création de {}", path.display()))?;
+    let mut w = std::io::BufWriter::with_capacity(1 << 20, file);
+    w.write_all(b"id,cluster\n")?;
+    for (i, c) in clusters.iter().enumerate() {
+        let id = ds.id(i as u32);
+        if id.contains([',', '"', '\n', '\r']) {
+            writeln!(w, "\"{}\",{c}", id.replace('"', "\"\""))?;
+        } else {
+            writeln!(w, "{id},{c}")?;
+        }
+    }
+    w.flush().with_context(|| format!("écriture de {}", path.display()))?;
+    Ok(())
 }

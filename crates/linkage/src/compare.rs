@@ -25,8 +25,13 @@ pub enum Level {
     /// Given and family names swapped (counted on the family name; the given name then
     /// contributes nothing).
     Swapped,
+    /// Family names of two women that differ: one record may carry the used (married) name,
+    /// the other the birth name.
+    DifferentWomen,
     /// Dates: day and month swapped.
     DayMonthSwapped,
+    /// Dates: a single digit differs (`1984-03-17` / `1984-03-18`, `1985-…`).
+    OneDigit,
     /// Dates: same day and month, year off by one.
     YearOffByOne,
     /// Dates: exactly one of day, month, year differs.
@@ -46,7 +51,9 @@ impl Level {
             Level::Phonetic => "même prononciation",
             Level::Fuzzy => "assez proche",
             Level::Swapped => "nom et prénom inversés",
+            Level::DifferentWomen => "différent, deux femmes (nom d'usage ou de naissance ?)",
             Level::DayMonthSwapped => "jour et mois inversés",
+            Level::OneDigit => "un chiffre différent",
             Level::YearOffByOne => "année à un an près",
             Level::OneComponentOff => "une composante différente",
             Level::Different => "différent",
@@ -65,9 +72,21 @@ const NAME_LEVELS: &[Level] = &[
     Level::Different,
     Level::Missing,
 ];
+const FAMILY_LEVELS: &[Level] = &[
+    Level::Exact,
+    Level::Variant,
+    Level::Close,
+    Level::Phonetic,
+    Level::Fuzzy,
+    Level::Swapped,
+    Level::DifferentWomen,
+    Level::Different,
+    Level::Missing,
+];
 const DATE_LEVELS: &[Level] = &[
     Level::Exact,
     Level::DayMonthSwapped,
+    Level::OneDigit,
     Level::YearOffByOne,
     Level::OneComponentOff,
     Level::Different,
@@ -80,7 +99,8 @@ const EXACT_LEVELS: &[Level] = &[Level::Exact, Level::Different, Level::Missing]
 /// [`Pattern`].
 pub fn levels_of(kind: FieldKind) -> &'static [Level] {
     match kind {
-        FieldKind::GivenName | FieldKind::FamilyName | FieldKind::BirthName => NAME_LEVELS,
+        FieldKind::FamilyName => FAMILY_LEVELS,
+        FieldKind::GivenName | FieldKind::BirthName => NAME_LEVELS,
         FieldKind::BirthDate => DATE_LEVELS,
         FieldKind::Text => TEXT_LEVELS,
         FieldKind::Sex | FieldKind::Code | FieldKind::Number => EXACT_LEVELS,
@@ -145,6 +165,7 @@ pub struct Comparator {
     /// Fields of kind `BirthName`: alternatives of the family name.
     birth_fields: Vec<usize>,
     family_field: Option<usize>,
+    sex_field: Option<usize>,
 }
 
 impl Comparator {
@@ -163,6 +184,7 @@ impl Comparator {
             schema.fields.iter().enumerate().filter(|(_, f)| f.kind == FieldKind::BirthName).map(|(i, _)| i).collect();
         Self {
             swap: family.zip(given),
+            sex_field: schema.first_of(FieldKind::Sex),
             family_field: family.map(|c| columns[c].field),
             columns,
             thresholds,
@@ -174,17 +196,26 @@ impl Comparator {
     pub fn compare(&self, ds: &Dataset, a: u32, b: u32) -> Pattern {
         let mut p = Pattern(0);
         for (c, col) in self.columns.iter().enumerate() {
-            let level = self.level(ds, col, a, b);
+            let mut level = self.level(ds, col, a, b);
+            if level == Level::Different && col.kind == FieldKind::FamilyName {
+                if let Some(s) = self.sex_field {
+                    let (x, y) = (ds.val(a, s), ds.val(b, s));
+                    if x != 0 && x == y && ds.strings.get(x) == b"F" {
+                        level = Level::DifferentWomen;
+                    }
+                }
+            }
             p.set(c, code_of(col.kind, level));
         }
         if let Some((fc, gc)) = self.swap {
-            let (lf, lg) = (levels_of(FieldKind::FamilyName)[p.get(fc) as usize], levels_of(FieldKind::GivenName)[p.get(gc) as usize]);
+            let (lf, lg) = (
+                levels_of(FieldKind::FamilyName)[p.get(fc) as usize],
+                levels_of(FieldKind::GivenName)[p.get(gc) as usize],
+            );
             if lf > Level::Close && lg > Level::Close && lf != Level::Missing && lg != Level::Missing {
                 let (ff, gf) = (self.columns[fc].field, self.columns[gc].field);
-                let fa = ds.cols[ff].vals[a as usize];
-                let ga = ds.cols[gf].vals[a as usize];
-                let fb = ds.cols[ff].vals[b as usize];
-                let gb = ds.cols[gf].vals[b as usize];
+                let (fa, ga) = (ds.val(a, ff), ds.val(a, gf));
+                let (fb, gb) = (ds.val(b, ff), ds.val(b, gf));
                 let strong = |x: u32, y: u32| name_level(ds, x, y, &self.thresholds) <= Level::Close;
                 if strong(fa, gb) && strong(ga, fb) {
                     p.set(fc, code_of(FieldKind::FamilyName, Level::Swapped));
@@ -195,16 +226,35 @@ impl Comparator {
         p
     }
 
+    /// For the swapped-names check: whether the family name of `a` strongly agrees with the
+    /// given name of `b`, and the given name of `a` with the family name of `b` (`None` when the
+    /// schema has not both names, or one is missing).
+    pub(crate) fn cross_agreement(&self, ds: &Dataset, a: u32, b: u32) -> Option<(bool, bool)> {
+        let (fc, gc) = self.swap?;
+        let (ff, gf) = (self.columns[fc].field, self.columns[gc].field);
+        let (fa, ga) = (ds.val(a, ff), ds.val(a, gf));
+        let (fb, gb) = (ds.val(b, ff), ds.val(b, gf));
+        if fa == 0 || ga == 0 || fb == 0 || gb == 0 {
+            return None;
+        }
+        let strong = |x: u32, y: u32| name_level(ds, x, y, &self.thresholds) <= Level::Close;
+        Some((strong(fa, gb), strong(ga, fb)))
+    }
+
+    /// The column of the family name when swapped names are detected.
+    pub(crate) fn swap_family_column(&self) -> Option<usize> {
+        self.swap.map(|(f, _)| f)
+    }
+
     /// The level of one column for `(a, b)` (without the swapped-names check).
     fn level(&self, ds: &Dataset, col: &ColumnSpec, a: u32, b: u32) -> Level {
-        let column = &ds.cols[col.field];
-        let (x, y) = (column.vals[a as usize], column.vals[b as usize]);
+        let (x, y) = (ds.val(a, col.field), ds.val(b, col.field));
         match col.kind {
             FieldKind::FamilyName => {
                 let alts = |i: u32| {
-                    let mut v = [column.vals[i as usize], column.alt[i as usize], 0, 0];
+                    let mut v = [ds.val(i, col.field), ds.alt(i, col.field), 0, 0];
                     for (k, &f) in self.birth_fields.iter().take(2).enumerate() {
-                        v[2 + k] = ds.cols[f].vals[i as usize];
+                        v[2 + k] = ds.val(i, f);
                     }
                     v
                 };
@@ -231,6 +281,20 @@ impl Comparator {
                 let (d, e) = (ds.date(x), ds.date(y));
                 if d.year == e.year && d.day == e.month && d.month == e.day {
                     return Level::DayMonthSwapped;
+                }
+                let digits = |v: crate::dataset::DateVal| {
+                    let n = u32::from(v.year) * 10_000 + u32::from(v.month) * 100 + u32::from(v.day);
+                    let mut out = [0u8; 8];
+                    let mut n = n;
+                    for slot in out.iter_mut().rev() {
+                        *slot = (n % 10) as u8;
+                        n /= 10;
+                    }
+                    out
+                };
+                let (da, db) = (digits(d), digits(e));
+                if da.iter().zip(&db).filter(|(x, y)| x != y).count() == 1 {
+                    return Level::OneDigit;
                 }
                 if d.day == e.day && d.month == e.month && d.year.abs_diff(e.year) == 1 {
                     return Level::YearOffByOne;
@@ -325,8 +389,8 @@ mod tests {
     use crate::schema::Record;
 
     fn pair(a: &[&str], b: &[&str]) -> (Dataset, Comparator) {
-        let ds = Dataset::from_records(Schema::parcours(), &[Record::from_strs("a", a), Record::from_strs("b", b)])
-            .unwrap();
+        let ds =
+            Dataset::from_records(Schema::parcours(), &[Record::from_strs("a", a), Record::from_strs("b", b)]).unwrap();
         let cmp = Comparator::new(&Schema::parcours(), Thresholds::default());
         (ds, cmp)
     }
@@ -351,6 +415,10 @@ mod tests {
         assert_eq!(l[..2], [Close, Phonetic]);
         let l = levels(&["Martin", "Nathalie", "", "", ""], &["Diallo", "", "", "", ""]);
         assert_eq!(l[..2], [Different, Missing]);
+        let l = levels(&["Martin", "Nathalie", "", "F", ""], &["Diallo", "Nathalie", "", "F", ""]);
+        assert_eq!(l[0], DifferentWomen, "a used or a birth name");
+        let l = levels(&["Martin", "Paul", "", "M", ""], &["Diallo", "Paul", "", "M", ""]);
+        assert_eq!(l[0], Different);
     }
 
     #[test]
@@ -368,10 +436,14 @@ mod tests {
         let d = |a: &str, b: &str| levels(&["", "", a, "", ""], &["", "", b, "", ""])[2];
         assert_eq!(d("1980-05-12", "19800512"), Exact);
         assert_eq!(d("1980-05-12", "1980-12-05"), DayMonthSwapped);
-        assert_eq!(d("1980-05-12", "1981-05-12"), YearOffByOne);
-        assert_eq!(d("1980-05-12", "1980-05-13"), OneComponentOff);
-        assert_eq!(d("1980-05-12", "1980-06-12"), OneComponentOff);
-        assert_eq!(d("1980-05-12", "1990-05-12"), OneComponentOff);
+        assert_eq!(d("1980-05-12", "1981-05-12"), OneDigit);
+        assert_eq!(d("1979-05-12", "1980-05-12"), YearOffByOne);
+        assert_eq!(d("1980-05-12", "1980-05-13"), OneDigit);
+        assert_eq!(d("1980-05-12", "1980-05-22"), OneDigit);
+        assert_eq!(d("1980-05-12", "1980-05-23"), OneComponentOff);
+        assert_eq!(d("1980-09-12", "1980-10-12"), OneComponentOff);
+        assert_eq!(d("1980-05-12", "1990-05-12"), OneDigit);
+        assert_eq!(d("1980-05-12", "1995-05-12"), OneComponentOff);
         assert_eq!(d("1980-05-12", "1975-01-02"), Different);
         assert_eq!(d("1980-05-12", ""), Missing);
         assert_eq!(d("1980-05-12", "1980-02-31x"), Missing, "invalid is missing");

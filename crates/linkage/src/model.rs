@@ -64,6 +64,7 @@ fn default_m(kind: FieldKind, level: Level) -> f64 {
     match (kind, level) {
         (_, Missing) => 1.0,
         (FieldKind::GivenName | FieldKind::FamilyName | FieldKind::BirthName, l) => match l {
+            DifferentWomen => 0.05,
             Exact => 0.80,
             Variant => 0.06,
             Close => 0.05,
@@ -75,8 +76,9 @@ fn default_m(kind: FieldKind, level: Level) -> f64 {
         (FieldKind::BirthDate, l) => match l {
             Exact => 0.85,
             DayMonthSwapped => 0.03,
-            YearOffByOne => 0.03,
-            OneComponentOff => 0.06,
+            OneDigit => 0.04,
+            YearOffByOne => 0.02,
+            OneComponentOff => 0.03,
             _ => 0.03,
         },
         (FieldKind::Text, l) => match l {
@@ -99,6 +101,7 @@ fn default_u(kind: FieldKind, level: Level) -> f64 {
     match (kind, level) {
         (_, Missing) => 1.0,
         (FieldKind::GivenName | FieldKind::FamilyName | FieldKind::BirthName, l) => match l {
+            DifferentWomen => 0.25,
             Exact => 0.005,
             Variant => 0.001,
             Close => 0.002,
@@ -110,6 +113,7 @@ fn default_u(kind: FieldKind, level: Level) -> f64 {
         (FieldKind::BirthDate, l) => match l {
             Exact => 5e-5,
             DayMonthSwapped => 5e-5,
+            OneDigit => 2e-4,
             YearOffByOne => 1e-4,
             OneComponentOff => 3e-3,
             _ => 0.9968,
@@ -161,6 +165,9 @@ impl Model {
     }
 }
 
+/// Below this many values in a column, no term-frequency adjustment.
+pub const TF_MIN_RECORDS: u64 = 1_000;
+
 /// Counts of the values of each column, for term-frequency adjustments.
 #[derive(Debug, Clone, Default)]
 pub struct TermFrequencies {
@@ -192,17 +199,26 @@ impl TermFrequencies {
         }
     }
 
-    /// The share of records with value `key` in column `c`.
+    /// The share of records with value `key` in column `c`; `None` while the column has fewer
+    /// than [`TF_MIN_RECORDS`] values (too few to tell a frequent value from a person's
+    /// duplicates).
     #[inline]
-    pub fn frequency(&self, c: usize, key: u32) -> f64 {
+    pub fn frequency(&self, c: usize, key: u32) -> Option<f64> {
+        let total = self.totals[c];
+        if total < TF_MIN_RECORDS {
+            return None;
+        }
         let n = self.counts[c].get(key as usize).copied().unwrap_or(0).max(1);
-        f64::from(n) / self.totals[c].max(1) as f64
+        Some(f64::from(n) / total as f64)
     }
 
     /// `Σ frequency²`: the chance that two random records share their value.
-    pub fn exact_u(&self, c: usize) -> f64 {
-        let t = self.totals[c].max(1) as f64;
-        self.counts[c].iter().map(|&n| (f64::from(n) / t).powi(2)).sum()
+    pub fn exact_u(&self, c: usize) -> Option<f64> {
+        if self.totals[c] < TF_MIN_RECORDS {
+            return None;
+        }
+        let t = self.totals[c] as f64;
+        Some(self.counts[c].iter().map(|&n| (f64::from(n) / t).powi(2)).sum())
     }
 }
 
@@ -268,7 +284,7 @@ impl<'a> Scorer<'a> {
             return None;
         }
         let e = self.exact_code[c]? as usize;
-        let freq = self.tf.frequency(c, self.ds.tf_key(field, a));
+        let freq = self.tf.frequency(c, self.ds.tf_key(field, a))?;
         Some((col.m[e] / freq.max(col.u[e] / TF_MAX_BOOST)).log2())
     }
 

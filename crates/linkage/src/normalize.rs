@@ -25,8 +25,15 @@ pub const PARTICLES: &[&str] = &[
 /// Words that separate a used name from a birth name inside one family-name value.
 /// `true`: the name after the marker is the birth name (`née`); `false`: the name before it is
 /// (`épouse`, `veuve`, `divorcée`).
-const MARKERS: &[(&str, bool)] =
-    &[("NEE", true), ("NE", true), ("EPOUSE", false), ("EP", false), ("VEUVE", false), ("VVE", false), ("DIVORCEE", false)];
+const MARKERS: &[(&str, bool)] = &[
+    ("NEE", true),
+    ("NE", true),
+    ("EPOUSE", false),
+    ("EP", false),
+    ("VEUVE", false),
+    ("VVE", false),
+    ("DIVORCEE", false),
+];
 
 /// Folds one character to ASCII upper case; returns the folded text to append (`Œ` → `OE`),
 /// `Some("")` for characters to drop (combining accents), `None` for a separator.
@@ -44,23 +51,31 @@ fn fold_char(c: char, out: &mut String, keep_digits: bool) -> bool {
             out.push(c);
             return true;
         }
-        'à' | 'á' | 'â' | 'ã' | 'ä' | 'å' | 'ā' | 'ă' | 'ą' | 'À' | 'Á' | 'Â' | 'Ã' | 'Ä' | 'Å' | 'Ā' | 'Ă' | 'Ą' => "A",
+        'à' | 'á' | 'â' | 'ã' | 'ä' | 'å' | 'ā' | 'ă' | 'ą' | 'À' | 'Á' | 'Â' | 'Ã' | 'Ä' | 'Å' | 'Ā' | 'Ă' | 'Ą' => {
+            "A"
+        }
         'æ' | 'Æ' => "AE",
         'ç' | 'ć' | 'č' | 'ĉ' | 'ċ' | 'Ç' | 'Ć' | 'Č' | 'Ĉ' | 'Ċ' => "C",
         'ď' | 'đ' | 'Ď' | 'Đ' | 'ð' | 'Ð' => "D",
-        'è' | 'é' | 'ê' | 'ë' | 'ē' | 'ė' | 'ę' | 'ě' | 'È' | 'É' | 'Ê' | 'Ë' | 'Ē' | 'Ė' | 'Ę' | 'Ě' => "E",
+        'è' | 'é' | 'ê' | 'ë' | 'ē' | 'ė' | 'ę' | 'ě' | 'È' | 'É' | 'Ê' | 'Ë' | 'Ē' | 'Ė' | 'Ę' | 'Ě' => {
+            "E"
+        }
         'ğ' | 'ģ' | 'Ğ' | 'Ģ' => "G",
         'ì' | 'í' | 'î' | 'ï' | 'ī' | 'į' | 'ı' | 'Ì' | 'Í' | 'Î' | 'Ï' | 'Ī' | 'Į' | 'İ' => "I",
         'ł' | 'ľ' | 'ĺ' | 'ļ' | 'Ł' | 'Ľ' | 'Ĺ' | 'Ļ' => "L",
         'ñ' | 'ń' | 'ň' | 'ņ' | 'Ñ' | 'Ń' | 'Ň' | 'Ņ' => "N",
-        'ò' | 'ó' | 'ô' | 'õ' | 'ö' | 'ø' | 'ō' | 'ő' | 'Ò' | 'Ó' | 'Ô' | 'Õ' | 'Ö' | 'Ø' | 'Ō' | 'Ő' => "O",
+        'ò' | 'ó' | 'ô' | 'õ' | 'ö' | 'ø' | 'ō' | 'ő' | 'Ò' | 'Ó' | 'Ô' | 'Õ' | 'Ö' | 'Ø' | 'Ō' | 'Ő' => {
+            "O"
+        }
         'œ' | 'Œ' => "OE",
         'ŕ' | 'ř' | 'Ŕ' | 'Ř' => "R",
         'ś' | 'š' | 'ş' | 'ș' | 'Ś' | 'Š' | 'Ş' | 'Ș' => "S",
         'ß' | 'ẞ' => "SS",
         'ť' | 'ţ' | 'ț' | 'Ť' | 'Ţ' | 'Ț' => "T",
         'þ' | 'Þ' => "TH",
-        'ù' | 'ú' | 'û' | 'ü' | 'ū' | 'ů' | 'ű' | 'ų' | 'Ù' | 'Ú' | 'Û' | 'Ü' | 'Ū' | 'Ů' | 'Ű' | 'Ų' => "U",
+        'ù' | 'ú' | 'û' | 'ü' | 'ū' | 'ů' | 'ű' | 'ų' | 'Ù' | 'Ú' | 'Û' | 'Ü' | 'Ū' | 'Ů' | 'Ű' | 'Ų' => {
+            "U"
+        }
         'ý' | 'ÿ' | 'Ý' | 'Ÿ' => "Y",
         'ź' | 'ż' | 'ž' | 'Ź' | 'Ż' | 'Ž' => "Z",
         // combining diacritical marks (decomposed input): dropped
@@ -96,13 +111,13 @@ pub fn fold_code(text: &str) -> String {
 }
 
 /// A sex: `M` (`M`, `H`, `homme`, `masculin`, `male`, `1`), `F` (`F`, `femme`, `féminin`,
-/// `female`, `2`), otherwise the folded code (or nothing).
+/// `female`, `2`), otherwise empty: `X`, `inconnu`, `9`… carry no evidence for linkage.
 pub fn fold_sex(text: &str) -> String {
     let code = fold_code(text);
     match code.as_str() {
         "M" | "H" | "HOMME" | "MASCULIN" | "MALE" | "MAN" | "1" => "M".into(),
         "F" | "FEMME" | "FEMININ" | "FEMALE" | "WOMAN" | "2" => "F".into(),
-        _ => code,
+        _ => String::new(),
     }
 }
 
@@ -210,6 +225,7 @@ mod tests {
         assert_eq!(fold_code(" 75 001 "), "75001");
         assert_eq!(fold_sex("Femme"), "F");
         assert_eq!(fold_sex("h"), "M");
+        assert_eq!(fold_sex("X"), "", "unknown sex is missing");
     }
 
     #[test]

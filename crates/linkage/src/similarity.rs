@@ -8,9 +8,6 @@ pub fn jaro(a: &[u8], b: &[u8]) -> f64 {
     if a.is_empty() || b.is_empty() {
         return 0.0;
     }
-    if a == b {
-        return 1.0;
-    }
     let window = (a.len().max(b.len()) / 2).saturating_sub(1);
     const STACK: usize = 64;
     let mut a_flags_s = [false; STACK];

@@ -87,7 +87,7 @@ impl Filter {
             w[..chunk.len()].copy_from_slice(chunk);
             f.words[i] = u64::from_le_bytes(w);
         }
-        if bits % 64 != 0 && f.words.last().is_some_and(|w| w >> (bits % 64) != 0) {
+        if !bits.is_multiple_of(64) && f.words.last().is_some_and(|w| w >> (bits % 64) != 0) {
             return Err("bits au-delà de la longueur du filtre".into());
         }
         Ok(f)

@@ -1,6 +1,6 @@
 //! Comparing two encoded records: Dice similarities turned into comparison levels, and a
-//! Fellegi–Sunter model (m and u per level, estimated by EM) turning levels into a weight and a
-//! match probability.
+//! Fellegi–Sunter model (u per level from random pairs, m by EM, see `link`) turning levels into
+//! a weight and a match probability.
 
 /// The compared variables.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -10,10 +10,19 @@ pub enum Var {
     BirthDate,
     Sex,
     Commune,
+    /// When family and given names are identical: whether each record of the pair has no
+    /// other namesake at the other partner among its candidate pairs ("sole namesake"). This is
+    /// a frequency adjustment computed by the linkage unit from the candidate pairs alone: a
+    /// rare name shared by one record on each side is strong evidence, a frequent name is not.
+    Namesakes,
 }
 
+/// Number of compared variables.
+pub const VARS: usize = 6;
+
 impl Var {
-    pub const ALL: [Var; 5] = [Var::FamilyName, Var::GivenNames, Var::BirthDate, Var::Sex, Var::Commune];
+    pub const ALL: [Var; VARS] =
+        [Var::FamilyName, Var::GivenNames, Var::BirthDate, Var::Sex, Var::Commune, Var::Namesakes];
 
     pub fn name(self) -> &'static str {
         match self {
@@ -22,6 +31,7 @@ impl Var {
             Self::BirthDate => "naissance",
             Self::Sex => "sexe",
             Self::Commune => "commune",
+            Self::Namesakes => "homonymes",
         }
     }
 
@@ -35,6 +45,7 @@ impl Var {
             }
             Self::Sex => &["identique", "différent", "absent"],
             Self::Commune => &["identique", "proche", "différente", "absente"],
+            Self::Namesakes => &["homonyme unique", "autres homonymes", "sans objet"],
         }
     }
 
@@ -42,15 +53,17 @@ impl Var {
         (self.levels().len() - 1) as u8
     }
 
-    /// Prior m-probabilities (share of true matches at each level, "missing" excluded): the
-    /// starting point of EM, from the noise typical of French by-name lists.
+    /// Prior m-probabilities (share of true matches at each level, "missing" excluded), from
+    /// the noise typical of French by-name lists: the starting point of EM, and the values kept
+    /// for sex (and for everything when there are too few pairs for EM).
     fn prior_m(self) -> &'static [f64] {
         match self {
             Self::FamilyName => &[0.80, 0.08, 0.03, 0.05, 0.04],
             Self::GivenNames => &[0.78, 0.10, 0.06, 0.03, 0.03],
-            Self::BirthDate => &[0.84, 0.03, 0.06, 0.03, 0.04],
+            Self::BirthDate => &[0.86, 0.03, 0.07, 0.025, 0.015],
             Self::Sex => &[0.98, 0.02],
             Self::Commune => &[0.70, 0.02, 0.28],
+            Self::Namesakes => &[0.85, 0.15],
         }
     }
 }
@@ -99,8 +112,14 @@ pub struct Similarities {
     pub commune: Option<f64>,
 }
 
+/// Whether family and given names (all, or the first) are identical: the pairs the
+/// [`Var::Namesakes`] variable is about.
+pub fn names_identical(l: &Levels) -> bool {
+    l[0] == 0 && l[1] <= 1
+}
+
 /// The levels of a pair, one per [`Var`].
-pub type Levels = [u8; 5];
+pub type Levels = [u8; VARS];
 
 impl Thresholds {
     fn name_level(&self, d: f64) -> u8 {
@@ -156,12 +175,12 @@ impl Thresholds {
                 2
             }
         });
-        [family, given, date, sex, commune]
+        [family, given, date, sex, commune, Var::Namesakes.missing()]
     }
 }
 
 /// Number of distinct level patterns.
-pub const PATTERNS: usize = 6 * 6 * 6 * 3 * 4;
+pub const PATTERNS: usize = 6 * 6 * 6 * 3 * 4 * 3;
 
 pub fn pattern_index(l: &Levels) -> u16 {
     let mut i = 0usize;
@@ -172,7 +191,7 @@ pub fn pattern_index(l: &Levels) -> u16 {
 }
 
 pub fn pattern_levels(mut i: u16) -> Levels {
-    let mut l = [0u8; 5];
+    let mut l = [0u8; VARS];
     for (k, v) in Var::ALL.iter().enumerate().rev() {
         let n = v.levels().len() as u16;
         l[k] = (i % n) as u8;
@@ -188,13 +207,13 @@ fn counts(l: &Levels, k: usize) -> bool {
 }
 
 /// A Fellegi–Sunter model: for each variable and level, `m` (probability among matches) and
-/// `u` (among non-matches), and `lambda`, the share of matches among the candidate pairs.
+/// `u` (among non-matches), and `lambda`, the prior share of matches among all pairs.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Model {
     pub m: Vec<Vec<f64>>,
     pub u: Vec<Vec<f64>>,
     pub lambda: f64,
-    /// EM iterations run (0: priors only).
+    /// EM iterations run, all groups together (0: priors only).
     pub iterations: usize,
 }
 
@@ -210,6 +229,8 @@ impl Model {
                 }
             }
         }
+        // Half a pair for every level: a level never met among random pairs is rare, not
+        // impossible.
         for uk in &mut u {
             normalise(uk, 0.5);
         }
@@ -219,7 +240,7 @@ impl Model {
 
     /// `log2(m/u)` summed over the variables carrying evidence.
     pub fn weight(&self, l: &Levels) -> f64 {
-        (0..5).filter(|&k| counts(l, k)).map(|k| self.level_weight(k, l[k])).sum()
+        (0..VARS).filter(|&k| counts(l, k)).map(|k| self.level_weight(k, l[k])).sum()
     }
 
     /// `log2(m/u)` of one variable at one level (0 for missing).
@@ -231,16 +252,29 @@ impl Model {
         (m / u).log2()
     }
 
-    /// Posterior match probability among candidate pairs.
+    /// Posterior match probability: `lambda` is the prior share of matches among all the
+    /// cross-partner pairs, `u` comes from random pairs, so the weights are those of the whole
+    /// pair space (blocking only decides which pairs are looked at).
     pub fn probability(&self, l: &Levels) -> f64 {
         let prior = (self.lambda / (1.0 - self.lambda)).log2();
         1.0 / (1.0 + (-(self.weight(l) + prior)).exp2())
     }
 
-    /// EM over the pattern counts of the candidate pairs (m, u and lambda all re-estimated,
-    /// conditional independence of the variables assumed). Stops when lambda moves by less
-    /// than 1e-7 or after `max_iter` iterations.
-    pub fn em(&mut self, counts_by_pattern: &[u64; PATTERNS], max_iter: usize) {
+    /// EM for the m of some variables, on a group of candidate pairs (pattern counts), u held
+    /// fixed. Only the variables in `vars` enter the likelihood: those the group's blocking
+    /// does not bias (pairs blocked on birth year and sex agree on them whatever they are, so
+    /// there the dates and sex say nothing, and pairs found by their names say nothing through
+    /// their names). The u of the variables in `free_u` are re-estimated too (those whose
+    /// agreeing levels are too rare among random pairs, or too often true matches, to be
+    /// measured there). The group's own share of matches is estimated along and returned. Stops
+    /// when it moves by less than 1e-7 or after `max_iter` iterations.
+    pub fn em_m(
+        &mut self,
+        counts_by_pattern: &[u64; PATTERNS],
+        vars: [bool; VARS],
+        free_u: [bool; VARS],
+        max_iter: usize,
+    ) -> f64 {
         let patterns: Vec<(Levels, f64)> = counts_by_pattern
             .iter()
             .enumerate()
@@ -248,32 +282,66 @@ impl Model {
             .map(|(p, &n)| (pattern_levels(p as u16), n as f64))
             .collect();
         let total: f64 = patterns.iter().map(|(_, n)| n).sum();
+        let mut lambda: f64 = 0.1;
         if total == 0.0 {
-            return;
+            return 0.0;
         }
         for it in 0..max_iter {
+            let prior = (lambda / (1.0 - lambda)).log2();
             let mut m: Vec<Vec<f64>> = self.m.iter().map(|x| vec![0.0; x.len()]).collect();
-            let mut u: Vec<Vec<f64>> = m.clone();
+            let mut u = m.clone();
             let mut matches = 0.0;
             for (l, n) in &patterns {
-                let g = self.probability(l);
+                let w: f64 = (0..VARS).filter(|&k| vars[k] && counts(l, k)).map(|k| self.level_weight(k, l[k])).sum();
+                let g = 1.0 / (1.0 + (-(w + prior)).exp2());
                 matches += n * g;
-                for k in 0..5 {
-                    if counts(l, k) {
+                for k in 0..VARS {
+                    if vars[k] && counts(l, k) {
                         m[k][usize::from(l[k])] += n * g;
                         u[k][usize::from(l[k])] += n * (1.0 - g);
                     }
                 }
             }
-            m.iter_mut().for_each(|x| floor(x, M_FLOOR));
-            u.iter_mut().for_each(|x| floor(x, U_FLOOR));
-            let lambda = (matches / total).clamp(1e-9, 1.0 - 1e-9);
-            let moved = (lambda - self.lambda).abs();
-            self.m = m;
-            self.u = u;
-            self.lambda = lambda;
-            self.iterations = it + 1;
-            if moved < 1e-7 {
+            for (k, (mk, uk)) in m.into_iter().zip(u).enumerate() {
+                if vars[k] {
+                    self.m[k] = mk;
+                    floor(&mut self.m[k], M_FLOOR);
+                }
+                if vars[k] && free_u[k] {
+                    self.u[k] = uk;
+                    normalise(&mut self.u[k], 0.5);
+                }
+            }
+            let next = (matches / total).clamp(1e-9, 1.0 - 1e-9);
+            let moved = (next - lambda).abs();
+            lambda = next;
+            self.iterations += 1;
+            if moved < 1e-7 || it + 1 == max_iter {
+                break;
+            }
+        }
+        lambda
+    }
+
+    /// The prior share of matches among all `total_pairs` cross-partner pairs: the fixed point
+    /// of "expected matches = sum of the match probabilities of the candidate pairs" (pairs
+    /// outside the candidates taken as non-matches).
+    pub fn fit_prior(&mut self, counts_by_pattern: &[u64; PATTERNS], total_pairs: f64, max_iter: usize) {
+        if total_pairs < 1.0 {
+            return;
+        }
+        self.lambda = 1.0 / total_pairs;
+        for _ in 0..max_iter {
+            let expected: f64 = counts_by_pattern
+                .iter()
+                .enumerate()
+                .filter(|(_, &n)| n > 0)
+                .map(|(p, &n)| n as f64 * self.probability(&pattern_levels(p as u16)))
+                .sum();
+            let next = (expected / total_pairs).clamp(1e-12, 0.5);
+            let moved = (next - self.lambda).abs() / next;
+            self.lambda = next;
+            if moved < 1e-6 {
                 break;
             }
         }
@@ -283,8 +351,6 @@ impl Model {
 /// Smallest m of a level: no single disagreement may veto a pair with more than
 /// `log2(0.005 / u)` (about −7 bits), since any field can be mistyped, missing a surname change…
 const M_FLOOR: f64 = 0.005;
-/// Smallest u of a level.
-const U_FLOOR: f64 = 1e-6;
 
 /// Scales to a sum of 1 and raises every cell to at least `min` (then scales again).
 fn floor(x: &mut [f64], min: f64) {

@@ -134,11 +134,12 @@ pub struct Params {
 }
 
 impl Default for Params {
-    /// Names and commune: 1,000 bits, k = 20 — a name has 7 to 12 bigrams, so 140–240 bits
-    /// are set (fill 13–21 %): Dice on the filters stays close to Dice on the bigrams, two
-    /// unrelated names score about the fill, and each bigram is carried by 20 bits, enough to
-    /// survive BLIP. Birth date: 9 tokens into 500 bits, k = 10 (fill ≈ 16 %). Sex: 1 token,
-    /// 100 bits, k = 10. BLIP ε = 4 (flip probability 1.8 %), see `docs/pprl.md`.
+    /// Names: 1,000 bits, k = 20 — a name has 7 to 12 bigrams, so 140–240 bits are set
+    /// (fill 13–21 %): Dice on the filters stays close to Dice on the bigrams, two unrelated
+    /// names score about the fill, and each bigram is carried by 20 bits, enough to survive
+    /// BLIP. Birth date: 9 tokens into 500 bits, k = 10 (fill ≈ 17 %). Sex: 1 token, 100 bits,
+    /// k = 10. Commune (an INSEE code: 6 bigrams; a name: up to 20): 500 bits, k = 10. BLIP
+    /// ε = 4 (flip probability 1.8 %). See `docs/pprl.md`.
     fn default() -> Self {
         let names = FieldParams { bits: 1000, k: 20 };
         Self {
@@ -149,7 +150,7 @@ impl Default for Params {
                 names,
                 FieldParams { bits: 500, k: 10 },
                 FieldParams { bits: 100, k: 10 },
-                FieldParams { bits: 1000, k: 20 },
+                FieldParams { bits: 500, k: 10 },
             ],
             blip_epsilon: Some(4.0),
         }
@@ -316,10 +317,12 @@ impl BirthDate {
     /// and month exchanged, `None` when they cannot be (day above 12, or equal to the month).
     fn tokens(self, swapped: bool) -> Option<Vec<String>> {
         let y = self.year;
-        let digits = |s: &str, from: usize| s.chars().enumerate().map(move |(i, c)| format!("{}:{c}", from + i));
+        let digits = |s: &str, from: usize| -> Vec<String> {
+            s.chars().enumerate().map(|(i, c)| format!("{}:{c}", from + i)).collect()
+        };
         match self.month_day {
             None if swapped => None,
-            None => Some(digits(&format!("{y:04}"), 4).collect()),
+            None => Some(digits(&format!("{y:04}"), 4)),
             Some((m, d)) => {
                 let (m, d) = if swapped {
                     if d > 12 || d == m {
@@ -330,7 +333,7 @@ impl BirthDate {
                     (m, d)
                 };
                 let text = format!("{d:02}{m:02}{y:04}");
-                let mut t: Vec<String> = digits(&text, 0).collect();
+                let mut t = digits(&text, 0);
                 t.push(text);
                 Some(t)
             }

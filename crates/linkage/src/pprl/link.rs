@@ -7,29 +7,20 @@ use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 
 use super::bloom::{and_count, dice};
-use super::compare::{pattern_index, pattern_levels, Levels, Model, Similarities, Thresholds, PATTERNS};
+use super::compare::{
+    names_identical, pattern_index, pattern_levels, Levels, Model, Similarities, Thresholds, PATTERNS,
+};
 use super::encode::{EncodedRecord, Scheme, Slot};
 
 /// At most this many partners in one linkage (the clustering keeps a bit set of partners per
 /// cluster).
 pub const MAX_PARTNERS: usize = 128;
 
-/// The filters of one slot for all records, in one flat array.
-struct SlotStore {
-    bits: usize,
-    words: usize,
-    data: Vec<u64>,
-    ones: Vec<u32>,
-    present: Vec<bool>,
-}
+/// Absent filter (in [`Dataset::ones`]).
+const ABSENT: u32 = u32::MAX;
 
-impl SlotStore {
-    fn get(&self, i: usize) -> Option<(&[u64], u32)> {
-        self.present[i].then(|| (&self.data[i * self.words..(i + 1) * self.words], self.ones[i]))
-    }
-}
-
-/// The encodings of all partners, loaded for linkage.
+/// The encodings of all partners, loaded for linkage. The filters of a record are stored
+/// together (record-major), so that comparing a pair reads two contiguous runs of memory.
 pub struct Dataset {
     scheme: Scheme,
     flip: f64,
@@ -37,20 +28,43 @@ pub struct Dataset {
     partner_of: Vec<u16>,
     ids: Vec<String>,
     blocks: Vec<u64>,
-    slots: Vec<SlotStore>,
+    /// Per slot: length in bits, offset and length in words inside a record.
+    bits: [usize; Slot::COUNT],
+    offset: [usize; Slot::COUNT],
+    words: [usize; Slot::COUNT],
+    stride: usize,
+    data: Vec<u64>,
+    /// Per record and slot: number of set bits, or [`ABSENT`].
+    ones: Vec<u32>,
 }
 
 impl Dataset {
     pub fn new(scheme: Scheme) -> Self {
-        let slots = Slot::ALL
-            .iter()
-            .map(|s| {
-                let bits = scheme.params.field(s.field()).bits;
-                SlotStore { bits, words: bits.div_ceil(64), data: Vec::new(), ones: Vec::new(), present: Vec::new() }
-            })
-            .collect();
+        let mut bits = [0; Slot::COUNT];
+        let mut offset = [0; Slot::COUNT];
+        let mut words = [0; Slot::COUNT];
+        let mut stride = 0;
+        for (k, s) in Slot::ALL.iter().enumerate() {
+            bits[k] = scheme.params.field(s.field()).bits;
+            words[k] = bits[k].div_ceil(64);
+            offset[k] = stride;
+            stride += words[k];
+        }
         let flip = scheme.params.flip_probability();
-        Self { scheme, flip, partners: Vec::new(), partner_of: Vec::new(), ids: Vec::new(), blocks: Vec::new(), slots }
+        Self {
+            scheme,
+            flip,
+            partners: Vec::new(),
+            partner_of: Vec::new(),
+            ids: Vec::new(),
+            blocks: Vec::new(),
+            bits,
+            offset,
+            words,
+            stride,
+            data: Vec::new(),
+            ones: Vec::new(),
+        }
     }
 
     pub fn scheme(&self) -> &Scheme {
@@ -79,32 +93,10 @@ impl Dataset {
 
     /// Adds a record; its filters must have the scheme's lengths.
     pub fn push(&mut self, r: &EncodedRecord) -> Result<(), String> {
-        let p = match self.partners.iter().position(|p| *p == r.partner) {
-            Some(p) => p,
-            None if self.partners.len() < MAX_PARTNERS => {
-                self.partners.push(r.partner.clone());
-                self.partners.len() - 1
-            }
-            None => return Err(format!("plus de {MAX_PARTNERS} partenaires")),
-        };
-        for (store, f) in self.slots.iter().zip(&r.filters) {
+        for (k, f) in r.filters.iter().enumerate() {
             if let Some(f) = f {
-                if f.len() != store.bits {
-                    return Err(format!("filtre de {} bits, {} attendus", f.len(), store.bits));
-                }
-            }
-        }
-        for (store, f) in self.slots.iter_mut().zip(&r.filters) {
-            match f {
-                Some(f) => {
-                    store.data.extend_from_slice(f.words());
-                    store.ones.push(f.count_ones());
-                    store.present.push(true);
-                }
-                None => {
-                    store.data.extend(std::iter::repeat_n(0, store.words));
-                    store.ones.push(0);
-                    store.present.push(false);
+                if f.len() != self.bits[k] {
+                    return Err(format!("filtre de {} bits, {} attendus", f.len(), self.bits[k]));
                 }
             }
         }
@@ -115,53 +107,102 @@ impl Dataset {
                 v.max(1)
             }
         };
+        let p = match self.partners.iter().position(|p| *p == r.partner) {
+            Some(p) => p,
+            None if self.partners.len() < MAX_PARTNERS => {
+                self.partners.push(r.partner.clone());
+                self.partners.len() - 1
+            }
+            None => return Err(format!("plus de {MAX_PARTNERS} partenaires")),
+        };
+        for (k, f) in r.filters.iter().enumerate() {
+            match f {
+                Some(f) => {
+                    self.data.extend_from_slice(f.words());
+                    self.ones.push(f.count_ones());
+                }
+                None => {
+                    self.data.extend(std::iter::repeat_n(0, self.words[k]));
+                    self.ones.push(ABSENT);
+                }
+            }
+        }
         self.partner_of.push(p as u16);
         self.ids.push(r.id.clone());
         self.blocks.push(block);
         Ok(())
     }
 
-    /// BLIP-corrected Dice of slot `sa` of record `i` and slot `sb` of record `j` (same key
-    /// domain).
-    fn dice(&self, sa: Slot, i: usize, sb: Slot, j: usize) -> Option<f64> {
-        let (a, na) = self.slots[sa.index()].get(i)?;
-        let (b, nb) = self.slots[sb.index()].get(j)?;
-        Some(dice(and_count(a, b), na, nb, self.slots[sa.index()].bits, self.flip))
+    /// The filter of a slot of a record, and its number of set bits.
+    #[inline]
+    fn get(&self, slot: Slot, i: usize) -> Option<(&[u64], u32)> {
+        let k = slot.index();
+        let ones = self.ones[i * Slot::COUNT + k];
+        if ones == ABSENT {
+            return None;
+        }
+        let start = i * self.stride + self.offset[k];
+        Some((&self.data[start..start + self.words[k]], ones))
     }
 
-    /// All the similarities of a pair.
-    pub fn similarities(&self, i: usize, j: usize) -> Similarities {
-        let swap = match (
-            self.dice(Slot::FamilyName, i, Slot::FamilyNameSwap, j),
-            self.dice(Slot::GivenFirst, i, Slot::GivenFirstSwap, j),
-        ) {
-            (Some(a), Some(b)) => Some(a.min(b)),
-            _ => None,
-        };
-        let date_swapped = match (
-            self.dice(Slot::BirthDate, i, Slot::BirthDateSwapped, j),
-            self.dice(Slot::BirthDateSwapped, i, Slot::BirthDate, j),
-        ) {
-            (None, None) => None,
-            (a, b) => Some(a.unwrap_or(0.0).max(b.unwrap_or(0.0))),
-        };
-        Similarities {
+    /// BLIP-corrected Dice of slot `sa` of record `i` and slot `sb` of record `j` (same key
+    /// domain).
+    #[inline]
+    fn dice(&self, sa: Slot, i: usize, sb: Slot, j: usize) -> Option<f64> {
+        let (a, na) = self.get(sa, i)?;
+        let (b, nb) = self.get(sb, j)?;
+        Some(dice(and_count(a, b), na, nb, self.bits[sa.index()], self.flip))
+    }
+
+    /// The similarities of a pair, and its comparison levels. The two "swapped" similarities
+    /// are only computed when they can change the levels (names not already alike, date not
+    /// already identical), which saves a third of the work on most pairs.
+    pub fn compare(&self, i: usize, j: usize, t: &Thresholds) -> (Similarities, Levels) {
+        let mut s = Similarities {
             family: self.dice(Slot::FamilyName, i, Slot::FamilyName, j),
             given_all: self.dice(Slot::GivenNames, i, Slot::GivenNames, j),
             given_first: self.dice(Slot::GivenFirst, i, Slot::GivenFirst, j),
-            names_swapped: swap,
+            names_swapped: None,
             date: self.dice(Slot::BirthDate, i, Slot::BirthDate, j),
-            date_swapped,
+            date_swapped: None,
             sex: self.dice(Slot::Sex, i, Slot::Sex, j),
             commune: self.dice(Slot::Commune, i, Slot::Commune, j),
+        };
+        // As in `Thresholds::levels`: family name at most partial, given names not identical;
+        // and only when the birth dates do not disagree (a swap of the names with a different
+        // date cannot make a link), which spares this on most pairs of a birth-year block.
+        let below = |d: Option<f64>, x: f64| d.is_none_or(|d| d < x);
+        if below(s.family, t.close)
+            && below(s.given_all, t.exact)
+            && below(s.given_first, t.exact)
+            && s.date.is_none_or(|d| d >= t.date_one_off)
+        {
+            s.names_swapped = match (
+                self.dice(Slot::FamilyName, i, Slot::FamilyNameSwap, j),
+                self.dice(Slot::GivenFirst, i, Slot::GivenFirstSwap, j),
+            ) {
+                (Some(a), Some(b)) => Some(a.min(b)),
+                _ => None,
+            };
         }
+        if s.date.is_some_and(|d| d < t.date_exact) {
+            s.date_swapped = match (
+                self.dice(Slot::BirthDate, i, Slot::BirthDateSwapped, j),
+                self.dice(Slot::BirthDateSwapped, i, Slot::BirthDate, j),
+            ) {
+                (None, None) => None,
+                (a, b) => Some(a.unwrap_or(0.0).max(b.unwrap_or(0.0))),
+            };
+        }
+        let levels = t.levels(&s);
+        (s, levels)
     }
 }
 
 /// How to link.
 #[derive(Clone, Debug, PartialEq)]
 pub struct LinkOptions {
-    /// Minimum match probability of a link.
+    /// Minimum match probability of a link (0.9: see `docs/pprl.md` § 3.4).
     pub threshold: f64,
     /// Blocking rule 1: the keyed birth-year + sex key written by the partners.
     pub block_on_year_sex: bool,
@@ -171,7 +212,8 @@ pub struct LinkOptions {
     pub lsh_rows: usize,
     /// Blocks larger than this are skipped (and reported).
     pub max_block: usize,
-    /// Random cross-partner pairs drawn to start `u`.
+    /// Random cross-partner pairs drawn for `u` (and as many inside the birth-year + sex
+    /// blocks, for EM).
     pub random_pairs: usize,
     pub em_max_iter: usize,
     pub thresholds: Thresholds,
@@ -184,10 +226,10 @@ pub struct LinkOptions {
 impl Default for LinkOptions {
     fn default() -> Self {
         Self {
-            threshold: 0.95,
+            threshold: 0.9,
             block_on_year_sex: true,
-            lsh_bands: 16,
-            lsh_rows: 2,
+            lsh_bands: 24,
+            lsh_rows: 3,
             max_block: 20_000,
             random_pairs: 200_000,
             em_max_iter: 100,
@@ -229,7 +271,11 @@ pub struct LinkReport {
     pub overlap: Vec<Vec<usize>>,
     /// Persons reported by at least two partners.
     pub shared_persons: usize,
-    pub model: Model,
+    /// The Fellegi–Sunter model (u from random pairs, m by EM per blocking family, prior
+    /// share of matches by fixed point); a list, named, for the reports.
+    pub models: Vec<(String, Model)>,
+    /// Share of matches EM found in each blocking family's pairs.
+    pub group_share: Vec<(String, f64)>,
     pub blocking_time: Duration,
     pub comparison_time: Duration,
     pub total_time: Duration,
@@ -266,12 +312,12 @@ fn splitmix(mut x: u64) -> u64 {
 /// MinHash signatures of one slot: `hashes` minima over the set bits of each filter, with
 /// public pseudo-random permutations of the bit positions (the linkage unit needs no secret).
 fn minhashes(ds: &Dataset, slot: Slot, hashes: usize, seed: u64) -> Vec<Option<Vec<u32>>> {
-    let store = &ds.slots[slot.index()];
+    let bits = ds.bits[slot.index()];
     let table: Vec<u32> =
-        (0..store.bits * hashes).map(|x| splitmix(seed ^ (slot.index() as u64) << 56 ^ x as u64) as u32).collect();
+        (0..bits * hashes).map(|x| splitmix(seed ^ (slot.index() as u64) << 56 ^ x as u64) as u32).collect();
     (0..ds.len())
         .map(|i| {
-            let (words, _) = store.get(i)?;
+            let (words, _) = ds.get(slot, i)?;
             let mut mins = vec![u32::MAX; hashes];
             for (w, &word) in words.iter().enumerate() {
                 let mut word = word;
@@ -400,27 +446,13 @@ pub fn link(ds: &Dataset, o: &LinkOptions) -> LinkReport {
     let (blocks, skipped_blocks) = blocks(ds, &keys, o.max_block);
     let blocking_time = t0.elapsed();
 
-    // Random pairs: the starting u.
-    let mut random = [0u64; PATTERNS];
-    if ds.partners.len() > 1 {
-        let mut rng = StdRng::seed_from_u64(o.seed);
-        let mut drawn = 0;
-        let mut tries = 0;
-        while drawn < o.random_pairs && tries < o.random_pairs * 20 {
-            tries += 1;
-            let (i, j) = (rng.gen_range(0..ds.len()), rng.gen_range(0..ds.len()));
-            if ds.partner_of[i] != ds.partner_of[j] {
-                random[usize::from(pattern_index(&o.thresholds.levels(&ds.similarities(i, j))))] += 1;
-                drawn += 1;
-            }
-        }
-    }
-    let mut model = Model::from_random_pairs(&random);
-
-    // Pass 1: the level pattern of every candidate pair, kept in enumeration order.
+    // Pass 1 (threads): the level pattern of every candidate pair, kept in enumeration order,
+    // and for each record the number of its candidates at each other partner whose family and
+    // given names are identical to its own (its namesakes there).
     let t1 = Instant::now();
+    let np = ds.partners.len();
     let parts = partition(&blocks, o.threads.max(1));
-    let per_part: Vec<(Vec<u16>, Vec<u64>)> = std::thread::scope(|s| {
+    let per_part: Vec<(Vec<u16>, Vec<u64>, Vec<u32>)> = std::thread::scope(|s| {
         let handles: Vec<_> = parts
             .iter()
             .map(|part| {
@@ -428,50 +460,149 @@ pub fn link(ds: &Dataset, o: &LinkOptions) -> LinkReport {
                 s.spawn(move || {
                     let mut patterns = Vec::new();
                     let mut by_rule = vec![0u64; keys.rules];
+                    let mut namesakes = vec![0u32; ds.len() * np];
                     for b in *part {
                         for_each_pair(ds, keys, b, |i, j| {
-                            patterns.push(pattern_index(&o.thresholds.levels(&ds.similarities(i, j))));
+                            let l = ds.compare(i, j, &o.thresholds).1;
+                            if names_identical(&l) {
+                                namesakes[i * np + usize::from(ds.partner_of[j])] += 1;
+                                namesakes[j * np + usize::from(ds.partner_of[i])] += 1;
+                            }
+                            patterns.push(pattern_index(&l));
                             by_rule[b.rule] += 1;
                         });
                     }
-                    (patterns, by_rule)
+                    (patterns, by_rule, namesakes)
                 })
             })
             .collect();
         handles.into_iter().map(|h| h.join().expect("comparison thread")).collect()
     });
-    let mut counts = [0u64; PATTERNS];
     let mut by_rule = vec![0u64; keys.rules];
-    for (patterns, r) in &per_part {
-        patterns.iter().for_each(|&p| counts[usize::from(p)] += 1);
+    let mut namesakes = vec![0u32; ds.len() * np];
+    for (_, r, ns) in &per_part {
         by_rule.iter_mut().zip(r).for_each(|(a, b)| *a += b);
+        namesakes.iter_mut().zip(ns).for_each(|(a, b)| *a += b);
     }
     let candidates: u64 = by_rule.iter().sum();
 
-    model.em(&counts, o.em_max_iter);
-    let probability: Vec<f64> = (0..PATTERNS).map(|p| model.probability(&pattern_levels(p as u16))).collect();
+    // The namesakes level of a pair whose names are identical: is each the other's only
+    // namesake at the other's partner?
+    let full_pattern = |base: u16, i: usize, j: usize| -> u16 {
+        let mut l = pattern_levels(base);
+        if names_identical(&l) {
+            let sole = namesakes[i * np + usize::from(ds.partner_of[j])] == 1
+                && namesakes[j * np + usize::from(ds.partner_of[i])] == 1;
+            l[5] = u8::from(!sole);
+        }
+        pattern_index(&l)
+    };
+    // Replays the enumeration with the complete patterns; `f(rule, i, j, pattern)`.
+    let replay = |f: &mut dyn FnMut(usize, usize, usize, u16)| {
+        for (part, (patterns, _, _)) in parts.iter().zip(&per_part) {
+            let mut next = patterns.iter();
+            for b in *part {
+                for_each_pair(ds, &keys, b, |i, j| {
+                    let base = *next.next().expect("same enumeration");
+                    f(b.rule, i, j, full_pattern(base, i, j));
+                });
+            }
+        }
+    };
 
-    // Pass 2: the pairs whose pattern is above the threshold.
-    let mut links = Vec::new();
-    for (part, (patterns, _)) in parts.iter().zip(&per_part) {
-        let mut next = patterns.iter();
-        for b in *part {
-            for_each_pair(ds, &keys, b, |i, j| {
-                let p = *next.next().expect("same enumeration");
-                if probability[usize::from(p)] >= o.threshold {
-                    let levels = pattern_levels(p);
-                    links.push(Link {
-                        a: i as u32,
-                        b: j as u32,
-                        levels,
-                        weight: model.weight(&levels),
-                        probability: probability[usize::from(p)],
-                        refused: false,
-                    });
-                }
-            });
+    // u: random cross-partner pairs (almost all non-matches).
+    let mut random = [0u64; PATTERNS];
+    let mut rng = StdRng::seed_from_u64(o.seed);
+    let (mut drawn, mut tries) = (0, 0);
+    while np > 1 && drawn < o.random_pairs && tries < o.random_pairs * 20 {
+        tries += 1;
+        let (i, j) = (rng.gen_range(0..ds.len()), rng.gen_range(0..ds.len()));
+        if ds.partner_of[i] != ds.partner_of[j] {
+            let base = pattern_index(&ds.compare(i, j, &o.thresholds).1);
+            random[usize::from(full_pattern(base, i, j))] += 1;
+            drawn += 1;
         }
     }
+    let mut model = Model::from_random_pairs(&random);
+
+    // m: EM on the pairs sharing the birth-year + sex key, with u drawn from random pairs *of
+    // the same blocks*: there, every pair agrees on year and sex, given names follow sex, so
+    // namesakes and birth dates of the same year are more common than among all pairs, and
+    // the u of all pairs would make EM take them for matches. All variables but sex (always
+    // equal there; its m keeps its prior, 0.98) are estimated. The birth-date m are those of
+    // the matches that agree on the year: a little optimistic for "identical", the year typos
+    // being elsewhere. The pairs found by the name LSH alone are not used: names agree there
+    // whatever the pair, and EM on the remaining variables alone is undetermined.
+    let mut by_year_sex = [0u64; PATTERNS];
+    let mut all = [0u64; PATTERNS];
+    replay(&mut |rule, _, _, p| {
+        all[usize::from(p)] += 1;
+        if o.block_on_year_sex && rule == 0 {
+            by_year_sex[usize::from(p)] += 1;
+        }
+    });
+    let mut group_share = Vec::new();
+    let year_sex_blocks: Vec<&Block> = blocks.iter().filter(|b| o.block_on_year_sex && b.rule == 0).collect();
+    if by_year_sex.iter().sum::<u64>() >= 1_000 {
+        let mut cumulative = Vec::with_capacity(year_sex_blocks.len());
+        let mut acc = 0u64;
+        for b in &year_sex_blocks {
+            acc += b.pairs;
+            cumulative.push(acc);
+        }
+        let mut within = [0u64; PATTERNS];
+        let (mut drawn, mut tries) = (0, 0);
+        while drawn < o.random_pairs && tries < o.random_pairs * 20 {
+            tries += 1;
+            let x = rng.gen_range(0..acc);
+            let b = year_sex_blocks[cumulative.partition_point(|&c| c <= x)];
+            let i = b.members[rng.gen_range(0..b.members.len())] as usize;
+            let j = b.members[rng.gen_range(0..b.members.len())] as usize;
+            if ds.partner_of[i] != ds.partner_of[j] {
+                let base = pattern_index(&ds.compare(i, j, &o.thresholds).1);
+                within[usize::from(full_pattern(base, i, j))] += 1;
+                drawn += 1;
+            }
+        }
+        let vars = [true, true, true, false, true, true];
+        let mut in_blocks = Model::from_random_pairs(&within);
+        // The namesakes variable only exists for identical names, which random pairs seldom
+        // have and which, when they do, are often true matches: its u is estimated by EM too.
+        let free_u = [false, false, false, false, false, true];
+        let share = in_blocks.em_m(&by_year_sex, vars, free_u, o.em_max_iter);
+        for (k, used) in vars.iter().enumerate() {
+            if *used {
+                model.m[k].clone_from(&in_blocks.m[k]);
+            }
+        }
+        model.u[5].clone_from(&in_blocks.u[5]);
+        model.iterations = in_blocks.iterations;
+        group_share.push(("année + sexe (HMAC)".to_string(), share));
+    }
+    let sizes: Vec<f64> =
+        (0..np).map(|p| ds.partner_of.iter().filter(|&&q| usize::from(q) == p).count() as f64).collect();
+    let total_pairs: f64 =
+        (0..np).flat_map(|p| (p + 1..np).map(move |q| (p, q))).map(|(p, q)| sizes[p] * sizes[q]).sum();
+    model.fit_prior(&all, total_pairs, o.em_max_iter);
+    let probability: Vec<f64> = (0..PATTERNS).map(|p| model.probability(&pattern_levels(p as u16))).collect();
+    let models = vec![("global".to_string(), model)];
+
+    // Pass 3: the pairs whose probability passes the threshold.
+    let mut links = Vec::new();
+    replay(&mut |_, i, j, p| {
+        let pr = probability[usize::from(p)];
+        if pr >= o.threshold {
+            let levels = pattern_levels(p);
+            links.push(Link {
+                a: i as u32,
+                b: j as u32,
+                levels,
+                weight: models[0].1.weight(&levels),
+                probability: pr,
+                refused: false,
+            });
+        }
+    });
     let comparison_time = t1.elapsed();
 
     // Clustering: strongest links first; a link is refused when the two clusters share a
@@ -539,7 +670,8 @@ pub fn link(ds: &Dataset, o: &LinkOptions) -> LinkReport {
         unique_persons,
         overlap,
         shared_persons,
-        model,
+        models,
+        group_share,
         blocking_time,
         comparison_time,
         total_time: t0.elapsed(),

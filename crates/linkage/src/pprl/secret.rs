@@ -125,7 +125,7 @@ fn trim_ascii(b: &[u8]) -> &[u8] {
 }
 
 fn decode_hex(b: &[u8]) -> Option<Vec<u8>> {
-    if b.is_empty() || b.len() % 2 != 0 || !b.iter().all(u8::is_ascii_hexdigit) {
+    if b.is_empty() || !b.len().is_multiple_of(2) || !b.iter().all(u8::is_ascii_hexdigit) {
         return None;
     }
     let digit = |c: u8| (c as char).to_digit(16).map(|d| d as u8);

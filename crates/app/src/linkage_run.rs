@@ -1,0 +1,200 @@
+//! `parcours link run`: the linkage engine over the persons of the store. Clusters keep their ids
+//! from one run to the next; uncertain pairs go to the review queue with their explanation;
+//! reviewers' merges join clusters, their rejections are never proposed again.
+
+use std::collections::{BTreeMap, HashMap};
+
+use domain::audit::{AuditAction, Outcome as AuditOutcome};
+use domain::PersonId;
+use linkage::{Dataset, Mode, PipelineConfig, Progress, Record, Schema, Scorer};
+
+use crate::duplicates::FieldWeight;
+use crate::{App, AppError, Result};
+
+/// The review band: pairs whose probability falls in `[low, high)` go to people. Above, the
+/// engine's clusters already join them (statistics only: a file is never merged without a
+/// person's decision).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct ReviewBand {
+    pub low: f64,
+    pub high: f64,
+}
+
+impl Default for ReviewBand {
+    fn default() -> Self {
+        Self { low: 0.5, high: 0.99 }
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct LinkRunReport {
+    pub persons: usize,
+    pub candidate_pairs: u64,
+    pub clusters: usize,
+    /// Persons sharing a cluster with another: probable duplicates.
+    pub in_shared_clusters: usize,
+    pub queued: usize,
+    pub seconds: f64,
+}
+
+/// New cluster ids from old ones: each new group takes the old id most of its members had (the
+/// largest groups choose first, ties to the smaller id), otherwise a fresh id above every id
+/// ever used. A group whose membership did not change keeps its id.
+pub fn stable_ids(groups: &[Vec<i64>], previous: &HashMap<i64, i64>) -> Vec<i64> {
+    let mut next = previous.values().copied().max().unwrap_or(0) + 1;
+    let mut order: Vec<usize> = (0..groups.len()).collect();
+    order.sort_by_key(|&g| (std::cmp::Reverse(groups[g].len()), groups[g].iter().min().copied()));
+    let mut taken = std::collections::HashSet::new();
+    let mut out = vec![0; groups.len()];
+    for g in order {
+        let mut votes: BTreeMap<i64, usize> = BTreeMap::new();
+        for p in &groups[g] {
+            if let Some(c) = previous.get(p) {
+                *votes.entry(*c).or_default() += 1;
+            }
+        }
+        let best = votes
+            .into_iter()
+            .filter(|(c, _)| !taken.contains(c))
+            .max_by(|a, b| a.1.cmp(&b.1).then(b.0.cmp(&a.0)))
+            .map(|(c, _)| c);
+        out[g] = best.unwrap_or_else(|| {
+            next += 1;
+            next - 1
+        });
+        taken.insert(out[g]);
+    }
+    out
+}
+
+fn field_label(name: &str) -> &str {
+    match name {
+        "family_name" => "Nom",
+        "given_names" => "Prénoms",
+        "birth_date" => "Date de naissance",
+        "sex" => "Sexe",
+        "commune" => "Commune",
+        other => other,
+    }
+}
+
+impl App {
+    /// Runs the engine over every person and stores clusters and the review queue. Logged.
+    pub async fn run_linkage(&self, band: ReviewBand, progress: &dyn Progress) -> Result<LinkRunReport> {
+        let started = std::time::Instant::now();
+        let mut conn = self.store.pool().acquire().await?;
+        let persons = store::linkage::persons(&mut conn).await?;
+        let previous: HashMap<i64, i64> =
+            store::linkage::clusters(&mut conn).await?.into_iter().map(|(p, c)| (p.0, c)).collect();
+        drop(conn);
+        let records: Vec<Record> = persons
+            .iter()
+            .map(|p| {
+                Record::new(
+                    p.id.0.to_string(),
+                    vec![
+                        Some(p.family_name.clone()),
+                        Some(p.given_names.clone()),
+                        p.birth_date.clone(),
+                        Some(p.sex.clone()).filter(|s| s != "X"),
+                        p.commune.clone(),
+                    ],
+                )
+            })
+            .collect();
+        let ds = Dataset::from_records(Schema::parcours(), &records)
+            .map_err(|e| AppError::Invalid(domain::InvalidInput::new("rapprochement", e.to_string())))?;
+        let mut report = LinkRunReport { persons: persons.len(), ..LinkRunReport::default() };
+        if persons.len() < 2 {
+            return Ok(report);
+        }
+        let mut cfg = PipelineConfig::new(&ds, Mode::Dedupe);
+        cfg.keep_above = band.low;
+        let outcome = linkage::run(&ds, &cfg, progress);
+        report.candidate_pairs = outcome.blocking.total;
+
+        // Clusters, with the reviewers' merges on top, under stable ids.
+        let index_of: HashMap<i64, u32> = persons.iter().enumerate().map(|(i, p)| (p.id.0, i as u32)).collect();
+        let mut clusters = outcome.clusters.clone();
+        let mut conn = self.store.pool().acquire().await?;
+        for m in store::linkage::merges_of(&mut conn, &persons.iter().map(|p| p.id).collect::<Vec<_>>()).await? {
+            if let (Some(a), Some(b)) = (index_of.get(&m.a.0), index_of.get(&m.b.0)) {
+                clusters.force_merge(*a, *b);
+            }
+        }
+        clusters.extend_to(persons.len());
+        let mut by_cluster: BTreeMap<u64, Vec<i64>> = BTreeMap::new();
+        for (i, c) in clusters.assignments().iter().enumerate() {
+            by_cluster.entry(c.0).or_default().push(persons[i].id.0);
+        }
+        let groups: Vec<Vec<i64>> = by_cluster.into_values().collect();
+        let ids = stable_ids(&groups, &previous);
+        let mut rows: Vec<(PersonId, i64)> = Vec::with_capacity(persons.len());
+        for (g, id) in groups.iter().zip(&ids) {
+            rows.extend(g.iter().map(|p| (PersonId(*p), *id)));
+        }
+        rows.sort();
+        report.clusters = groups.len();
+        report.in_shared_clusters = groups.iter().filter(|g| g.len() > 1).map(Vec::len).sum();
+
+        // The queue: uncertain pairs with each field's part in the score (levels and weights,
+        // never the values).
+        let scorer = Scorer::new(&ds, &outcome.comparator, outcome.model(), &outcome.term_frequencies);
+        let mut queue = Vec::new();
+        for p in outcome.pairs.iter().filter(|p| p.probability >= band.low && p.probability < band.high) {
+            let e = scorer.explain(p.a, p.b);
+            let why: Vec<FieldWeight> = e
+                .fields
+                .iter()
+                .map(|f| FieldWeight {
+                    field: field_label(&f.field).to_owned(),
+                    level: f.label.to_owned(),
+                    weight: f.weight,
+                })
+                .collect();
+            let why =
+                serde_json::to_string(&why).map_err(|_| AppError::Store(store::StoreError::Corrupt("json".into())))?;
+            queue.push((persons[p.a as usize].id, persons[p.b as usize].id, p.probability, why));
+        }
+        drop(conn);
+        let mut tx = self.store.begin_audited().await?;
+        store::linkage::replace_clusters(&mut tx, &rows).await?;
+        report.queued = store::linkage::replace_candidates(&mut tx, &queue).await?;
+        store::audit::append(
+            &mut tx,
+            store::audit::NewAuditEvent {
+                actor_user: None,
+                actor_org: None,
+                action: AuditAction::LinkageRun,
+                target_kind: None,
+                target_id: None,
+                outcome: AuditOutcome::Allowed,
+            },
+        )
+        .await?;
+        tx.commit().await?;
+        report.seconds = started.elapsed().as_secs_f64();
+        Ok(report)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::stable_ids;
+    use std::collections::HashMap;
+
+    #[test]
+    fn unchanged_groups_keep_their_ids_and_new_ones_get_fresh_ids() {
+        let previous: HashMap<i64, i64> = [(1, 10), (2, 10), (3, 11), (4, 12)].into_iter().collect();
+        // {1,2} unchanged, {3} unchanged, 4 joined by the new person 5, 6 is new.
+        let groups = vec![vec![1, 2], vec![3], vec![4, 5], vec![6]];
+        assert_eq!(stable_ids(&groups, &previous), vec![10, 11, 12, 13]);
+        // Two old clusters merge: the merged group keeps one of their ids, the other is not reused.
+        let groups = vec![vec![1, 2, 3], vec![4]];
+        let ids = stable_ids(&groups, &previous);
+        assert_eq!(ids, vec![10, 12]);
+        // A split: the larger part keeps the id.
+        let groups = vec![vec![1], vec![2, 7, 8]];
+        assert_eq!(stable_ids(&groups, &previous), vec![13, 10]);
+    }
+}

@@ -1,0 +1,100 @@
+//! `parcours link eval`, run as the real binary on generated files (invented names only).
+
+use std::process::Command;
+
+fn parcours(args: &[&str]) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_parcours")).args(args).env_remove("DATABASE_URL").output().unwrap()
+}
+
+fn temp_dir(name: &str) -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!("parcours-link-{name}-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+#[test]
+fn link_eval_on_a_generated_file_prints_the_metrics_and_writes_the_clusters() {
+    let dir = temp_dir("eval");
+    let records = linkage::synthetic::generate(&linkage::synthetic::Config::new(1500, 17));
+    let input = dir.join("persons.csv");
+    std::fs::write(&input, linkage::synthetic::to_csv(&records)).unwrap();
+    let clusters = dir.join("clusters.csv");
+    let out = parcours(&[
+        "link",
+        "eval",
+        "--schema",
+        "parcours",
+        input.to_str().unwrap(),
+        "--clusters-out",
+        clusters.to_str().unwrap(),
+        "--json",
+    ]);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{stdout}{}", String::from_utf8_lossy(&out.stderr));
+    let json: serde_json::Value = serde_json::from_str(stdout.lines().last().unwrap()).unwrap();
+    assert_eq!(json["records"].as_u64(), Some(records.len() as u64));
+    let f1 = json["f1"].as_f64().unwrap();
+    assert!(f1 > 0.85, "F1 {f1}: {json}");
+    assert!(json["precision"].as_f64().unwrap() > 0.97, "{json}");
+    assert!(json["pairs_compared"].as_u64().unwrap() > 1000, "{json}");
+    assert!(json["em_iterations"].as_u64().unwrap() > 0);
+    assert!(json["elapsed_seconds"].as_f64().unwrap() > 0.0);
+    assert!(json["peak_memory_bytes"].as_u64().unwrap() > 0);
+    let written = std::fs::read_to_string(&clusters).unwrap();
+    let mut lines = written.lines();
+    assert_eq!(lines.next(), Some("id,cluster"));
+    assert_eq!(lines.count(), records.len());
+
+    // the French summary without --json, the same figures
+    let out = parcours(&["link", "eval", input.to_str().unwrap()]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success());
+    assert!(text.contains("précision") && text.contains("rappel") && text.contains("paires candidates"), "{text}");
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+#[test]
+fn link_eval_links_two_files() {
+    let dir = temp_dir("two");
+    let records = linkage::synthetic::generate(&linkage::synthetic::Config::new(800, 5));
+    let (a, b): (Vec<_>, Vec<_>) = records
+        .into_iter()
+        .filter(|r| r.id.ends_with("-0") || r.id.ends_with("-1"))
+        .partition(|r| r.id.ends_with("-0"));
+    let (fa, fb) = (dir.join("a.csv"), dir.join("b.csv"));
+    std::fs::write(&fa, linkage::synthetic::to_csv(&a)).unwrap();
+    std::fs::write(&fb, linkage::synthetic::to_csv(&b)).unwrap();
+    let out = parcours(&["link", "eval", fa.to_str().unwrap(), "--link-with", fb.to_str().unwrap(), "--json"]);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{stdout}{}", String::from_utf8_lossy(&out.stderr));
+    let json: serde_json::Value = serde_json::from_str(stdout.lines().last().unwrap()).unwrap();
+    assert_eq!(json["true_pairs"].as_u64(), Some(b.len() as u64), "one true pair per record of B");
+    assert!(json["f1"].as_f64().unwrap() > 0.9, "{json}");
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+#[test]
+fn a_malformed_row_is_reported_with_its_line_number() {
+    let dir = temp_dir("bad");
+    let input = dir.join("bad.csv");
+    std::fs::write(
+        &input,
+        "id,truth,family_name,given_names,birth_date,sex,commune\n\
+         1,1,Bakori,Zeta,1950-01-02,F,69123\n\
+         2,1,Bakori,Zeta,1950-01-02\n",
+    )
+    .unwrap();
+    let out = parcours(&["link", "eval", input.to_str().unwrap(), "--json"]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success());
+    assert!(stderr.contains("ligne 3"), "{stderr}");
+    assert!(stderr.contains("5 champs au lieu de 7"), "{stderr}");
+
+    // a missing column is named
+    std::fs::write(&input, "id,truth,family_name,given_names\n1,1,Bakori,Zeta\n").unwrap();
+    let out = parcours(&["link", "eval", input.to_str().unwrap()]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success());
+    assert!(stderr.contains("birth_date"), "{stderr}");
+    let _ = std::fs::remove_dir_all(dir);
+}

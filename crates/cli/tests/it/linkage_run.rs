@@ -1,0 +1,84 @@
+//! `App::run_linkage` over a synthetic territory in the store: clusters agree with the
+//! generator's ground truth, keep their ids from one run to the next, and a rejected pair never
+//! comes back to the queue.
+
+use std::collections::HashMap;
+
+use app::linkage_run::ReviewBand;
+use linkage::NoProgress;
+use testkit::{apps, TODAY};
+
+#[tokio::test]
+async fn linkage_over_the_store_is_accurate_stable_and_remembers_rejections() {
+    for t in apps().await {
+        let territory = synth::generate(&synth::Config { households: 400, seed: 11, today: TODAY, years: 3 });
+        t.app.seed_demo(&territory, "un-mot-de-passe-de-demo").await.unwrap();
+        let first = t.app.run_linkage(ReviewBand::default(), &NoProgress).await.unwrap();
+        assert!(first.persons > 400 && first.candidate_pairs > 0, "{first:?}");
+
+        let mut conn = t.app.store.pool().acquire().await.unwrap();
+        let truth: HashMap<i64, i64> =
+            sqlx::query_as::<_, (i64, i64)>("SELECT person_id, true_person FROM synthetic_truth")
+                .fetch_all(&mut *conn)
+                .await
+                .unwrap()
+                .into_iter()
+                .collect();
+        let clusters = store::linkage::clusters(&mut conn).await.unwrap();
+        drop(conn);
+        assert_eq!(clusters.len(), first.persons, "every person has a cluster");
+        // Pairwise precision and recall of the clusters against the truth.
+        let by_cluster = group(clusters.iter().map(|(p, c)| (p.0, *c)));
+        let by_truth = group(clusters.iter().filter_map(|(p, _)| truth.get(&p.0).map(|t| (p.0, *t))));
+        let cluster_of: HashMap<i64, i64> = clusters.iter().map(|(p, c)| (p.0, *c)).collect();
+        let (mut linked, mut right) = (0u64, 0u64);
+        for members in by_cluster.values() {
+            for (i, a) in members.iter().enumerate() {
+                for b in &members[i + 1..] {
+                    linked += 1;
+                    right += u64::from(truth.get(a).is_some() && truth.get(a) == truth.get(b));
+                }
+            }
+        }
+        let mut true_pairs = 0u64;
+        let mut found = 0u64;
+        for members in by_truth.values() {
+            for (i, a) in members.iter().enumerate() {
+                for b in &members[i + 1..] {
+                    true_pairs += 1;
+                    found += u64::from(cluster_of[a] == cluster_of[b]);
+                }
+            }
+        }
+        assert!(true_pairs > 20, "the generator re-reports persons");
+        let precision = right as f64 / linked.max(1) as f64;
+        let recall = found as f64 / true_pairs as f64;
+        assert!(precision >= 0.95 && recall >= 0.6, "precision {precision:.3}, recall {recall:.3}");
+
+        // A second run over unchanged data keeps every id.
+        t.app.run_linkage(ReviewBand::default(), &NoProgress).await.unwrap();
+        let mut conn = t.app.store.pool().acquire().await.unwrap();
+        assert_eq!(store::linkage::clusters(&mut conn).await.unwrap(), clusters, "stable cluster ids");
+        // Reject every pair in the queue: the next run proposes none of them again.
+        let pending = store::linkage::pending(&mut conn).await.unwrap();
+        let admin = domain::UserId(1);
+        for c in &pending {
+            store::linkage::decide(&mut conn, c.a, c.b, false, (domain::OrgId(1), admin)).await.unwrap();
+        }
+        drop(conn);
+        let again = t.app.run_linkage(ReviewBand::default(), &NoProgress).await.unwrap();
+        let mut conn = t.app.store.pool().acquire().await.unwrap();
+        let requeued = store::linkage::pending(&mut conn).await.unwrap();
+        assert!(requeued.iter().all(|c| !pending.iter().any(|p| (p.a, p.b) == (c.a, c.b))), "{again:?}");
+        drop(conn);
+        t.finish().await;
+    }
+}
+
+fn group(pairs: impl Iterator<Item = (i64, i64)>) -> HashMap<i64, Vec<i64>> {
+    let mut out: HashMap<i64, Vec<i64>> = HashMap::new();
+    for (p, g) in pairs {
+        out.entry(g).or_default().push(p);
+    }
+    out
+}

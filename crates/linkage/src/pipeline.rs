@@ -1,0 +1,277 @@
+//! The batch pipeline: blocking → comparison → EM → scoring → clustering, on all threads.
+
+use std::time::Instant;
+
+use serde::Serialize;
+
+use crate::blocking::{self, BlockingConfig, BlockingReport, Candidates, Mode};
+use crate::cluster::{cluster_edges, Adjacency, ClusterReport, Clusters, Contest, Edge};
+use crate::compare::{Comparator, Thresholds};
+use crate::dataset::Dataset;
+use crate::model::{Model, Scorer, TermFrequencies};
+use crate::train::{self, TrainConfig, Training};
+
+/// Reports progress of long phases (the CLI shows bars; the engine never prints).
+pub trait Progress: Sync {
+    /// A phase starts; `total` units if known.
+    fn phase(&self, _name: &str, _total: Option<u64>) {}
+    /// `n` more units done in the current phase.
+    fn advance(&self, _n: u64) {}
+}
+
+/// No progress reporting.
+pub struct NoProgress;
+impl Progress for NoProgress {}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct PipelineConfig {
+    pub mode: Mode,
+    pub blocking: BlockingConfig,
+    pub thresholds: Thresholds,
+    pub train: TrainConfig,
+    /// Pairs at or above this match probability are links.
+    pub threshold: f64,
+    /// The clustering guard: two clusters are not merged when a pair across them weighs less
+    /// than this (bits, without the prior), i.e. when the evidence says they differ.
+    pub guard_weight: f64,
+    /// Scored pairs at or above this probability are kept in the outcome (review queue).
+    pub keep_above: f64,
+    /// A link is not taken when one side is about as likely (within this many bits) to be
+    /// another, incompatible person (0: no such check). See [`crate::cluster::Contest`].
+    pub contest_margin: f64,
+    pub threads: usize,
+}
+
+impl PipelineConfig {
+    pub fn new(ds: &Dataset, mode: Mode) -> Self {
+        Self {
+            mode,
+            blocking: BlockingConfig::defaults(ds.schema()),
+            thresholds: Thresholds::default(),
+            train: TrainConfig::default(),
+            threshold: 0.99,
+            guard_weight: 0.0,
+            keep_above: 0.5,
+            contest_margin: 0.0,
+            threads: crate::util::threads(2),
+        }
+    }
+}
+
+/// A scored candidate pair.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct ScoredPair {
+    pub a: u32,
+    pub b: u32,
+    /// Match weight in bits, prior included.
+    pub weight: f64,
+    pub probability: f64,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Timing {
+    pub phase: &'static str,
+    pub seconds: f64,
+}
+
+/// Everything the pipeline produced.
+#[derive(Debug)]
+pub struct Outcome {
+    pub blocking: BlockingReport,
+    pub training: Training,
+    pub clusters: Clusters,
+    pub clustering: ClusterReport,
+    /// Candidate pairs at or above `keep_above`, best first.
+    pub pairs: Vec<ScoredPair>,
+    pub timings: Vec<Timing>,
+    pub comparator: Comparator,
+    pub term_frequencies: TermFrequencies,
+}
+
+impl Outcome {
+    pub fn model(&self) -> &Model {
+        &self.training.model
+    }
+}
+
+/// Runs the whole pipeline on a dataset.
+pub fn run(ds: &Dataset, cfg: &PipelineConfig, progress: &dyn Progress) -> Outcome {
+    let mut timings = Vec::new();
+    let mut clock = Instant::now();
+    let mut lap = |phase: &'static str, timings: &mut Vec<Timing>| {
+        timings.push(Timing { phase, seconds: clock.elapsed().as_secs_f64() });
+        clock = Instant::now();
+    };
+    let cmp = Comparator::new(ds.schema(), cfg.thresholds);
+    let tf = TermFrequencies::of(ds, &cmp);
+    let mut bcfg = cfg.blocking.clone();
+    bcfg.threads = cfg.threads;
+    progress.phase("blocage et comparaison", None);
+    let mut candidates: Candidates = blocking::candidates(ds, &cmp, &bcfg, cfg.mode, &|n| progress.advance(n));
+    lap("blocking", &mut timings);
+    progress.phase("estimation (EM)", None);
+    let mut tcfg = cfg.train.clone();
+    tcfg.threads = cfg.threads;
+    let training = train::train(ds, &cmp, &tf, &candidates, cfg.mode, &tcfg);
+    lap("training", &mut timings);
+    progress.phase("score des paires", Some(candidates.pairs.len() as u64));
+    let scorer = Scorer::new(ds, &cmp, &training.model, &tf);
+    let keep_weight =
+        training.model.weight_for_probability(cfg.keep_above.min(cfg.threshold).clamp(1e-12, 1.0 - 1e-12));
+    let pairs = std::mem::take(&mut candidates.pairs);
+    let chunk = pairs.len().div_ceil(cfg.threads.max(1)).max(1);
+    let mut scored: Vec<ScoredPair> = std::thread::scope(|s| {
+        let hs: Vec<_> = pairs
+            .chunks(chunk)
+            .map(|part| {
+                let scorer = &scorer;
+                s.spawn(move || {
+                    let mut out = Vec::new();
+                    for p in part {
+                        let w = scorer.weight(p.a, p.b, p.pattern);
+                        if w >= keep_weight {
+                            out.push(ScoredPair {
+                                a: p.a,
+                                b: p.b,
+                                weight: w + scorer.prior_weight(),
+                                probability: scorer.probability(w),
+                            });
+                        }
+                    }
+                    progress.advance(part.len() as u64);
+                    out
+                })
+            })
+            .collect();
+        hs.into_iter().flat_map(|h| h.join().expect("scoring thread")).collect()
+    });
+    drop(pairs);
+    scored.sort_unstable_by(|x, y| y.weight.total_cmp(&x.weight).then(x.a.cmp(&y.a)).then(x.b.cmp(&y.b)));
+    lap("scoring", &mut timings);
+    progress.phase("regroupement", None);
+    let mut clusters = Clusters::new();
+    clusters.extend_to(ds.len());
+    let mut edges: Vec<Edge> = scored
+        .iter()
+        .filter(|p| p.probability >= cfg.threshold)
+        .map(|p| Edge { a: p.a, b: p.b, weight: p.weight })
+        .collect();
+    let guard = cfg.guard_weight;
+    let mut allowed = |a: u32, b: u32| scorer.score(a.min(b), a.max(b)).1 >= guard;
+    let likely: Vec<(u32, u32, f64)> = scored.iter().map(|p| (p.a, p.b, p.weight)).collect();
+    let adjacency = Adjacency::new(ds.len(), &likely);
+    drop(likely);
+    let contest = Contest { adjacency: &adjacency, margin: cfg.contest_margin };
+    let clustering =
+        cluster_edges(&mut clusters, &mut edges, &mut allowed, (cfg.contest_margin > 0.0).then_some(&contest));
+    lap("clustering", &mut timings);
+    let blocking = candidates.report.take().unwrap_or(BlockingReport { rules: Vec::new(), total: 0 });
+    Outcome { blocking, training, clusters, clustering, pairs: scored, timings, comparator: cmp, term_frequencies: tf }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::compare::Level;
+    use crate::dataset::DatasetBuilder;
+    use crate::eval::pairwise;
+    use crate::schema::Schema;
+    use crate::synthetic::{generate, Config};
+
+    fn synthetic(persons: usize, seed: u64) -> (Dataset, Vec<u64>) {
+        let records = generate(&Config::new(persons, seed));
+        let mut b = DatasetBuilder::new(Schema::parcours());
+        for r in &records {
+            let v = [
+                Some(r.family_name.as_str()),
+                Some(r.given_names.as_str()),
+                r.birth_date.as_deref(),
+                Some(r.sex),
+                Some(r.commune.as_str()),
+            ];
+            b.push(0, &r.id, &v).unwrap();
+        }
+        (b.build(2), records.iter().map(|r| r.truth).collect())
+    }
+
+    #[test]
+    fn deduplicates_generated_french_records() {
+        let (ds, truth) = synthetic(4000, 11);
+        let out = run(&ds, &PipelineConfig::new(&ds, Mode::Dedupe), &NoProgress);
+        let clusters: Vec<u64> = out.clusters.assignments().iter().map(|c| c.0).collect();
+        let m = pairwise(&clusters, &truth, None);
+        assert!(m.precision > 0.97 && m.recall > 0.8 && m.f1 > 0.9, "{m:?}");
+        // EM ran and the prior is about the share of true pairs
+        assert!(out.training.iterations() > 0);
+        let ratio = out.training.expected_matches / m.true_pairs as f64;
+        assert!(
+            (0.6..1.6).contains(&ratio),
+            "expected matches {} for {} true pairs",
+            out.training.expected_matches,
+            m.true_pairs
+        );
+        // the model learnt that agreeing is evidence and disagreeing is not
+        for c in &out.model().columns {
+            let exact = c.index_of(Level::Exact).unwrap();
+            let different = c.index_of(Level::Different).unwrap();
+            assert!(c.m[exact] > c.u[exact] && c.m[different] < c.u[different], "{c:?}");
+        }
+        // each candidate pair once, and the report adds up
+        let per_rule: u64 = out.blocking.rules.iter().map(|r| r.pairs).sum();
+        assert_eq!(per_rule, out.blocking.total);
+    }
+
+    #[test]
+    fn explanations_add_up_and_frequent_names_weigh_less() {
+        let (mut ds, _) = synthetic(3000, 5);
+        let start = ds.len() as u32;
+        // two pairs identical but for the family name: a frequent one and a rare one
+        for (id, family) in [("m1", "Martin"), ("m2", "Martin"), ("r1", "Zyvkowitz"), ("r2", "Zyvkowitz")] {
+            ds.push(0, id, &[Some(family), Some("Paul"), Some("1971-02-03"), Some("M"), Some("69001")]).unwrap();
+        }
+        let out = run(&ds, &PipelineConfig::new(&ds, Mode::Dedupe), &NoProgress);
+        let scorer = Scorer::new(&ds, &out.comparator, out.model(), &out.term_frequencies);
+        let frequent = scorer.explain(start, start + 1);
+        let rare = scorer.explain(start + 2, start + 3);
+        for e in [&frequent, &rare] {
+            let sum: f64 = e.prior_weight + e.fields.iter().map(|f| f.weight).sum::<f64>();
+            assert!((sum - e.match_weight).abs() < 1e-9);
+            assert!(e.fields.iter().all(|f| f.level == Level::Exact));
+            assert!(e.fields[0].term_frequency_adjusted);
+        }
+        assert!(rare.fields[0].weight > frequent.fields[0].weight + 2.0, "{rare:?} {frequent:?}");
+        assert!(rare.probability >= frequent.probability);
+    }
+
+    #[test]
+    fn links_two_files() {
+        let records = generate(&Config::new(1500, 3));
+        let mut b = DatasetBuilder::new(Schema::parcours());
+        let mut truth = Vec::new();
+        // the original of each person in A, its first duplicate (if any) in B
+        for r in &records {
+            let source = if r.id.ends_with("-0") {
+                0
+            } else if r.id.ends_with("-1") {
+                1
+            } else {
+                continue;
+            };
+            let v = [
+                Some(r.family_name.as_str()),
+                Some(r.given_names.as_str()),
+                r.birth_date.as_deref(),
+                Some(r.sex),
+                Some(r.commune.as_str()),
+            ];
+            b.push(source, &r.id, &v).unwrap();
+            truth.push(r.truth);
+        }
+        let ds = b.build(2);
+        let out = run(&ds, &PipelineConfig::new(&ds, Mode::Link), &NoProgress);
+        let clusters: Vec<u64> = out.clusters.assignments().iter().map(|c| c.0).collect();
+        let sources: Vec<u8> = (0..ds.len() as u32).map(|i| ds.source(i)).collect();
+        let m = pairwise(&clusters, &truth, Some(&sources));
+        assert!(m.f1 > 0.9, "{m:?}");
+    }
+}
