@@ -321,6 +321,11 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 "CCA et CCAPEX : {} saisines, {} séances, {} mesures démarrées, {} procédures d'expulsion.",
                 cca.referrals, cca.sessions, cca.measures, cca.evictions
             );
+            let links = app.run_linkage(app::linkage_run::ReviewBand::default(), &linkage::NoProgress).await?;
+            println!(
+                "Rapprochement : {} personnes, {} groupes, {} paires à examiner dans « Doublons ».",
+                links.persons, links.clusters, links.queued
+            );
             println!("Comptes de démonstration (mot de passe : « {demo_password} ») :");
             for a in &summary.accounts {
                 println!("  {:<36} {:<40} {}", a.email, a.role.label(), a.org_name);
