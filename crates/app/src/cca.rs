@@ -741,7 +741,8 @@ impl App {
     }
 }
 
-pub(crate) fn label_of(kinds: &[(String, String, i64, bool)], code: Option<&str>) -> Option<String> {
+/// A catalogue code's label (the code itself when the catalogue no longer has it).
+pub fn label_of(kinds: &[(String, String, i64, bool)], code: Option<&str>) -> Option<String> {
     code.map(|c| kinds.iter().find(|k| k.0 == c).map_or_else(|| c.to_owned(), |k| k.1.clone()))
 }
 

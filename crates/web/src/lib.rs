@@ -73,6 +73,7 @@ pub fn router(app: app::App, opts: WebOptions) -> Router {
         .route("/observatoire.csv", get(pages::observatory::csv))
         .route("/observatoire.xlsx", get(pages::observatory::xlsx))
         .merge(pages::cca::routes())
+        .merge(pages::cca_sessions::routes())
         .merge(pages::catalogue::routes())
         .merge(pages::cca_stats::routes())
         .merge(pages::ccapex::routes())

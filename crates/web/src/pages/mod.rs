@@ -1,6 +1,7 @@
 pub mod admin;
 pub mod catalogue;
 pub mod cca;
+pub mod cca_sessions;
 pub mod cca_stats;
 pub mod ccapex;
 pub mod dpo;
