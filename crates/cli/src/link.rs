@@ -21,6 +21,16 @@ use linkage::{Dataset, Mode, PipelineConfig, Progress, Schema};
 
 #[derive(Subcommand)]
 pub enum LinkCommand {
+    /// Link every person of the store: stable clusters, and the uncertain pairs queued for
+    /// review (`/doublons`); reviewers' decisions are honoured.
+    Run {
+        /// Pairs from this match probability go to the review queue…
+        #[arg(long, default_value_t = 0.5)]
+        low: f64,
+        /// …up to this one (excluded).
+        #[arg(long, default_value_t = 0.99)]
+        high: f64,
+    },
     /// Evaluate the linkage engine on a CSV file with a ground-truth column.
     Eval {
         /// The columns of the file: parcours (or synth) or febrl.
@@ -71,8 +81,24 @@ impl SchemaArg {
     }
 }
 
-pub async fn run(_db: Option<&str>, command: &LinkCommand) -> anyhow::Result<()> {
+pub async fn run(db: Option<&str>, command: &LinkCommand) -> anyhow::Result<()> {
     match command {
+        LinkCommand::Run { low, high } => {
+            if !(0.0 < *low && low < high && *high <= 1.0) {
+                bail!("bande de revue invalide : il faut 0 < low < high ≤ 1");
+            }
+            let store = crate::open(db.unwrap_or(store::DEFAULT_URL)).await?;
+            let app = app::App::new(store, app::Config::default(), app::Clock::System);
+            let bars = Bars::new();
+            let r = app.run_linkage(app::linkage_run::ReviewBand { low: *low, high: *high }, &bars).await?;
+            bars.bar.finish_and_clear();
+            println!(
+                "Rapprochement : {} personnes, {} paires comparées, {} groupes ({} personnes dans un groupe partagé), \
+                 {} paires à examiner — {:.1} s.",
+                r.persons, r.candidate_pairs, r.clusters, r.in_shared_clusters, r.queued, r.seconds
+            );
+            Ok(())
+        }
         LinkCommand::Eval { schema, file, link_with, threshold, clusters_out, json } => {
             if !(0.0..1.0).contains(threshold) {
                 bail!("le seuil doit être une probabilité dans [0, 1[ : {threshold}");
@@ -135,16 +161,17 @@ struct Loaded {
     truth: Vec<u64>,
 }
 
-/// Reads one or two labelled CSV files into a dataset (source 0 and 1).
+/// Reads one or two labelled CSV files into a dataset (source 0 and 1). A large file without
+/// quotes is parsed on two threads, each half into its own builder, merged afterwards.
 fn load(schema: &Schema, files: &[&Path], bars: &Bars) -> anyhow::Result<Loaded> {
-    let mut builder = DatasetBuilder::new(schema.clone());
+    let mut builder: Option<DatasetBuilder> = None;
     let mut truth: Vec<u64> = Vec::new();
-    let mut labels: std::collections::HashMap<Box<str>, u64> = std::collections::HashMap::new();
     for (source, path) in files.iter().enumerate() {
         let bytes = std::fs::read(path).with_context(|| format!("lecture de {}", path.display()))?;
-        bars.start(&format!("lecture de {}", path.display()), Some(bytes.len() as u64));
+        bars.start(&format!("lecture de {}", path.display()), None);
         let mut rdr = csv::ReaderBuilder::new().has_headers(true).from_reader(bytes.as_slice());
         let headers = rdr.byte_headers().with_context(|| format!("{} : en-tête illisible", path.display()))?.clone();
+        let header_end = rdr.position().byte() as usize;
         let column = |name: &str| -> anyhow::Result<usize> {
             headers.iter().position(|h| h == name.as_bytes()).with_context(|| {
                 format!(
@@ -154,62 +181,119 @@ fn load(schema: &Schema, files: &[&Path], bars: &Bars) -> anyhow::Result<Loaded>
                 )
             })
         };
-        let id_col = column("id")?;
-        let truth_col = column("truth")?;
-        let cols: Vec<usize> = schema.fields.iter().map(|f| column(&f.name)).collect::<anyhow::Result<_>>()?;
-        builder.reserve(bytes.len() / 48);
-        let mut record = csv::ByteRecord::new();
-        let mut last = 0u64;
-        loop {
-            match rdr.read_byte_record(&mut record) {
-                Ok(false) => break,
-                Ok(true) => {}
-                Err(e) => {
-                    let line = e.position().map_or(0, csv::Position::line);
-                    return Err(match e.kind() {
-                        csv::ErrorKind::UnequalLengths { expected_len, len, .. } => {
-                            anyhow::anyhow!("{}, ligne {line} : {len} champs au lieu de {expected_len}", path.display())
-                        }
-                        _ => anyhow::anyhow!("{}, ligne {line} : {e}", path.display()),
-                    });
-                }
-            }
-            let line = record.position().map_or(0, csv::Position::line);
-            let text = |i: usize| -> anyhow::Result<&str> {
-                std::str::from_utf8(&record[i])
-                    .map_err(|_| anyhow::anyhow!("{}, ligne {line} : texte qui n'est pas de l'UTF-8", path.display()))
-            };
-            let id = text(id_col)?.trim();
-            if id.is_empty() {
-                bail!("{}, ligne {line} : identifiant vide", path.display());
-            }
-            let t = text(truth_col)?.trim();
-            if t.is_empty() {
-                bail!("{}, ligne {line} : vérité (colonne truth) vide", path.display());
-            }
-            let label = match t.parse::<u64>() {
-                Ok(n) => n,
-                Err(_) => {
-                    let next = (1u64 << 63) + labels.len() as u64;
-                    *labels.entry(Box::from(t)).or_insert(next)
-                }
-            };
-            let mut values: [Option<&str>; 16] = [None; 16];
-            for (slot, &c) in values.iter_mut().zip(&cols) {
-                *slot = Some(text(c)?);
-            }
-            builder.push(source as u8, id, &values[..cols.len()])?;
-            truth.push(label);
-            let pos = record.position().map_or(last, csv::Position::byte);
-            if pos - last > 1 << 20 {
-                bars.advance(pos - last);
-                last = pos;
+        let layout = Layout {
+            id: column("id")?,
+            truth: column("truth")?,
+            fields: schema.fields.iter().map(|f| column(&f.name)).collect::<anyhow::Result<_>>()?,
+            width: headers.len(),
+        };
+        let body = &bytes[header_end.min(bytes.len())..];
+        // chunks at line boundaries; quotes could hide a line break, so quoted files stay whole
+        let parts = if body.len() > 1 << 22 && !body.contains(&b'"') { threads() } else { 1 };
+        let mut bounds = vec![0usize];
+        for t in 1..parts {
+            let from = (body.len() * t / parts).max(*bounds.last().unwrap_or(&0));
+            let cut = body[from..].iter().position(|&b| b == b'\n').map_or(body.len(), |p| from + p + 1);
+            bounds.push(cut);
+        }
+        bounds.push(body.len());
+        let mut first_line = 2u64;
+        let mut chunks = Vec::new();
+        for w in bounds.windows(2) {
+            let chunk = &body[w[0]..w[1]];
+            chunks.push((chunk, first_line));
+            first_line += chunk.iter().filter(|&&b| b == b'\n').count() as u64;
+        }
+        let results: Vec<anyhow::Result<(DatasetBuilder, Vec<u64>)>> = std::thread::scope(|s| {
+            let handles: Vec<_> = chunks
+                .iter()
+                .map(|&(chunk, line)| {
+                    let layout = &layout;
+                    s.spawn(move || parse_chunk(schema, path, source as u8, chunk, line, layout))
+                })
+                .collect();
+            handles
+                .into_iter()
+                .map(|h| h.join().unwrap_or_else(|_| Err(anyhow::anyhow!("lecture interrompue"))))
+                .collect()
+        });
+        for r in results {
+            let (part, labels) = r?;
+            truth.extend(labels);
+            match builder.as_mut() {
+                None => builder = Some(part),
+                Some(b) => b.append(part),
             }
         }
     }
     bars.start("normalisation des noms", None);
+    let builder = builder.unwrap_or_else(|| DatasetBuilder::new(schema.clone()));
     let ds = builder.build(threads());
     Ok(Loaded { ds, truth })
+}
+
+/// Where the columns are in a file.
+struct Layout {
+    id: usize,
+    truth: usize,
+    fields: Vec<usize>,
+    width: usize,
+}
+
+/// Parses a chunk of a file (no header) whose first line is line `first_line` of the file.
+fn parse_chunk(
+    schema: &Schema,
+    path: &Path,
+    source: u8,
+    chunk: &[u8],
+    first_line: u64,
+    layout: &Layout,
+) -> anyhow::Result<(DatasetBuilder, Vec<u64>)> {
+    let mut builder = DatasetBuilder::new(schema.clone());
+    builder.reserve(chunk.len() / 48);
+    let mut truth = Vec::with_capacity(chunk.len() / 48);
+    let mut rdr = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(chunk);
+    let mut record = csv::ByteRecord::new();
+    loop {
+        match rdr.read_byte_record(&mut record) {
+            Ok(false) => break,
+            Ok(true) => {}
+            Err(e) => {
+                let line = first_line + e.position().map_or(0, |p| p.line().saturating_sub(1));
+                bail!("{}, ligne {line} : {e}", path.display());
+            }
+        }
+        let line = first_line + record.position().map_or(0, |p| p.line().saturating_sub(1));
+        if record.len() != layout.width {
+            bail!("{}, ligne {line} : {} champs au lieu de {}", path.display(), record.len(), layout.width);
+        }
+        let text = |i: usize| -> anyhow::Result<&str> {
+            std::str::from_utf8(&record[i])
+                .map_err(|_| anyhow::anyhow!("{}, ligne {line} : texte qui n'est pas de l'UTF-8", path.display()))
+        };
+        let id = text(layout.id)?.trim();
+        if id.is_empty() {
+            bail!("{}, ligne {line} : identifiant vide", path.display());
+        }
+        let t = text(layout.truth)?.trim();
+        if t.is_empty() {
+            bail!("{}, ligne {line} : vérité (colonne truth) vide", path.display());
+        }
+        // numbers as they are; other labels by a 64-bit hash (top bit set)
+        let label = t.parse::<u64>().unwrap_or_else(|_| {
+            use std::hash::{Hash, Hasher};
+            let mut h = std::collections::hash_map::DefaultHasher::new();
+            t.hash(&mut h);
+            h.finish() | 1 << 63
+        });
+        let mut values: [Option<&str>; 16] = [None; 16];
+        for (slot, &c) in values.iter_mut().zip(&layout.fields) {
+            *slot = Some(text(c)?);
+        }
+        builder.push(source, id, &values[..layout.fields.len()])?;
+        truth.push(label);
+    }
+    Ok((builder, truth))
 }
 
 fn field_list(schema: &Schema) -> String {

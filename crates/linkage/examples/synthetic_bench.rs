@@ -1,6 +1,16 @@
-//! Generates synthetic French persons with duplicates, deduplicates them and prints quality,
-//! time and memory: `cargo run --release -p linkage --example synthetic_bench -- 600000`.
-//! With a second argument, also writes the CSV (schema `parcours`) to that path.
+//! The engine's workbench: quality, time and memory on generated or labelled data.
+//!
+//! - `cargo run --release -p linkage --example synthetic_bench -- 600000`: generates that many
+//!   persons (this crate's generator), deduplicates them, prints the figures; with a second
+//!   argument, only writes the CSV (schema `parcours`) to that path.
+//! - `CSV=file.csv` (and `LINK=second.csv`, `SCHEMA=febrl`): the same on labelled files
+//!   (`id,truth,…`), like `parcours link eval`.
+//!
+//! Diagnostics (environment): `THRESHOLD`, `GUARD`, `MARGIN` (contest margin), `DIAG=1` (false
+//! positives and negatives with their explanations), `DIAG_RULES=1` (recall of the candidates
+//! rule by rule), `ORACLE=1` (pairwise precision/recall curve), `CALIB=1` (calibration by level
+//! pattern), `FN_PATTERNS=p` (patterns of the true pairs below `p`), `SWEEP=p1,p2` (clusterings at
+//! other thresholds).
 
 use std::time::Instant;
 
@@ -171,7 +181,7 @@ fn report(ds: &Dataset, out: &linkage::Outcome, clusters: &[u64], truth: &[u64],
     }
     if std::env::var("DIAG").is_ok() {
         let cmp = &out.comparator;
-        let scorer = linkage::Scorer::new(&ds, cmp, out.model(), &out.term_frequencies);
+        let scorer = linkage::Scorer::new(ds, cmp, out.model(), &out.term_frequencies);
         let show = |a: u32, b: u32| {
             let e = scorer.explain(a, b);
             let vals = |i: u32| {
@@ -284,7 +294,7 @@ pub fn fn_patterns(ds: &Dataset, out: &linkage::Outcome, truth: &[u64], threshol
         }
     }
     let mut v: Vec<_> = hist.into_iter().collect();
-    v.sort_by(|a, b| b.1 .0.cmp(&a.1 .0));
+    v.sort_by_key(|e| std::cmp::Reverse(e.1 .0));
     println!("true pairs below {threshold} (direct score): {total}");
     for (k, (n, p)) in v.iter().take(40) {
         println!("  {n:>6}  mean p {:.3}  {k}", p / *n as f64);
@@ -306,7 +316,7 @@ pub fn calibration(ds: &Dataset, out: &linkage::Outcome, truth: &[u64]) {
         e.2 += scorer.probability(w);
     }
     let mut v: Vec<_> = hist.into_iter().collect();
-    v.sort_by(|a, b| b.1 .0.cmp(&a.1 .0));
+    v.sort_by_key(|e| std::cmp::Reverse(e.1 .0));
     println!("calibration of the kept pairs (p >= keep_above):");
     for (k, (n, t, p)) in v.iter().take(40) {
         println!("  {n:>7}  mean p {:.4}  true {:.4}  {k}", p / *n as f64, *t as f64 / *n as f64);

@@ -426,6 +426,22 @@ impl PairFilter<'_> {
         }
         true
     }
+
+    /// Like [`PairFilter::keep`] without looking at the other rules (training samples all the
+    /// pairs of a rule).
+    #[inline]
+    pub(crate) fn keep_alone(&self, r: usize, key: u32, i: u32, j: u32) -> bool {
+        if self.mode == Mode::Link && self.ds.source(i) == self.ds.source(j) {
+            return false;
+        }
+        if !self.missing_ok(&self.rules[r], i, j) {
+            return false;
+        }
+        let n = self.rules.len();
+        let ki = self.keys[i as usize * n + r];
+        let kj = self.keys[j as usize * n + r];
+        !(key != ki[0] && ki[0] != 0 && (ki[0] == kj[0] || ki[0] == kj[1]))
+    }
 }
 
 /// Computes all rules' keys for records `from..len`, record by record, on `threads` threads.
@@ -504,17 +520,33 @@ fn block_pairs(ds: &Dataset, rule: &BlockingRule, block: &[u64]) -> u64 {
     }
 }
 
-/// Sorted `(key << 32 | record)` entries of rule `r` (keys record by record, `rules` per record).
-fn sorted_entries(keys: &[Keys], rules: usize, r: usize) -> Vec<u64> {
-    let n = keys.len() / rules.max(1);
-    let mut e: Vec<u64> = Vec::with_capacity(n + n / 8);
-    for i in 0..n {
-        for &x in keys[i * rules + r].iter().filter(|&&x| x != 0) {
-            e.push(u64::from(x) << 32 | i as u64);
-        }
+/// Sorts entries generated in increasing record order by their key (the upper 32 bits): a
+/// stable two-pass radix sort, so records stay in increasing order within a key.
+fn sort_by_key_part(v: &mut Vec<u64>) {
+    if v.len() < 1 << 16 {
+        v.sort_unstable();
+        return;
     }
-    e.sort_unstable();
-    e
+    let mut buf = vec![0u64; v.len()];
+    let mut counts = vec![0usize; 1 << 16];
+    for shift in [32u32, 48] {
+        counts.iter_mut().for_each(|c| *c = 0);
+        for &x in v.iter() {
+            counts[((x >> shift) & 0xffff) as usize] += 1;
+        }
+        let mut sum = 0;
+        for c in counts.iter_mut() {
+            let t = *c;
+            *c = sum;
+            sum += t;
+        }
+        for &x in v.iter() {
+            let d = ((x >> shift) & 0xffff) as usize;
+            buf[counts[d]] = x;
+            counts[d] += 1;
+        }
+        std::mem::swap(v, &mut buf);
+    }
 }
 
 /// Runs of equal keys in sorted entries.
@@ -535,17 +567,42 @@ fn blocks_of(entries: &[u64]) -> Vec<(usize, usize)> {
     out
 }
 
-/// Estimates the pairs of a rule from a sample of records (`step`: one record in `step`).
-fn estimate_pairs(ds: &Dataset, r: usize, rule: &BlockingRule, step: usize) -> f64 {
-    let mut entries: Vec<u64> = Vec::with_capacity(ds.len() / step + 1);
-    for i in (0..ds.len()).step_by(step) {
-        for &x in rule_keys(ds, r, rule, i).iter().filter(|&&x| x != 0) {
-            entries.push(u64::from(x) << 32 | i as u64);
+/// Estimates the pairs of each rule from a sample of records (one record in `step`).
+fn estimate_pairs(ds: &Dataset, rules: &[BlockingRule], step: usize, threads: usize) -> Vec<f64> {
+    let sample: Vec<usize> = (0..ds.len()).step_by(step).collect();
+    let mut entries: Vec<Vec<u64>> = vec![Vec::with_capacity(sample.len()); rules.len()];
+    for &i in &sample {
+        for (r, rule) in rules.iter().enumerate() {
+            for &x in rule_keys(ds, r, rule, i).iter().filter(|&&x| x != 0) {
+                entries[r].push(u64::from(x) << 32 | i as u64);
+            }
         }
     }
-    entries.sort_unstable();
-    let sampled: u64 = blocks_of(&entries).into_iter().map(|(s, e)| block_pairs(ds, rule, &entries[s..e])).sum();
-    sampled as f64 * (step * step) as f64
+    let next = AtomicUsize::new(0);
+    let mut out: Vec<(usize, f64)> = std::thread::scope(|s| {
+        let hs: Vec<_> = (0..threads.max(1))
+            .map(|_| {
+                s.spawn(|| {
+                    let mut mine = Vec::new();
+                    loop {
+                        let r = next.fetch_add(1, Ordering::Relaxed);
+                        if r >= rules.len() {
+                            break;
+                        }
+                        let mut e = entries[r].clone();
+                        e.sort_unstable();
+                        let sampled: u64 =
+                            blocks_of(&e).into_iter().map(|(s, t)| block_pairs(ds, &rules[r], &e[s..t])).sum();
+                        mine.push((r, sampled as f64 * (step * step) as f64));
+                    }
+                    mine
+                })
+            })
+            .collect();
+        hs.into_iter().flat_map(|h| h.join().expect("estimating thread")).collect()
+    });
+    out.sort_unstable_by_key(|(r, _)| *r);
+    out.into_iter().map(|(_, e)| e).collect()
 }
 
 /// Generates and compares the candidate pairs of a dataset.
@@ -556,6 +613,24 @@ pub fn candidates(
     mode: Mode,
     progress: &(dyn Fn(u64) + Sync),
 ) -> Candidates {
+    candidates_and_samples(ds, cmp, cfg, mode, &[], 0, progress).0
+}
+
+/// The patterns of (a sample of) the pairs of a training rule, and how many pairs were compared.
+pub type RuleSample = (Vec<(Pattern, u64)>, u64);
+
+/// Generates and compares the candidate pairs, and, in the same pass over the records, samples
+/// the pairs of each training rule (at most `cap` per rule: each pair is kept with probability
+/// `cap / pairs`, decided by a hash of the pair so the sample is reproducible).
+pub fn candidates_and_samples(
+    ds: &Dataset,
+    cmp: &Comparator,
+    cfg: &BlockingConfig,
+    mode: Mode,
+    training: &[BlockingRule],
+    cap: usize,
+    progress: &(dyn Fn(u64) + Sync),
+) -> (Candidates, Vec<RuleSample>) {
     let n = ds.len();
     let threads = cfg.threads.max(1);
     let budget = (cfg.pairs_per_record * n as f64) as u64 + 100_000;
@@ -568,9 +643,9 @@ pub fn candidates(
         .collect();
     let mut live: Vec<usize> = (0..cfg.rules.len()).collect();
     if n > 200_000 {
-        let step = n / 100_000;
+        let estimates = estimate_pairs(ds, &cfg.rules, n / 60_000, threads);
         live.retain(|&r| {
-            let estimate = estimate_pairs(ds, r, &cfg.rules[r], step);
+            let estimate = estimates[r];
             if estimate > 3.0 * budget as f64 {
                 reports[r].skipped = true;
                 reports[r].raw_pairs = estimate as u64;
@@ -580,25 +655,34 @@ pub fn candidates(
             }
         });
     }
-    let rules: Vec<BlockingRule> = live.iter().map(|&r| cfg.rules[r].clone()).collect();
+    let nb = live.len();
+    let rules: Vec<BlockingRule> = live.iter().map(|&r| cfg.rules[r].clone()).chain(training.iter().cloned()).collect();
     let nr = rules.len();
     let keys = compute_keys(ds, &rules, 0, threads);
-    // sorted entries per rule, rules shared between the threads
+    // sorted entries per rule: each thread takes every `threads`-th rule, in one pass over the keys
     let sorted: Vec<Vec<u64>> = {
-        let next = AtomicUsize::new(0);
         let mut out: Vec<(usize, Vec<u64>)> = std::thread::scope(|s| {
             let hs: Vec<_> = (0..threads)
-                .map(|_| {
-                    s.spawn(|| {
-                        let mut mine = Vec::new();
-                        loop {
-                            let r = next.fetch_add(1, Ordering::Relaxed);
-                            if r >= nr {
-                                break;
+                .map(|t| {
+                    let keys = &keys;
+                    s.spawn(move || {
+                        let mine: Vec<usize> = (t..nr).step_by(threads).collect();
+                        let mut entries: Vec<Vec<u64>> = mine.iter().map(|_| Vec::with_capacity(n + n / 8)).collect();
+                        for i in 0..n {
+                            let row = &keys[i * nr..(i + 1) * nr];
+                            for (k, &r) in mine.iter().enumerate() {
+                                for &x in row[r].iter().filter(|&&x| x != 0) {
+                                    entries[k].push(u64::from(x) << 32 | i as u64);
+                                }
                             }
-                            mine.push((r, sorted_entries(&keys, nr, r)));
                         }
-                        mine
+                        mine.into_iter()
+                            .zip(entries)
+                            .map(|(r, mut e)| {
+                                sort_by_key_part(&mut e);
+                                (r, e)
+                            })
+                            .collect::<Vec<_>>()
                     })
                 })
                 .collect();
@@ -611,7 +695,7 @@ pub fn candidates(
     let mut active = vec![false; nr];
     let mut units: Vec<Unit> = Vec::new();
     const UNIT_PAIRS: u64 = 1 << 14;
-    for (r, entries) in sorted.iter().enumerate() {
+    for (r, entries) in sorted.iter().enumerate().take(nb) {
         let rule = &rules[r];
         let report = &mut reports[live[r]];
         let mut raw = 0u64;
@@ -689,6 +773,8 @@ pub fn candidates(
             .collect();
         hs.into_iter().map(|h| h.join().expect("blocking thread")).collect()
     });
+    let samples: Vec<RuleSample> =
+        (nb..nr).map(|r| sample_rule(ds, cmp, &filter, r, &sorted[r], cap, cfg.max_block, threads)).collect();
     drop(sorted);
     drop(keys);
     let total: usize = results.iter().map(|r| r.0.len()).sum();
@@ -700,42 +786,34 @@ pub fn candidates(
         for (k, v) in c {
             *counts.entry(k).or_default() += v;
         }
-        for (r, v) in per_rule.into_iter().enumerate() {
+        for (r, v) in per_rule.into_iter().enumerate().take(nb) {
             reports[live[r]].pairs += v;
         }
     }
     let mut patterns: Vec<(Pattern, u64)> = counts.into_iter().collect();
     patterns.sort_unstable();
-    Candidates { pairs, patterns, report: Some(BlockingReport { rules: reports, total: total as u64 }) }
+    (Candidates { pairs, patterns, report: Some(BlockingReport { rules: reports, total: total as u64 }) }, samples)
 }
 
-/// The comparison patterns of (a sample of) the pairs of one rule, for training: all its pairs
-/// when they are at most `cap`, otherwise each pair with probability `cap / pairs` (decided by
-/// a hash of the pair, so the sample is reproducible). Returns the counts and the number of
-/// pairs compared.
-pub fn rule_patterns(
+/// Samples the pairs of rule `r` (see [`candidates_and_samples`]).
+fn sample_rule(
     ds: &Dataset,
     cmp: &Comparator,
-    rule: &BlockingRule,
-    mode: Mode,
+    filter: &PairFilter<'_>,
+    r: usize,
+    entries: &[u64],
     cap: usize,
     max_block: usize,
     threads: usize,
-) -> (Vec<(Pattern, u64)>, u64) {
-    let threads = threads.max(1);
-    let rules = std::slice::from_ref(rule);
-    let keys = compute_keys(ds, rules, 0, threads);
-    let entries = sorted_entries(&keys, 1, 0);
-    let blocks: Vec<(usize, usize)> = blocks_of(&entries).into_iter().filter(|(s, e)| e - s <= max_block).collect();
+) -> RuleSample {
+    let rule = &filter.rules[r];
+    let blocks: Vec<(usize, usize)> = blocks_of(entries).into_iter().filter(|(s, e)| e - s <= max_block).collect();
     let raw: u64 = blocks.iter().map(|&(s, e)| block_pairs(ds, rule, &entries[s..e])).sum();
-    // keep a pair when its hash is below the threshold
     let threshold =
         if raw as f64 <= cap as f64 { u64::MAX } else { (cap as f64 / raw as f64 * u64::MAX as f64) as u64 };
-    let active = [true];
-    let filter = PairFilter { ds, rules, keys: &keys, mode, active: &active };
     let next = AtomicUsize::new(0);
     let parts: Vec<(FxMap<Pattern, u64>, u64)> = std::thread::scope(|sc| {
-        let hs: Vec<_> = (0..threads)
+        let hs: Vec<_> = (0..threads.max(1))
             .map(|_| {
                 sc.spawn(|| {
                     let mut counts: FxMap<Pattern, u64> = FxMap::default();
@@ -752,7 +830,7 @@ pub fn rule_patterns(
                                 if threshold != u64::MAX && mix64(u64::from(i) << 32 | u64::from(j)) > threshold {
                                     return;
                                 }
-                                if filter.keep(0, key, i, j) {
+                                if filter.keep_alone(r, key, i, j) {
                                     *counts.entry(cmp.compare(ds, i, j)).or_default() += 1;
                                     n += 1;
                                 }
@@ -828,6 +906,16 @@ mod tests {
         }
         let (p, _) = pairs_of(&d, Mode::Link);
         assert_eq!(p, vec![(0, 2), (1, 2)]);
+    }
+
+    #[test]
+    fn radix_sort_sorts_by_key_keeping_record_order() {
+        let mut rng = crate::util::SplitMix::new(3);
+        let mut v: Vec<u64> = (0..200_000u64).map(|i| (rng.below(5000) << 32) | i).collect();
+        let mut expected = v.clone();
+        expected.sort_unstable();
+        sort_by_key_part(&mut v);
+        assert_eq!(v, expected);
     }
 
     #[test]

@@ -13,10 +13,11 @@ use crate::phonetic::key_of_compact;
 use crate::schema::{FieldKind, Record, Schema};
 use crate::util::FxMap;
 
-/// Byte strings interned to dense ids; id 0 is the empty string (missing).
+/// Byte strings interned to dense ids; id 0 is the empty string (missing). Each string is
+/// stored once; the index maps its hash to its id (collisions are resolved by probing).
 #[derive(Debug, Clone)]
 pub(crate) struct Interner {
-    map: FxMap<Box<[u8]>, u32>,
+    map: FxMap<u64, u32>,
     items: Vec<Box<[u8]>>,
 }
 
@@ -26,17 +27,34 @@ impl Default for Interner {
     }
 }
 
+fn hash_bytes(s: &[u8]) -> u64 {
+    use std::hash::Hasher;
+    let mut h = crate::util::FxHasher::default();
+    h.write(s);
+    crate::util::mix64(h.finish())
+}
+
 impl Interner {
+    pub(crate) fn reserve(&mut self, additional: usize) {
+        self.map.reserve(additional);
+        self.items.reserve(additional);
+    }
+
     pub(crate) fn intern(&mut self, s: &[u8]) -> u32 {
         if s.is_empty() {
             return 0;
         }
-        if let Some(&id) = self.map.get(s) {
-            return id;
+        let mut h = hash_bytes(s);
+        loop {
+            match self.map.get(&h) {
+                Some(&id) if &*self.items[id as usize] == s => return id,
+                Some(_) => h = crate::util::mix64(h ^ 0x9e37_79b9_7f4a_7c15),
+                None => break,
+            }
         }
         let id = u32::try_from(self.items.len()).expect("fewer than 4 billion distinct values");
         self.items.push(Box::from(s));
-        self.map.insert(Box::from(s), id);
+        self.map.insert(h, id);
         id
     }
 
@@ -108,7 +126,6 @@ pub(crate) fn name_forms(folded: &str) -> Option<NameForms> {
 #[derive(Debug, Clone)]
 pub(crate) struct NameTable {
     pub(crate) infos: Vec<NameInfo>,
-    by_folded: FxMap<Box<str>, u32>,
     pub(crate) compacts: Interner,
     pub(crate) phons: Interner,
 }
@@ -124,29 +141,27 @@ impl Default for NameTable {
             phon: 0,
             phon_first: 0,
         };
-        Self {
-            infos: vec![none],
-            by_folded: FxMap::default(),
-            compacts: Interner::default(),
-            phons: Interner::default(),
-        }
+        Self { infos: vec![none], compacts: Interner::default(), phons: Interner::default() }
     }
 }
 
 impl NameTable {
+    fn reserve(&mut self, additional: usize) {
+        self.infos.reserve(additional);
+        self.compacts.reserve(additional);
+        self.phons.reserve(additional / 2);
+    }
+
     pub(crate) fn intern_forms(&mut self, f: NameForms) -> u32 {
-        if let Some(&id) = self.by_folded.get(f.folded.as_str()) {
-            return id;
-        }
         let compact_id = self.compacts.intern(f.compact.as_bytes());
-        let core_id = self.compacts.intern(f.core.as_bytes());
-        let first_id = self.compacts.intern(f.first.as_bytes());
+        let core_id = if f.core == f.compact { compact_id } else { self.compacts.intern(f.core.as_bytes()) };
+        let first_id = if f.first == f.compact { compact_id } else { self.compacts.intern(f.first.as_bytes()) };
         let mut parts: Vec<u32> = f.parts.iter().map(|p| self.compacts.intern(p.as_bytes())).collect();
         parts.sort_unstable();
         parts.dedup();
         parts.retain(|&p| p != compact_id);
         let phon = self.phons.intern(f.phon.as_bytes());
-        let phon_first = self.phons.intern(f.phon_first.as_bytes());
+        let phon_first = if f.phon_first == f.phon { phon } else { self.phons.intern(f.phon_first.as_bytes()) };
         let id = u32::try_from(self.infos.len()).expect("fewer than 4 billion names");
         self.infos.push(NameInfo {
             folded: Box::from(f.folded.as_str()),
@@ -157,7 +172,6 @@ impl NameTable {
             phon,
             phon_first,
         });
-        self.by_folded.insert(f.folded.into_boxed_str(), id);
         id
     }
 
@@ -204,7 +218,7 @@ impl DateVal {
             }
         };
         let valid = (1850..=2150).contains(&y) && (1..=12).contains(&m) && (1..=31).contains(&d);
-        valid.then(|| DateVal { year: y as u16, month: m as u8, day: d as u8 })
+        valid.then_some(DateVal { year: y as u16, month: m as u8, day: d as u8 })
     }
 
     fn packed(self) -> u32 {
@@ -213,6 +227,9 @@ impl DateVal {
 }
 
 /// A raw value normalised, before interning (pure: computed in parallel in bulk loads).
+// Built once per distinct raw value and consumed at once: boxing the names would only add an
+// allocation per name.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone)]
 pub(crate) enum Prepared {
     Names(Option<NameForms>, Option<NameForms>),
@@ -544,6 +561,43 @@ impl DatasetBuilder {
         Ok(index)
     }
 
+    /// Appends the records of another builder of the same schema (builders filled on several
+    /// threads are merged this way: the work is in proportion to `other`'s distinct values).
+    pub fn append(&mut self, other: DatasetBuilder) {
+        let n = self.raw_ids.len();
+        assert_eq!(n, other.raw_ids.len(), "builders of the same schema");
+        let remap: Vec<Vec<u32>> = other
+            .raw_list
+            .into_iter()
+            .enumerate()
+            .map(|(f, list)| {
+                list.into_iter()
+                    .enumerate()
+                    .map(|(k, raw)| {
+                        if k == 0 {
+                            return 0;
+                        }
+                        if let Some(&id) = self.raw_ids[f].get(&raw) {
+                            return id;
+                        }
+                        let id = u32::try_from(self.raw_list[f].len()).expect("fewer than 4 billion values");
+                        self.raw_ids[f].insert(raw.clone(), id);
+                        self.raw_list[f].push(raw);
+                        id
+                    })
+                    .collect()
+            })
+            .collect();
+        self.raw_rows.reserve(other.raw_rows.len());
+        for (k, &v) in other.raw_rows.iter().enumerate() {
+            self.raw_rows.push(remap[k % n][v as usize]);
+        }
+        let base = self.ds.id_text.len() as u32;
+        self.ds.id_text.push_str(&other.ds.id_text);
+        self.ds.id_ends.extend(other.ds.id_ends.iter().map(|e| e + base));
+        self.ds.sources.extend_from_slice(&other.ds.sources);
+    }
+
     /// Normalises the distinct values on `threads` threads and builds the dataset.
     pub fn build(self, threads: usize) -> Dataset {
         let Self { mut ds, raw_ids, raw_list, raw_rows } = self;
@@ -561,6 +615,9 @@ impl DatasetBuilder {
                     .collect();
                 hs.into_iter().flat_map(|h| h.join().expect("normalising thread")).collect()
             });
+            if kind.is_name() {
+                ds.names.reserve(list.len());
+            }
             let mut map = Vec::with_capacity(list.len());
             for (k, p) in prepared.into_iter().enumerate() {
                 map.push(if k == 0 { (0, 0) } else { ds.intern(p) });
@@ -631,6 +688,21 @@ mod tests {
             bulk.push(0, &i.to_string(), &v).unwrap();
         }
         let bulk = bulk.build(2);
+        // the same rows split over two builders and appended
+        let mut first = DatasetBuilder::new(Schema::parcours());
+        let mut second = DatasetBuilder::new(Schema::parcours());
+        for (i, r) in rows.iter().enumerate() {
+            let v: Vec<Option<&str>> = r.iter().map(|x| Some(*x)).collect();
+            if i < 2 { &mut first } else { &mut second }.push(0, &i.to_string(), &v).unwrap();
+        }
+        first.append(second);
+        let appended = first.build(1);
+        for i in 0..3 {
+            for f in 0..5 {
+                assert_eq!(appended.normalised(i, f), bulk.normalised(i, f));
+            }
+            assert_eq!(appended.id(i), bulk.id(i));
+        }
         for i in 0..3 {
             for f in 0..5 {
                 assert_eq!(one.normalised(i, f), bulk.normalised(i, f));

@@ -23,8 +23,8 @@ pub struct EmConfig {
     pub lambda: f64,
     pub m: Vec<Vec<f64>>,
     pub u: Vec<Vec<f64>>,
-    /// Keep `u` as given (estimate only `λ` and `m`).
-    pub fix_u: bool,
+    /// Per column: keep its `u` as given (estimate only `λ` and `m` for it).
+    pub fix_u: Vec<bool>,
     pub max_iterations: usize,
     /// Stop when no parameter moves more than this.
     pub tolerance: f64,
@@ -104,7 +104,12 @@ pub fn fit(patterns: &[(Pattern, u64)], cols: &EmColumns, cfg: &EmConfig) -> EmF
         }
         let new_lambda = (matches / total).clamp(1e-9, 1.0 - 1e-9);
         let new_m = normalised(&m_acc, cols);
-        let new_u = if cfg.fix_u { u.clone() } else { normalised(&u_acc, cols) };
+        let mut new_u = normalised(&u_acc, cols);
+        for (c, fixed) in cfg.fix_u.iter().enumerate() {
+            if *fixed {
+                new_u[c].clone_from(&u[c]);
+            }
+        }
         let mut change = (new_lambda - lambda).abs();
         for c in 0..k {
             for l in 0..cols.levels[c] {
@@ -196,7 +201,7 @@ mod tests {
                 init(&[0.4, 0.6, 0.0]),
                 init(&[0.1, 0.2, 0.7, 0.0]),
             ],
-            fix_u: false,
+            fix_u: vec![false; 4],
             max_iterations: 500,
             tolerance: 1e-7,
         };

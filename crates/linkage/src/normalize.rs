@@ -181,6 +181,9 @@ pub struct FamilyNames {
 /// Splits a family-name value on `née`, `épouse`, `ép.`, `veuve`… (see [`FamilyNames`]).
 pub fn family_names(text: &str) -> FamilyNames {
     let folded = fold(text);
+    if !folded.contains(' ') {
+        return FamilyNames { used: folded, birth: None };
+    }
     let ws: Vec<&str> = words(&folded).collect();
     for (i, w) in ws.iter().enumerate() {
         if i == 0 || i + 1 >= ws.len() {

@@ -4,7 +4,7 @@ use std::time::Instant;
 
 use serde::Serialize;
 
-use crate::blocking::{self, BlockingConfig, BlockingReport, Candidates, Mode};
+use crate::blocking::{self, BlockingConfig, BlockingReport, Mode};
 use crate::cluster::{cluster_edges, Adjacency, ClusterReport, Clusters, Contest, Edge};
 use crate::compare::{Comparator, Thresholds};
 use crate::dataset::Dataset;
@@ -107,12 +107,16 @@ pub fn run(ds: &Dataset, cfg: &PipelineConfig, progress: &dyn Progress) -> Outco
     let mut bcfg = cfg.blocking.clone();
     bcfg.threads = cfg.threads;
     progress.phase("blocage et comparaison", None);
-    let mut candidates: Candidates = blocking::candidates(ds, &cmp, &bcfg, cfg.mode, &|n| progress.advance(n));
-    lap("blocking", &mut timings);
-    progress.phase("estimation (EM)", None);
     let mut tcfg = cfg.train.clone();
     tcfg.threads = cfg.threads;
-    let training = train::train(ds, &cmp, &tf, &candidates, cfg.mode, &tcfg);
+    let training_rules = train::rules_of(ds, &tcfg);
+    let (mut candidates, samples) =
+        blocking::candidates_and_samples(ds, &cmp, &bcfg, cfg.mode, &training_rules, tcfg.pairs_per_rule, &|n| {
+            progress.advance(n)
+        });
+    lap("blocking", &mut timings);
+    progress.phase("estimation (EM)", None);
+    let training = train::train(ds, &cmp, &tf, &candidates, &samples, cfg.mode, &tcfg);
     lap("training", &mut timings);
     progress.phase("score des paires", Some(candidates.pairs.len() as u64));
     let scorer = Scorer::new(ds, &cmp, &training.model, &tf);

@@ -16,7 +16,7 @@
 
 use serde::Serialize;
 
-use crate::blocking::{rule_patterns, BlockingRule, Candidates, KeyPart, Mode};
+use crate::blocking::{BlockingRule, Candidates, KeyPart, Mode, RuleSample};
 use crate::compare::{Comparator, Level};
 use crate::dataset::Dataset;
 use crate::em::{self, EmColumns, EmConfig};
@@ -242,12 +242,20 @@ pub fn estimate_u(
     u
 }
 
-/// Trains a model (see the module docs).
+/// The training rules of a configuration (its own or the schema's defaults).
+pub fn rules_of(ds: &Dataset, cfg: &TrainConfig) -> Vec<BlockingRule> {
+    cfg.rules.clone().unwrap_or_else(|| training_rules(ds.schema()))
+}
+
+/// Trains a model (see the module docs). `samples` are the patterns of the pairs of each of the
+/// training rules ([`rules_of`]), in order, as [`crate::blocking::candidates_and_samples`]
+/// returns them.
 pub fn train(
     ds: &Dataset,
     cmp: &Comparator,
     tf: &TermFrequencies,
     candidates: &Candidates,
+    samples: &[RuleSample],
     mode: Mode,
     cfg: &TrainConfig,
 ) -> Training {
@@ -257,17 +265,24 @@ pub fn train(
     let base_neutral: Vec<Vec<bool>> =
         cmp.columns.iter().map(|c| c.levels().iter().map(|&l| is_neutral(c.kind, l)).collect()).collect();
     let levels: Vec<usize> = cmp.columns.iter().map(|c| c.levels().len()).collect();
-    let rules = cfg.rules.clone().unwrap_or_else(|| training_rules(ds.schema()));
+    let rules = rules_of(ds, cfg);
     let mut m_sum: Vec<Vec<f64>> = levels.iter().map(|&l| vec![0.0; l]).collect();
     let mut m_weight = vec![0.0f64; k];
     let mut fits = Vec::new();
-    for rule in &rules {
+    for (rule, (counts, pairs)) in rules.iter().zip(samples) {
+        let (counts, pairs) = (counts, *pairs);
         let fields = rule.fields();
-        let blocked: Vec<bool> = cmp.columns.iter().map(|c| fields.contains(&c.field)).collect();
+        // a rule on the given name also leaves out the family name: swapped names (a level of
+        // the family name) cannot satisfy it
+        let on_given = fields.iter().any(|&f| ds.schema().fields[f].kind == FieldKind::GivenName);
+        let blocked: Vec<bool> = cmp
+            .columns
+            .iter()
+            .map(|c| fields.contains(&c.field) || (on_given && c.kind == FieldKind::FamilyName))
+            .collect();
         if blocked.iter().all(|b| *b) {
             continue;
         }
-        let (counts, pairs) = rule_patterns(ds, cmp, rule, mode, cfg.pairs_per_rule, cfg.max_block, cfg.threads);
         if pairs < 20 {
             continue;
         }
@@ -279,15 +294,19 @@ pub fn train(
             lambda: 0.5,
             m: defaults.columns.iter().map(|c| c.m.clone()).collect(),
             u: u.clone(),
-            fix_u: false,
+            // Within a block, the names and dates of different persons are about as alike as
+            // those of random pairs: their u stays the random pairs' (this is what makes the
+            // fit identifiable); sex and codes are not (namesakes share their sex, relatives
+            // their commune): their u is fitted.
+            fix_u: cmp.columns.iter().map(|c| !matches!(c.kind, FieldKind::Sex | FieldKind::Code)).collect(),
             max_iterations: cfg.max_iterations,
             tolerance: cfg.tolerance,
         };
-        let fit = em::fit(&counts, &cols, &em_cfg);
+        let fit = em::fit(counts, &cols, &em_cfg);
         let expected = fit.lambda * pairs as f64;
         for c in (0..k).filter(|&c| !blocked[c]) {
-            for l in 0..levels[c] {
-                m_sum[c][l] += expected * fit.m[c][l];
+            for (acc, m) in m_sum[c].iter_mut().zip(&fit.m[c]) {
+                *acc += expected * m;
             }
             m_weight[c] += expected;
         }

@@ -36,7 +36,7 @@ async fn linkage_over_the_store_is_accurate_stable_and_remembers_rejections() {
             for (i, a) in members.iter().enumerate() {
                 for b in &members[i + 1..] {
                     linked += 1;
-                    right += u64::from(truth.get(a).is_some() && truth.get(a) == truth.get(b));
+                    right += u64::from(truth.contains_key(a) && truth.get(a) == truth.get(b));
                 }
             }
         }
