@@ -14,7 +14,6 @@
 
 use std::time::Instant;
 
-use linkage::synthetic::{generate, to_csv, Config};
 use linkage::{pairwise, Dataset, Mode, NoProgress, PipelineConfig, Schema};
 
 fn vm_hwm_mib() -> f64 {
@@ -34,10 +33,12 @@ fn main() {
         return run_csv(&path, threshold, guard);
     }
     let t = Instant::now();
-    let records = generate(&Config::new(persons, 42));
+    let records = synth::linkage_set::generate(persons, 42);
     eprintln!("generated {} records in {:.2}s", records.len(), t.elapsed().as_secs_f64());
     if let Some(path) = args.get(2) {
-        std::fs::write(path, to_csv(&records)).unwrap();
+        let mut out = Vec::new();
+        synth::linkage_set::write_csv(&records, &mut out).unwrap();
+        std::fs::write(path, out).unwrap();
         eprintln!("written {path}");
         return;
     }
@@ -45,8 +46,14 @@ fn main() {
     let mut ds = Dataset::new(Schema::parcours());
     ds.reserve(records.len());
     for r in &records {
-        let bd = r.birth_date.as_deref();
-        ds.push(0, &r.id, &[Some(&r.family_name), Some(&r.given_names), bd, Some(r.sex), Some(&r.commune)]).unwrap();
+        let bd = r.birth_date.map(|d| d.to_string());
+        let (id, sex) = (r.id.to_string(), r.sex.code());
+        ds.push(
+            0,
+            &id,
+            &[Some(&r.family_name), Some(&r.given_names), bd.as_deref(), Some(sex), Some(r.commune.as_str())],
+        )
+        .unwrap();
     }
     let truth: Vec<u64> = records.iter().map(|r| r.truth).collect();
     drop(records);

@@ -28,7 +28,6 @@ pub mod pipeline;
 pub mod pprl;
 pub mod schema;
 pub mod similarity;
-pub mod synthetic;
 pub mod train;
 mod util;
 

@@ -180,22 +180,22 @@ mod tests {
     use crate::dataset::DatasetBuilder;
     use crate::eval::pairwise;
     use crate::schema::Schema;
-    use crate::synthetic::{generate, Config};
-
+    /// The project's generator of French noisy reports (`synth::linkage_set`), with its truth.
     fn synthetic(persons: usize, seed: u64) -> (Dataset, Vec<u64>) {
-        let records = generate(&Config::new(persons, seed));
+        let rows = synth::linkage_set::generate(persons, seed);
         let mut b = DatasetBuilder::new(Schema::parcours());
-        for r in &records {
+        for r in &rows {
+            let birth = r.birth_date.map(|d| d.to_string());
             let v = [
                 Some(r.family_name.as_str()),
                 Some(r.given_names.as_str()),
-                r.birth_date.as_deref(),
-                Some(r.sex),
+                birth.as_deref(),
+                Some(r.sex.code()),
                 Some(r.commune.as_str()),
             ];
-            b.push(0, &r.id, &v).unwrap();
+            b.push(0, &r.id.to_string(), &v).unwrap();
         }
-        (b.build(2), records.iter().map(|r| r.truth).collect())
+        (b.build(2), rows.iter().map(|r| r.truth).collect())
     }
 
     #[test]
@@ -249,26 +249,27 @@ mod tests {
 
     #[test]
     fn links_two_files() {
-        let records = generate(&Config::new(1500, 3));
+        let records = synth::linkage_set::generate(1500, 3);
         let mut b = DatasetBuilder::new(Schema::parcours());
         let mut truth = Vec::new();
-        // the original of each person in A, its first duplicate (if any) in B
+        // each person's first report in A, its second one (if any) in B
+        let mut seen: std::collections::HashMap<u64, u8> = std::collections::HashMap::new();
         for r in &records {
-            let source = if r.id.ends_with("-0") {
-                0
-            } else if r.id.ends_with("-1") {
-                1
-            } else {
+            let n = seen.entry(r.truth).or_insert(0);
+            if *n > 1 {
                 continue;
-            };
+            }
+            let source = *n;
+            *n += 1;
+            let birth = r.birth_date.map(|d| d.to_string());
             let v = [
                 Some(r.family_name.as_str()),
                 Some(r.given_names.as_str()),
-                r.birth_date.as_deref(),
-                Some(r.sex),
+                birth.as_deref(),
+                Some(r.sex.code()),
                 Some(r.commune.as_str()),
             ];
-            b.push(source, &r.id, &v).unwrap();
+            b.push(source, &r.id.to_string(), &v).unwrap();
             truth.push(r.truth);
         }
         let ds = b.build(2);

@@ -15,9 +15,9 @@ fn temp_dir(name: &str) -> std::path::PathBuf {
 #[test]
 fn link_eval_on_a_generated_file_prints_the_metrics_and_writes_the_clusters() {
     let dir = temp_dir("eval");
-    let records = linkage::synthetic::generate(&linkage::synthetic::Config::new(1500, 17));
+    let records = synth::linkage_set::generate(1500, 17);
     let input = dir.join("persons.csv");
-    std::fs::write(&input, linkage::synthetic::to_csv(&records)).unwrap();
+    std::fs::write(&input, csv(&records)).unwrap();
     let clusters = dir.join("clusters.csv");
     let out = parcours(&[
         "link",
@@ -56,14 +56,25 @@ fn link_eval_on_a_generated_file_prints_the_metrics_and_writes_the_clusters() {
 #[test]
 fn link_eval_links_two_files() {
     let dir = temp_dir("two");
-    let records = linkage::synthetic::generate(&linkage::synthetic::Config::new(800, 5));
-    let (a, b): (Vec<_>, Vec<_>) = records
-        .into_iter()
-        .filter(|r| r.id.ends_with("-0") || r.id.ends_with("-1"))
-        .partition(|r| r.id.ends_with("-0"));
+    // A holds each person's first report, B the second one of those reported twice or more.
+    let mut seen = std::collections::HashMap::new();
+    let (mut a, mut b) = (Vec::new(), Vec::new());
+    for r in synth::linkage_set::generate(800, 5) {
+        match seen.entry(r.truth).or_insert(0) {
+            n @ 0 => {
+                *n += 1;
+                a.push(r);
+            }
+            n @ 1 => {
+                *n += 1;
+                b.push(r);
+            }
+            _ => {}
+        }
+    }
     let (fa, fb) = (dir.join("a.csv"), dir.join("b.csv"));
-    std::fs::write(&fa, linkage::synthetic::to_csv(&a)).unwrap();
-    std::fs::write(&fb, linkage::synthetic::to_csv(&b)).unwrap();
+    std::fs::write(&fa, csv(&a)).unwrap();
+    std::fs::write(&fb, csv(&b)).unwrap();
     let out = parcours(&["link", "eval", fa.to_str().unwrap(), "--link-with", fb.to_str().unwrap(), "--json"]);
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(out.status.success(), "{stdout}{}", String::from_utf8_lossy(&out.stderr));
@@ -97,4 +108,10 @@ fn a_malformed_row_is_reported_with_its_line_number() {
     assert!(!out.status.success());
     assert!(stderr.contains("birth_date"), "{stderr}");
     let _ = std::fs::remove_dir_all(dir);
+}
+
+fn csv(rows: &[synth::linkage_set::Row]) -> Vec<u8> {
+    let mut out = Vec::new();
+    synth::linkage_set::write_csv(rows, &mut out).unwrap();
+    out
 }
