@@ -52,6 +52,26 @@ async fn a_referral_goes_through_the_screens_to_the_minutes() {
             )
             .await;
         assert_eq!(bad.status, 422, "only documents are accepted");
+        // A 4 MB scan goes through (above axum's default 2 MB body limit), 6 MB does not.
+        let scan = vec![b'%'; 4 * 1024 * 1024];
+        let big = referent
+            .post_multipart(
+                &format!("{page_url}/pieces"),
+                &[("csrf", &csrf)],
+                &[("piece", "scan.pdf", "application/pdf", &scan)],
+            )
+            .await;
+        assert_eq!(big.status, 303);
+        let too_big = vec![b'%'; 6 * 1024 * 1024];
+        let refused = referent
+            .post_multipart(
+                &format!("{page_url}/pieces"),
+                &[("csrf", &csrf)],
+                &[("piece", "gros.pdf", "application/pdf", &too_big)],
+            )
+            .await;
+        assert_eq!(refused.status, 422);
+        assert!(refused.body.contains("plus de 5 Mo"), "the reason is shown");
         let full = [
             ("csrf", csrf.as_str()),
             ("needs", "logement"),

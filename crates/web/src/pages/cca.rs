@@ -26,7 +26,11 @@ pub fn routes() -> Router<AppState> {
         .route("/cca/saisines/{id}/retirer", post(withdraw))
         .route("/cca/saisines/{id}/verification", post(check))
         .route("/cca/saisines/{id}/inscription", post(put_on_agenda))
-        .route("/cca/saisines/{id}/pieces", post(upload))
+        // Attachments go up to 5 MB (axum's default body limit is 2 MB); the use case checks the size.
+        .route(
+            "/cca/saisines/{id}/pieces",
+            post(upload).layer(axum::extract::DefaultBodyLimit::max(app::cca::MAX_ATTACHMENT_BYTES + 64 * 1024)),
+        )
         .route("/cca/saisines/{id}/pieces/{piece}", get(download))
 }
 
@@ -480,7 +484,16 @@ async fn upload(
     let id = id_of(&id)?;
     let mut csrf_ok = false;
     let mut file: Option<(String, String, Vec<u8>)> = None;
-    while let Ok(Some(field)) = form.next_field().await {
+    // A body over the limit, or cut short, fails while reading: say so next to the form.
+    let too_big = || -> Result<(), app::AppError> {
+        Err(domain::InvalidInput::new("pièce jointe", "fichier de plus de 5 Mo, ou envoi interrompu").into())
+    };
+    loop {
+        let field = match form.next_field().await {
+            Ok(Some(field)) => field,
+            Ok(None) => break,
+            Err(_) => return after(&state, &user, id, "pieces", too_big()).await,
+        };
         match field.name() {
             Some("csrf") => {
                 let v = field.text().await.map_err(|_| WebError::Invalid)?;
@@ -490,8 +503,10 @@ async fn upload(
             Some("piece") if csrf_ok => {
                 let name = field.file_name().unwrap_or_default().to_owned();
                 let media = field.content_type().unwrap_or("application/octet-stream").to_owned();
-                let bytes = field.bytes().await.map_err(|_| WebError::Invalid)?;
-                file = Some((name, media, bytes.to_vec()));
+                match field.bytes().await {
+                    Ok(bytes) => file = Some((name, media, bytes.to_vec())),
+                    Err(_) => return after(&state, &user, id, "pieces", too_big()).await,
+                }
             }
             _ => {}
         }

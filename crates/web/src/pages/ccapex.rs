@@ -23,7 +23,11 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/ccapex", get(list))
         .route("/ccapex/export.csv", get(export_csv))
-        .route("/ccapex/avis/import", post(import_opinions))
+        // An opinions file of a whole year stays far below 20 MB; axum's default limit is 2 MB.
+        .route(
+            "/ccapex/avis/import",
+            post(import_opinions).layer(axum::extract::DefaultBodyLimit::max(20 * 1024 * 1024)),
+        )
         .route("/ccapex/procedures", post(create))
         .route("/ccapex/procedures/nouvelle", get(new_form))
         .route("/ccapex/procedures/{id}", get(show))
