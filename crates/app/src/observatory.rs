@@ -31,6 +31,9 @@ pub struct Dashboard {
     pub flows: FlowTable,
     pub time_to_housing: Option<Quartiles>,
     pub support: Vec<indicators::SupportShare>,
+    /// Member records of the households actif at each month end, and distinct persons among
+    /// them once the linkage grouped one person's records (the whole territory).
+    pub persons: Vec<indicators::PersonCount>,
     /// (horizon in days, returns) for exits to housing during the period
     /// ([`indicators::RETURN_HORIZONS_DAYS`]: 6, 12 and 24 months).
     pub returns: Vec<(i64, indicators::Returns)>,
@@ -48,12 +51,17 @@ impl App {
     ) -> Result<Dashboard> {
         self.check_aggregates(actor)?;
         let histories = self.histories().await?;
+        let members = {
+            let mut conn = self.store.pool().acquire().await?;
+            store::observatory::linked_members(&mut conn).await?
+        };
         let rules = self.config.status_rules;
         let exits = period.start().first_day()..=period.end().last_day();
         let today = self.today();
         Ok(Dashboard {
             flows: indicators::compute_in_parallel(&histories, flow_months, rules, 2),
             time_to_housing: indicators::time_to_housing_in(&histories, period.clone(), rules, segment),
+            persons: indicators::distinct_persons(&histories, &members, period.clone(), rules),
             support: indicators::support_share_in(&histories, period, rules, segment),
             returns: indicators::RETURN_HORIZONS_DAYS
                 .iter()

@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 
 use domain::household::{MemberRole, Membership, Person, Sex};
-use domain::indicators::{Following, HouseholdHistory};
+use domain::indicators::{Following, HouseholdHistory, LinkedMember};
 use domain::pathway::{Event, EventKind, Pathway};
 use domain::situation::{Period, Situation};
 use domain::{OrgId, PersonId};
@@ -74,6 +74,25 @@ pub async fn histories(conn: &mut Conn) -> Result<Vec<HouseholdHistory>> {
         let i = index[&hh];
         let h = std::mem::replace(&mut out[i], HouseholdHistory::new(Pathway::default()));
         out[i] = h.with_memberships(&ms);
+    }
+    Ok(out)
+}
+
+/// Every household's members with the linkage group of their record (the negated person id
+/// when the record was never linked), in household id order as [`histories`].
+pub async fn linked_members(conn: &mut Conn) -> Result<Vec<Vec<LinkedMember>>> {
+    let ids: Vec<(i64,)> = sqlx::query_as("SELECT id FROM households ORDER BY id").fetch_all(&mut *conn).await?;
+    let index: HashMap<i64, usize> = ids.iter().enumerate().map(|(i, h)| (h.0, i)).collect();
+    let mut out = vec![Vec::new(); ids.len()];
+    let rows: Vec<(i64, i64, Option<i64>, String, Option<String>)> = sqlx::query_as(
+        "SELECT m.household_id, m.person_id, c.cluster_id, m.from_on, m.to_on FROM household_members m
+         LEFT JOIN person_clusters c ON c.person_id = m.person_id",
+    )
+    .fetch_all(&mut *conn)
+    .await?;
+    for (hh, person, cluster, from, to) in rows {
+        let group = cluster.unwrap_or(-person);
+        out[index[&hh]].push(LinkedMember { group, from: date_col(&from)?, to: opt_date_col(to)? });
     }
     Ok(out)
 }

@@ -55,6 +55,13 @@ async fn linkage_over_the_store_is_accurate_stable_and_remembers_rejections() {
         let recall = found as f64 / true_pairs as f64;
         assert!(precision >= 0.95 && recall >= 0.6, "precision {precision:.3}, recall {recall:.3}");
 
+        // The observatory counts each linked person once.
+        let may = domain::indicators::Month::of(TODAY).previous();
+        let seg = domain::indicators::Segment::Tous;
+        let d = t.app.dashboard(None, may..=may, may..=may, &seg).await.unwrap();
+        let count = d.persons[0];
+        assert!(count.persons < count.records && count.persons > 0, "{count:?}");
+
         // A second run over unchanged data keeps every id.
         t.app.run_linkage(ReviewBand::default(), &NoProgress).await.unwrap();
         let mut conn = t.app.store.pool().acquire().await.unwrap();

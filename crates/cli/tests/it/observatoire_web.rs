@@ -118,6 +118,7 @@ async fn the_dashboard_shows_the_apps_figures_and_the_downloads_the_same_rows() 
         // Returns to homelessness at 6, 12 and 24 months, and the share with a support measure.
         assert!(body.contains("Retours à la rue après un accès au logement") && body.contains("24 mois"));
         assert!(body.contains("Ménages accompagnés par une mesure") && body.contains("graphique-accompagnement"));
+        assert!(body.contains("Personnes distinctes sur la liste"));
         // Tables beside them, with captions and header scopes.
         assert!(
             body.matches("<caption").count() >= 6 && body.contains("scope=\"row\"") && body.contains("scope=\"col\"")

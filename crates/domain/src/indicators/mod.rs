@@ -25,6 +25,8 @@
 //!   so coarsening birth dates to the first of their month (anonymisation) changes no indicator.
 //! - **Time to housing** ([`time_to_housing`]), **returns after housing**
 //!   ([`returns_after_housing`]) and **functional zero** ([`functional_zero`]): see each function.
+//! - **Distinct persons** ([`distinct_persons`]): the members of the households `actif` at the
+//!   end of m, counted once per group of records the linkage found to be one person.
 //! - **Share with a support measure** ([`support_share`]): among households `actif` at the end
 //!   of m, those with a started CCA measure not ended by that day.
 
@@ -33,6 +35,7 @@ mod functional_zero;
 mod history;
 mod measures;
 mod month;
+mod persons;
 mod prepared;
 mod segments;
 mod support;
@@ -48,6 +51,7 @@ pub use measures::{
     RETURN_HORIZONS_DAYS,
 };
 pub use month::Month;
+pub use persons::{distinct_persons, LinkedMember, PersonCount};
 pub use prepared::monthly_statuses;
 pub use segments::{AgeBand, Dimension, Segment, SituationGroup, LONG_TERM_DAYS, LONG_TERM_WINDOW_MONTHS};
 pub use support::{support_share, support_share_in, SupportShare};

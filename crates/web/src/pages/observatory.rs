@@ -356,6 +356,8 @@ struct DashboardPage {
     /// supported, share).
     support: Vec<(String, String, String, String)>,
     support_chart: String,
+    /// Persons behind the list: (month, member records, distinct persons, double counts avoided).
+    persons: Vec<(String, String, String, String)>,
     /// Returns to homelessness: (horizon, exits followed, returned, rate).
     returns: Vec<(String, String, String, String)>,
     zero_chart: String,
@@ -389,6 +391,14 @@ pub async fn dashboard(
     let delay = figures.time_to_housing;
     let support_rows = figures.support;
     let published = state.app.published(Some(actor), sel.from..=sel.to).await?;
+    let persons = figures
+        .persons
+        .iter()
+        .map(|p| {
+            let twice = p.records - p.persons;
+            (month_long(p.month), mask.cell(p.records), mask.cell(p.persons), mask.cell(twice))
+        })
+        .collect();
     let returns: Vec<(String, String, String, String)> = figures
         .returns
         .iter()
@@ -654,6 +664,7 @@ pub async fn dashboard(
         support,
         support_chart,
         returns,
+        persons,
         zero_chart,
         zero,
         zero_months,
