@@ -42,7 +42,7 @@ fn content(n: usize, today: Date) -> ReferralContent {
         measure_asked: Some(MEASURES[n % MEASURES.len()].into()),
         motivation: "Ménage prêt au relogement ; un accompagnement sécurise l'entrée dans les lieux.".into(),
         previous_measures: if n.is_multiple_of(3) { "ASLL en 2024, interrompu.".into() } else { String::new() },
-        notice_given_on: Some(today - time::Duration::days(20 + n as i64)),
+        notice_given_on: Some(today - time::Duration::days(120 + n as i64)),
     }
 }
 
@@ -85,7 +85,7 @@ impl App {
                 self.submit_referral(&referent, r).await?;
                 // Submitted weeks ago, so that the demo's past session comes after.
                 let mut conn = self.store.pool().acquire().await?;
-                store::cca::backdate_submission(&mut conn, r, today - days(45 - 2 * n as i64)).await?;
+                store::cca::backdate_submission(&mut conn, r, today - days(110 - 2 * n as i64)).await?;
             }
             referrals.push(r);
         }
@@ -107,7 +107,7 @@ impl App {
         }
 
         // A past session: five files, the member present, decisions, closed.
-        let past = self.create_session(&manager, today - days(12), "Hôtel de la Métropole, salle 2").await?;
+        let past = self.create_session(&manager, today - days(75), "Hôtel de la Métropole, salle 2").await?;
         self.invite_member(&manager, past, member.user).await?;
         for r in &referrals[..5] {
             self.add_to_agenda(&manager, past, *r).await?;
@@ -140,14 +140,15 @@ impl App {
             if n == 2 {
                 break; // the third waits for its start
             }
-            let plan = Plan { start: today - days(9), months: 6, next_review: Some(today + days(5 + 30 * n as i64)) };
+            let plan = Plan { start: today - days(60), months: 6, next_review: Some(today + days(5 + 30 * n as i64)) };
             self.start_measure(&manager, *m, referent.org, Some(referent.user), plan).await?;
             out.measures += 1;
         }
         if let Some(m) = started.first() {
-            self.review_measure(&manager, *m, today - days(3), ReviewOutcome::FinProposee, "Bail signé.", None).await?;
+            self.review_measure(&manager, *m, today - days(20), ReviewOutcome::FinProposee, "Bail signé.", None)
+                .await?;
             let ending = Ending {
-                on: today - days(1),
+                on: today - days(10),
                 reason: EndReason::Loge,
                 housing: Some(HousingType::LogementSocial),
                 note: "Entrée dans les lieux.".into(),
