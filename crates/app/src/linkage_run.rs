@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, HashMap};
 
 use domain::audit::{AuditAction, Outcome as AuditOutcome};
 use domain::PersonId;
-use linkage::{Dataset, Mode, PipelineConfig, Progress, Record, Schema, Scorer};
+use linkage::{Dataset, Mode, PipelineConfig, Progress, Record, Schema};
 
 use crate::duplicates::FieldWeight;
 use crate::{App, AppError, Result};
@@ -102,8 +102,17 @@ impl App {
                 )
             })
             .collect();
-        let ds = Dataset::from_records(Schema::parcours(), &records)
+        let mut ds = Dataset::from_records(Schema::parcours(), &records)
             .map_err(|e| AppError::Invalid(domain::InvalidInput::new("rapprochement", e.to_string())))?;
+        // each partner's record of a household: its members are different persons, and vouch
+        // for each other (linkage::context)
+        let mut numbers: HashMap<i64, u32> = HashMap::new();
+        for (i, p) in persons.iter().enumerate() {
+            if let Some(h) = p.household {
+                let next = numbers.len() as u32 + 1;
+                ds.set_group(i as u32, *numbers.entry(h).or_insert(next));
+            }
+        }
         let mut report = LinkRunReport { persons: persons.len(), ..LinkRunReport::default() };
         if persons.len() < 2 {
             return Ok(report);
@@ -139,19 +148,31 @@ impl App {
 
         // The queue: uncertain pairs with each field's part in the score (levels and weights,
         // never the values).
-        let scorer = Scorer::new(&ds, &outcome.comparator, outcome.model(), &outcome.term_frequencies);
+        let scorer = outcome.scorer(&ds);
         let mut queue = Vec::new();
-        for p in outcome.pairs.iter().filter(|p| p.probability >= band.low && p.probability < band.high) {
-            let e = scorer.explain(p.a, p.b);
-            let why: Vec<FieldWeight> = e
-                .fields
-                .iter()
-                .map(|f| FieldWeight {
-                    field: field_label(&f.field).to_owned(),
-                    level: f.label.to_owned(),
-                    weight: f.weight,
+        // two records of one household are never joined by the engine: alike, they go to people
+        // (a person entered twice in one household)
+        let together = |a: u32, b: u32| ds.group(a) != 0 && ds.group(a) == ds.group(b);
+        for p in outcome
+            .pairs
+            .iter()
+            .filter(|p| p.probability >= band.low && (p.probability < band.high || together(p.a, p.b)))
+        {
+            let e = outcome.explain(&scorer, p.a, p.b);
+            let mut why: Vec<FieldWeight> = e
+                .household
+                .map(|w| FieldWeight {
+                    field: "Ménage".to_owned(),
+                    level: "un autre membre des deux ménages est rapproché".to_owned(),
+                    weight: w,
                 })
+                .into_iter()
                 .collect();
+            why.extend(e.fields.iter().map(|f| FieldWeight {
+                field: field_label(&f.field).to_owned(),
+                level: f.label.to_owned(),
+                weight: f.weight,
+            }));
             let why =
                 serde_json::to_string(&why).map_err(|_| AppError::Store(store::StoreError::Corrupt("json".into())))?;
             queue.push((persons[p.a as usize].id, persons[p.b as usize].id, p.probability, why));

@@ -6,7 +6,9 @@
 //! pairwise precision, recall and F1, the pairs compared, the EM iterations, the time and the peak
 //! memory. Input contract (header line, UTF-8, columns in any order, others ignored):
 //!
-//! - `parcours` (alias `synth`): `id,truth,family_name,given_names,birth_date,sex,commune`;
+//! - `parcours` (alias `synth`): `id,truth,family_name,given_names,birth_date,sex,commune`, and
+//!   optionally `household` (the report a row belongs to: rows of one report are different
+//!   persons, and co-members vouch for each other; `--no-household` ignores the column);
 //! - `febrl`: `id,truth,given_name,surname,street_number,address_1,address_2,suburb,postcode,
 //!   state,date_of_birth` (the FEBRL sets without `soc_sec_id`).
 
@@ -50,6 +52,9 @@ pub enum LinkCommand {
         /// Print one JSON object on standard output instead of the French summary.
         #[arg(long)]
         json: bool,
+        /// Ignore the optional `household` column (names, dates, sex and commune only).
+        #[arg(long)]
+        no_household: bool,
     },
 }
 
@@ -99,11 +104,11 @@ pub async fn run(db: Option<&str>, command: &LinkCommand) -> anyhow::Result<()> 
             );
             Ok(())
         }
-        LinkCommand::Eval { schema, file, link_with, threshold, clusters_out, json } => {
+        LinkCommand::Eval { schema, file, link_with, threshold, clusters_out, json, no_household } => {
             if !(0.0..1.0).contains(threshold) {
                 bail!("le seuil doit être une probabilité dans [0, 1[ : {threshold}");
             }
-            eval(*schema, file, link_with.as_deref(), *threshold, clusters_out.as_deref(), *json)
+            eval(*schema, file, link_with.as_deref(), *threshold, clusters_out.as_deref(), *json, !*no_household)
         }
     }
 }
@@ -161,11 +166,16 @@ struct Loaded {
     truth: Vec<u64>,
 }
 
+/// The optional column of a row's household (report) number.
+const HOUSEHOLD: &str = "household";
+
 /// Reads one or two labelled CSV files into a dataset (source 0 and 1). A large file without
 /// quotes is parsed on two threads, each half into its own builder, merged afterwards.
-fn load(schema: &Schema, files: &[&Path], bars: &Bars) -> anyhow::Result<Loaded> {
+fn load(schema: &Schema, files: &[&Path], households: bool, bars: &Bars) -> anyhow::Result<Loaded> {
     let mut builder: Option<DatasetBuilder> = None;
     let mut truth: Vec<u64> = Vec::new();
+    // (source, household label) of each row, 0 for none
+    let mut groups: Vec<(u8, u64)> = Vec::new();
     for (source, path) in files.iter().enumerate() {
         let bytes = std::fs::read(path).with_context(|| format!("lecture de {}", path.display()))?;
         bars.start(&format!("lecture de {}", path.display()), None);
@@ -185,6 +195,7 @@ fn load(schema: &Schema, files: &[&Path], bars: &Bars) -> anyhow::Result<Loaded>
             id: column("id")?,
             truth: column("truth")?,
             fields: schema.fields.iter().map(|f| column(&f.name)).collect::<anyhow::Result<_>>()?,
+            household: if households { headers.iter().position(|h| h == HOUSEHOLD.as_bytes()) } else { None },
             width: headers.len(),
         };
         let body = &bytes[header_end.min(bytes.len())..];
@@ -204,7 +215,7 @@ fn load(schema: &Schema, files: &[&Path], bars: &Bars) -> anyhow::Result<Loaded>
             chunks.push((chunk, first_line));
             first_line += chunk.iter().filter(|&&b| b == b'\n').count() as u64;
         }
-        let results: Vec<anyhow::Result<(DatasetBuilder, Vec<u64>)>> = std::thread::scope(|s| {
+        let results: Vec<anyhow::Result<Parsed>> = std::thread::scope(|s| {
             let handles: Vec<_> = chunks
                 .iter()
                 .map(|&(chunk, line)| {
@@ -218,8 +229,9 @@ fn load(schema: &Schema, files: &[&Path], bars: &Bars) -> anyhow::Result<Loaded>
                 .collect()
         });
         for r in results {
-            let (part, labels) = r?;
+            let Parsed { builder: part, truth: labels, households } = r?;
             truth.extend(labels);
+            groups.extend(households.into_iter().map(|h| (source as u8, h)));
             match builder.as_mut() {
                 None => builder = Some(part),
                 Some(b) => b.append(part),
@@ -228,8 +240,35 @@ fn load(schema: &Schema, files: &[&Path], bars: &Bars) -> anyhow::Result<Loaded>
     }
     bars.start("normalisation des noms", None);
     let builder = builder.unwrap_or_else(|| DatasetBuilder::new(schema.clone()));
-    let ds = builder.build(threads());
+    let mut ds = builder.build(threads());
+    // household labels to group numbers, apart per file
+    let mut numbers: std::collections::HashMap<(u8, u64), u32> = std::collections::HashMap::new();
+    for (i, key) in groups.into_iter().enumerate() {
+        if key.1 != 0 {
+            let next = u32::try_from(numbers.len() + 1).context("trop de ménages")?;
+            let g = *numbers.entry(key).or_insert(next);
+            ds.set_group(i as u32, g);
+        }
+    }
     Ok(Loaded { ds, truth })
+}
+
+/// A chunk of a file, parsed.
+struct Parsed {
+    builder: DatasetBuilder,
+    truth: Vec<u64>,
+    /// The household label of each row (0: none).
+    households: Vec<u64>,
+}
+
+/// A label as a number: numbers as they are; other labels by a 64-bit hash (top bit set).
+fn label_of(t: &str) -> u64 {
+    t.parse::<u64>().unwrap_or_else(|_| {
+        use std::hash::{Hash, Hasher};
+        let mut h = std::collections::hash_map::DefaultHasher::new();
+        t.hash(&mut h);
+        h.finish() | 1 << 63
+    })
 }
 
 /// Where the columns are in a file.
@@ -237,6 +276,7 @@ struct Layout {
     id: usize,
     truth: usize,
     fields: Vec<usize>,
+    household: Option<usize>,
     width: usize,
 }
 
@@ -248,10 +288,11 @@ fn parse_chunk(
     chunk: &[u8],
     first_line: u64,
     layout: &Layout,
-) -> anyhow::Result<(DatasetBuilder, Vec<u64>)> {
+) -> anyhow::Result<Parsed> {
     let mut builder = DatasetBuilder::new(schema.clone());
     builder.reserve(chunk.len() / 48);
     let mut truth = Vec::with_capacity(chunk.len() / 48);
+    let mut households = Vec::with_capacity(chunk.len() / 48);
     let mut rdr = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(chunk);
     let mut record = csv::ByteRecord::new();
     loop {
@@ -279,21 +320,23 @@ fn parse_chunk(
         if t.is_empty() {
             bail!("{}, ligne {line} : vérité (colonne truth) vide", path.display());
         }
-        // numbers as they are; other labels by a 64-bit hash (top bit set)
-        let label = t.parse::<u64>().unwrap_or_else(|_| {
-            use std::hash::{Hash, Hasher};
-            let mut h = std::collections::hash_map::DefaultHasher::new();
-            t.hash(&mut h);
-            h.finish() | 1 << 63
-        });
+        let label = label_of(t);
+        let household = match layout.household {
+            Some(c) => match text(c)?.trim() {
+                "" => 0,
+                h => label_of(h).max(1),
+            },
+            None => 0,
+        };
         let mut values: [Option<&str>; 16] = [None; 16];
         for (slot, &c) in values.iter_mut().zip(&layout.fields) {
             *slot = Some(text(c)?);
         }
         builder.push(source, id, &values[..layout.fields.len()])?;
         truth.push(label);
+        households.push(household);
     }
-    Ok((builder, truth))
+    Ok(Parsed { builder, truth, households })
 }
 
 fn field_list(schema: &Schema) -> String {
@@ -319,13 +362,14 @@ fn eval(
     threshold: f64,
     clusters_out: Option<&Path>,
     json: bool,
+    households: bool,
 ) -> anyhow::Result<()> {
     let started = Instant::now();
     let bars = Bars::new();
     let schema = schema_arg.schema();
     let mut files = vec![file];
     files.extend(link_with);
-    let Loaded { ds, truth } = load(&schema, &files, &bars)?;
+    let Loaded { ds, truth } = load(&schema, &files, households, &bars)?;
     let read_seconds = started.elapsed().as_secs_f64();
     let mode = if link_with.is_some() { Mode::Link } else { Mode::Dedupe };
     let linking = Instant::now();
@@ -374,6 +418,8 @@ fn eval(
             "em": training.rules,
             "prior": training.model.prior,
             "clustering": outcome.clustering,
+            "households": ds.has_groups(),
+            "context": outcome.context,
             "timings": outcome.timings,
         });
         println!("{value}");
@@ -392,6 +438,13 @@ fn eval(
             if training.converged() { "convergé" } else { "plafond d'itérations atteint" }
         )?;
         writeln!(out, "  seuil de probabilité : {threshold}")?;
+        if let Some(c) = &outcome.context {
+            writeln!(
+                out,
+                "  contexte des ménages : {} paires de ménages reliées par un membre, {} paires repesées ({} hors blocage), λ = {:.3} ({} itérations EM)",
+                c.linked_households, c.pairs, c.added, c.lambda, c.iterations
+            )?;
+        }
         writeln!(out, "  groupes (personnes) : {distinct_clusters}")?;
         writeln!(out, "  précision : {:.5}", metrics.precision)?;
         writeln!(out, "  rappel : {:.5}", metrics.recall)?;

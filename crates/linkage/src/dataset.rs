@@ -282,6 +282,8 @@ pub struct Dataset {
     pub(crate) dates: Vec<DateVal>,
     date_ids: FxMap<u32, u32>,
     pub(crate) strings: Interner,
+    /// The household (report) of each record, 0 for none; empty when no record has one.
+    groups: Vec<u32>,
 }
 
 impl Dataset {
@@ -313,6 +315,7 @@ impl Dataset {
             dates: vec![DateVal { year: 0, month: 0, day: 0 }],
             date_ids: FxMap::default(),
             strings: Interner::default(),
+            groups: Vec::new(),
         }
     }
 
@@ -346,6 +349,31 @@ impl Dataset {
 
     pub fn source(&self, index: u32) -> u8 {
         self.sources[index as usize]
+    }
+
+    /// Puts a record in a household, as one partner reported it: records of one household are
+    /// different persons (see [`crate::context`]). Group numbers are the caller's, unique across
+    /// sources; 0 means none.
+    pub fn set_group(&mut self, index: u32, group: u32) {
+        let i = index as usize;
+        if self.groups.len() <= i {
+            if group == 0 {
+                return;
+            }
+            self.groups.resize(self.len().max(i + 1), 0);
+        }
+        self.groups[i] = group;
+    }
+
+    /// The household of a record (0: none).
+    #[inline]
+    pub fn group(&self, index: u32) -> u32 {
+        self.groups.get(index as usize).copied().unwrap_or(0)
+    }
+
+    /// Whether some record has a household.
+    pub fn has_groups(&self) -> bool {
+        self.groups.iter().any(|&g| g != 0)
     }
 
     /// The kind of a field.

@@ -11,12 +11,15 @@
 //! 3. [`train`]: `u` from random pairs, `m` by [`em`], giving a [`Model`];
 //! 4. [`Scorer`]: match weights and probabilities with term-frequency adjustment, and an
 //!    [`Explanation`] per pair;
-//! 5. [`cluster`]: best-first merging with a guard against chaining, stable [`ClusterId`]s;
-//! 6. [`Linker`]: the same, incrementally, with reviewers' [`Decision`]s.
+//! 5. [`context`]: households as partners reported them (co-members vouch for each other; two
+//!    records of one household are two persons);
+//! 6. [`cluster`]: best-first merging with a guard against chaining, stable [`ClusterId`]s;
+//! 7. [`Linker`]: the same, incrementally, with reviewers' [`Decision`]s.
 
 pub mod blocking;
 pub mod cluster;
 pub mod compare;
+pub mod context;
 pub mod dataset;
 pub mod em;
 pub mod eval;
@@ -34,6 +37,7 @@ mod util;
 pub use blocking::{BlockingConfig, BlockingReport, BlockingRule, KeyPart, Mode, RuleReport};
 pub use cluster::{ClusterId, Clusters, Merge};
 pub use compare::{Comparator, Level, Pattern, Thresholds};
+pub use context::ContextModel;
 pub use dataset::{Dataset, DatasetError, DateVal};
 pub use eval::{pairwise, PairwiseMetrics};
 pub use linker::{AddReport, Decision, DecisionReport, Linker, LinkerConfig, LinkerError, ReviewPair};

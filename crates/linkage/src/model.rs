@@ -245,6 +245,10 @@ pub struct FieldContribution {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Explanation {
     pub prior_weight: f64,
+    /// When another member links the two records' households ([`crate::context`]): the bits
+    /// the household prior adds to the random pairs' one; the fields are then weighed by the
+    /// within-household model.
+    pub household: Option<f64>,
     pub fields: Vec<FieldContribution>,
     /// Prior plus the fields' weights.
     pub match_weight: f64,
@@ -352,6 +356,7 @@ impl<'a> Scorer<'a> {
         }
         Explanation {
             prior_weight: self.prior_weight,
+            household: None,
             fields,
             match_weight: self.prior_weight + total,
             probability: self.probability(total),

@@ -7,6 +7,7 @@ use serde::Serialize;
 use crate::blocking::{self, BlockingConfig, BlockingReport, Mode};
 use crate::cluster::{cluster_edges, Adjacency, ClusterReport, Clusters, Contest, Edge};
 use crate::compare::{Comparator, Thresholds};
+use crate::context::{self, ContextModel, Groups};
 use crate::dataset::Dataset;
 use crate::model::{Model, Scorer, TermFrequencies};
 use crate::train::{self, TrainConfig, Training};
@@ -39,6 +40,9 @@ pub struct PipelineConfig {
     /// A link is not taken when one side is about as likely (within this many bits) to be
     /// another, incompatible person (0: no such check). See [`crate::cluster::Contest`].
     pub contest_margin: f64,
+    /// Household context ([`crate::context`]) when the records have households: first-pass
+    /// links at or above this probability vouch for their co-members (`None`: no context).
+    pub context_anchor: Option<f64>,
     pub threads: usize,
 }
 
@@ -53,6 +57,7 @@ impl PipelineConfig {
             guard_weight: 0.0,
             keep_above: 0.5,
             contest_margin: 0.0,
+            context_anchor: Some(0.99),
             threads: crate::util::threads(2),
         }
     }
@@ -86,11 +91,24 @@ pub struct Outcome {
     pub timings: Vec<Timing>,
     pub comparator: Comparator,
     pub term_frequencies: TermFrequencies,
+    /// The household context's level, when it applied.
+    pub context: Option<ContextModel>,
 }
 
 impl Outcome {
     pub fn model(&self) -> &Model {
         &self.training.model
+    }
+
+    /// The scorer of the first pass.
+    pub fn scorer<'a>(&'a self, ds: &'a Dataset) -> Scorer<'a> {
+        Scorer::new(ds, &self.comparator, self.model(), &self.term_frequencies)
+    }
+
+    /// Why a pair scores what it scores, household context included (`scorer`: this outcome's
+    /// [`Outcome::scorer`]).
+    pub fn explain(&self, scorer: &Scorer<'_>, a: u32, b: u32) -> crate::model::Explanation {
+        self.context.as_ref().and_then(|c| c.explain(scorer, a, b)).unwrap_or_else(|| scorer.explain(a, b))
     }
 }
 
@@ -122,6 +140,7 @@ pub fn run(ds: &Dataset, cfg: &PipelineConfig, progress: &dyn Progress) -> Outco
     let scorer = Scorer::new(ds, &cmp, &training.model, &tf);
     let keep_weight =
         training.model.weight_for_probability(cfg.keep_above.min(cfg.threshold).clamp(1e-12, 1.0 - 1e-12));
+    let groups = (cfg.context_anchor.is_some() && ds.has_groups()).then(|| Groups::new(ds));
     let pairs = std::mem::take(&mut candidates.pairs);
     let chunk = pairs.len().div_ceil(cfg.threads.max(1)).max(1);
     let mut scored: Vec<ScoredPair> = std::thread::scope(|s| {
@@ -133,7 +152,8 @@ pub fn run(ds: &Dataset, cfg: &PipelineConfig, progress: &dyn Progress) -> Outco
                     let mut out = Vec::new();
                     for p in part {
                         let w = scorer.weight(p.a, p.b, p.pattern);
-                        if w >= keep_weight {
+                        let keep = w >= keep_weight;
+                        if keep {
                             out.push(ScoredPair {
                                 a: p.a,
                                 b: p.b,
@@ -150,6 +170,15 @@ pub fn run(ds: &Dataset, cfg: &PipelineConfig, progress: &dyn Progress) -> Outco
         hs.into_iter().flat_map(|h| h.join().expect("scoring thread")).collect()
     });
     drop(pairs);
+    let context = match (&groups, cfg.context_anchor) {
+        (Some(g), Some(anchor)) => {
+            let anchor_weight = (anchor / (1.0 - anchor)).log2();
+            let model = context::apply(&mut scored, g, &scorer, anchor_weight);
+            scored.retain(|p| p.probability >= cfg.keep_above.min(cfg.threshold));
+            model
+        }
+        _ => None,
+    };
     scored.sort_unstable_by(|x, y| y.weight.total_cmp(&x.weight).then(x.a.cmp(&y.a)).then(x.b.cmp(&y.b)));
     lap("scoring", &mut timings);
     progress.phase("regroupement", None);
@@ -161,7 +190,13 @@ pub fn run(ds: &Dataset, cfg: &PipelineConfig, progress: &dyn Progress) -> Outco
         .map(|p| Edge { a: p.a, b: p.b, weight: p.weight })
         .collect();
     let guard = cfg.guard_weight;
-    let mut allowed = |a: u32, b: u32| scorer.score(a.min(b), a.max(b)).1 >= guard;
+    // two records of one household are two persons
+    if let Some(g) = &groups {
+        edges.retain(|e| !g.together(e.a, e.b));
+    }
+    let mut allowed = |a: u32, b: u32| {
+        !groups.as_ref().is_some_and(|g| g.together(a, b)) && scorer.score(a.min(b), a.max(b)).1 >= guard
+    };
     let likely: Vec<(u32, u32, f64)> = scored.iter().map(|p| (p.a, p.b, p.weight)).collect();
     let adjacency = Adjacency::new(ds.len(), &likely);
     drop(likely);
@@ -170,7 +205,17 @@ pub fn run(ds: &Dataset, cfg: &PipelineConfig, progress: &dyn Progress) -> Outco
         cluster_edges(&mut clusters, &mut edges, &mut allowed, (cfg.contest_margin > 0.0).then_some(&contest));
     lap("clustering", &mut timings);
     let blocking = candidates.report.take().unwrap_or(BlockingReport { rules: Vec::new(), total: 0 });
-    Outcome { blocking, training, clusters, clustering, pairs: scored, timings, comparator: cmp, term_frequencies: tf }
+    Outcome {
+        blocking,
+        training,
+        clusters,
+        clustering,
+        pairs: scored,
+        timings,
+        comparator: cmp,
+        term_frequencies: tf,
+        context,
+    }
 }
 
 #[cfg(test)]

@@ -15,13 +15,18 @@ pub struct LinkPerson {
     pub birth_date: Option<String>,
     pub sex: String,
     pub commune: Option<String>,
+    /// The household record the person belongs to now (or last did).
+    pub household: Option<i64>,
 }
 
 /// Every person not anonymised (anonymised names are empty), in id order.
 pub async fn persons(conn: &mut Conn) -> Result<Vec<LinkPerson>> {
-    let rows: Vec<(i64, String, String, Option<String>, String, Option<String>)> = sqlx::query_as(
+    type Row = (i64, String, String, Option<String>, String, Option<String>, Option<i64>);
+    let rows: Vec<Row> = sqlx::query_as(
         "SELECT p.id, p.family_name, p.given_names, p.birth_date, p.sex,
             (SELECT h.commune_insee FROM household_members m JOIN households h ON h.id = m.household_id
+             WHERE m.person_id = p.id ORDER BY m.to_on IS NULL DESC, m.id DESC LIMIT 1),
+            (SELECT m.household_id FROM household_members m
              WHERE m.person_id = p.id ORDER BY m.to_on IS NULL DESC, m.id DESC LIMIT 1)
          FROM persons p WHERE p.family_name <> '' ORDER BY p.id",
     )
@@ -36,6 +41,7 @@ pub async fn persons(conn: &mut Conn) -> Result<Vec<LinkPerson>> {
             birth_date: r.3,
             sex: r.4,
             commune: r.5,
+            household: r.6,
         })
         .collect())
 }

@@ -12,13 +12,16 @@
 //!   ones, then tens of thousands of rare ones and a million nearly unique ones);
 //! - given names: 85% from the lists (Zipf-like: the most frequent about 4% of their sex), 15%
 //!   invented; 20% have a second given name;
-//! - one person in five is a relative of the previous one (same family name, same commune);
+//! - one person in five is a relative of the previous one (same family name, same commune) and
+//!   lives in their household;
 //! - 30% of women of 25 or more have a used (married) name besides their birth name;
 //! - 15% are minors; adults are 18 to 75, mostly in their forties.
 //!
-//! Reports per person: 1 (65%), 2 (20%), 3 (10%), 4 (5%), so 35% of persons have duplicates.
-//! The first report is a careful one (the family name upper-cased in a quarter of them); each
-//! other report is a noisy copy:
+//! Reports per household: 1 (65%), 2 (20%), 3 (10%), 4 (5%), as partners report households: each
+//! report lists the household's members under one number (the `household` column; numbers in
+//! random order), the first one all of them, a later one each member with 90%. About a third of
+//! persons have duplicates. The first report is a careful one (the family name upper-cased in a
+//! quarter of them); each other report is a noisy copy:
 //!
 //! | noise (per duplicate report) | rate |
 //! |---|---|
@@ -29,7 +32,7 @@
 //! | an accent changed (`é` ↔ `è`) | 5% |
 //! | then `noise::variant`: second given name dropped, particle glued or split and apostrophes (`N'Diaye` → `Ndiaye`), hyphens lost, accents dropped, one typo, given and family names swapped, upper case, birth date missing / day-month swapped / one digit off | see `noise.rs` |
 //! | sex not given | 3% |
-//! | another commune | 25% |
+//! | another commune (the whole report) | 25% |
 //!
 //! Birth dates: 7% of persons never give one, and each report loses it with 8% more, so about
 //! 15% of rows have none. Rows are shuffled, then numbered from 1.
@@ -59,10 +62,13 @@ pub struct Row {
     pub birth_date: Option<Date>,
     pub sex: Sex,
     pub commune: InseeCode,
+    /// The report this row belongs to: the members of a household one partner reported together
+    /// share it (two rows of one report are two different persons).
+    pub household: u64,
 }
 
 /// The header of [`write_csv`]'s output.
-pub const CSV_HEADER: &str = "id,truth,family_name,given_names,birth_date,sex,commune";
+pub const CSV_HEADER: &str = "id,truth,family_name,given_names,birth_date,sex,commune,household";
 
 /// Number of reports of a person and their weights: 35% of persons have duplicates.
 const REPORTS: [(usize, u32); 4] = [(1, 65), (2, 20), (3, 10), (4, 5)];
@@ -85,6 +91,7 @@ fn today() -> Date {
 }
 
 /// A real person behind the reports.
+#[derive(Clone)]
 struct Person {
     birth_name: String,
     /// Used (married) name, when different from the birth name.
@@ -95,32 +102,56 @@ struct Person {
     commune: usize,
 }
 
-/// `persons` distinct persons and their one to four reports each, shuffled; deterministic by
-/// `seed`.
+/// Share of a household's members a later report lists (the first report lists them all).
+const MEMBER_LISTED: f64 = 0.9;
+
+/// `persons` distinct persons in households, each household reported one to four times (every
+/// report lists its members under one household number), shuffled; deterministic by `seed`.
 pub fn generate(persons: usize, seed: u64) -> Vec<Row> {
     let mut rng = R::seed_from_u64(seed);
     let tables = Tables::new();
     let communes = places::communes();
     let report_weights = Cumulative::new(REPORTS.iter().map(|&(_, w)| f64::from(w)));
-    let mut rows = Vec::with_capacity(persons * 8 / 5);
+    // a relative of the previous person joins their household
+    let mut households: Vec<Vec<(u64, Person)>> = Vec::new();
     let mut previous: Option<Person> = None;
     for truth in 1..=persons as u64 {
-        let person = draw_person(&mut rng, &tables, previous.as_ref());
-        let n = REPORTS[report_weights.draw(&mut rng)].0;
-        for k in 0..n {
-            let p = if k == 0 { first_report(&mut rng, &person) } else { duplicate(&mut rng, &person) };
-            let commune = if k > 0 && rng.gen_bool(0.25) { places::draw_commune(&mut rng) } else { person.commune };
-            rows.push(Row {
-                id: 0,
-                truth,
-                family_name: p.family_name,
-                given_names: p.given_names,
-                birth_date: p.birth_date,
-                sex: p.sex,
-                commune: communes[commune].insee.clone(),
-            });
+        let (person, relative) = draw_person(&mut rng, &tables, previous.as_ref());
+        match households.last_mut() {
+            Some(h) if relative => h.push((truth, person.clone())),
+            _ => households.push(vec![(truth, person.clone())]),
         }
         previous = Some(person);
+    }
+    let mut rows = Vec::with_capacity(persons * 8 / 5);
+    let mut reports = 0u64;
+    for members in &households {
+        let n = REPORTS[report_weights.draw(&mut rng)].0;
+        for k in 0..n {
+            reports += 1;
+            let commune = if k > 0 && rng.gen_bool(0.25) { places::draw_commune(&mut rng) } else { members[0].1.commune };
+            let listed: Vec<&(u64, Person)> =
+                members.iter().filter(|_| k == 0 || members.len() == 1 || rng.gen_bool(MEMBER_LISTED)).collect();
+            for (truth, person) in listed {
+                let p = if k == 0 { first_report(&mut rng, person) } else { duplicate(&mut rng, person) };
+                rows.push(Row {
+                    id: 0,
+                    truth: *truth,
+                    family_name: p.family_name,
+                    given_names: p.given_names,
+                    birth_date: p.birth_date,
+                    sex: p.sex,
+                    commune: communes[commune].insee.clone(),
+                    household: reports,
+                });
+            }
+        }
+    }
+    // report numbers in random order: a household's reports are not numbered one after another
+    let mut numbers: Vec<u64> = (1..=reports).collect();
+    numbers.shuffle(&mut rng);
+    for r in &mut rows {
+        r.household = numbers[r.household as usize - 1];
     }
     rows.shuffle(&mut rng);
     for (i, r) in rows.iter_mut().enumerate() {
@@ -138,14 +169,15 @@ pub fn write_csv(rows: &[Row], out: impl Write) -> io::Result<()> {
         let date = r.birth_date.map(|d| format!("{:04}-{:02}-{:02}", d.year(), u8::from(d.month()), d.day()));
         writeln!(
             out,
-            "{},{},{},{},{},{},{}",
+            "{},{},{},{},{},{},{},{}",
             r.id,
             r.truth,
             csv_field(&r.family_name),
             csv_field(&r.given_names),
             date.unwrap_or_default(),
             r.sex.code(),
-            r.commune.as_str()
+            r.commune.as_str(),
+            r.household
         )?;
     }
     out.flush()
@@ -161,7 +193,8 @@ fn csv_field(s: &str) -> std::borrow::Cow<'_, str> {
 
 // ---- persons ----------------------------------------------------------------------------------
 
-fn draw_person(rng: &mut R, t: &Tables, previous: Option<&Person>) -> Person {
+/// A person, and whether they are a relative of `previous` (same family name and commune).
+fn draw_person(rng: &mut R, t: &Tables, previous: Option<&Person>) -> (Person, bool) {
     let relative = previous.filter(|_| rng.gen_bool(RELATIVE));
     let sex = if rng.gen_bool(0.55) { Sex::Homme } else { Sex::Femme };
     let birth_name = match relative {
@@ -189,7 +222,7 @@ fn draw_person(rng: &mut R, t: &Tables, previous: Option<&Person>) -> Person {
             given_names = format!("{given_names} {second}");
         }
     }
-    Person { birth_name, used_name, given_names, birth_date, sex, commune }
+    (Person { birth_name, used_name, given_names, birth_date, sex, commune }, relative.is_some())
 }
 
 /// Age in days: 15% minors (0 to 17), adults 18 to 75 skewed towards the forties.
@@ -570,6 +603,33 @@ mod tests {
     }
 
     #[test]
+    fn a_report_lists_different_persons_of_one_household() {
+        let rows = generate(20_000, 6);
+        let mut reports: HashMap<u64, Vec<&Row>> = HashMap::new();
+        for r in &rows {
+            reports.entry(r.household).or_default().push(r);
+        }
+        let multi: Vec<&Vec<&Row>> = reports.values().filter(|m| m.len() > 1).collect();
+        assert!(multi.len() > 1000, "{}", multi.len());
+        for m in &multi {
+            let truths: std::collections::HashSet<u64> = m.iter().map(|r| r.truth).collect();
+            assert_eq!(truths.len(), m.len(), "one person twice in a report");
+            assert!(m.iter().all(|r| r.commune == m[0].commune));
+        }
+        // a household's reports are not numbered one after another
+        let mut of_person: HashMap<u64, Vec<u64>> = HashMap::new();
+        for r in &rows {
+            of_person.entry(r.truth).or_default().push(r.household);
+        }
+        let consecutive = of_person
+            .values()
+            .filter(|h| h.len() > 1)
+            .filter(|h| h.windows(2).any(|w| w[0].abs_diff(w[1]) == 1))
+            .count();
+        assert!(consecutive < 100, "{consecutive}");
+    }
+
+    #[test]
     fn about_a_third_of_persons_have_duplicates() {
         let rows = generate(20_000, 2);
         let groups = by_truth(&rows);
@@ -634,7 +694,8 @@ mod tests {
         assert_eq!(body.len(), rows.len());
         for (line, r) in body.iter().zip(&rows) {
             let fields: Vec<&str> = line.split(',').collect();
-            assert_eq!(fields.len(), 7, "{line}");
+            assert_eq!(fields.len(), 8, "{line}");
+            assert_eq!(fields[7], r.household.to_string());
             assert_eq!(fields[4].is_empty(), r.birth_date.is_none());
             if let Some(d) = r.birth_date {
                 assert_eq!(fields[4], domain::format_date(d));

@@ -40,6 +40,9 @@ fn link_eval_on_a_generated_file_prints_the_metrics_and_writes_the_clusters() {
     assert!(json["em_iterations"].as_u64().unwrap() > 0);
     assert!(json["elapsed_seconds"].as_f64().unwrap() > 0.0);
     assert!(json["peak_memory_bytes"].as_u64().unwrap() > 0);
+    // the household column is read: its context applied
+    assert_eq!(json["households"], serde_json::json!(true));
+    assert!(json["context"]["anchors"].as_u64().unwrap() > 0, "{json}");
     let written = std::fs::read_to_string(&clusters).unwrap();
     let mut lines = written.lines();
     assert_eq!(lines.next(), Some("id,cluster"));
@@ -50,6 +53,16 @@ fn link_eval_on_a_generated_file_prints_the_metrics_and_writes_the_clusters() {
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(out.status.success());
     assert!(text.contains("précision") && text.contains("rappel") && text.contains("paires candidates"), "{text}");
+    assert!(text.contains("contexte des ménages"), "{text}");
+
+    // --no-household: names, date, sex and commune only, and fewer true pairs found
+    let out = parcours(&["link", "eval", input.to_str().unwrap(), "--no-household", "--json"]);
+    assert!(out.status.success());
+    let plain: serde_json::Value =
+        serde_json::from_str(String::from_utf8_lossy(&out.stdout).lines().last().unwrap()).unwrap();
+    assert_eq!(plain["households"], serde_json::json!(false));
+    assert!(plain["context"].is_null());
+    assert!(plain["true_positives"].as_u64() < json["true_positives"].as_u64(), "{plain} {json}");
     let _ = std::fs::remove_dir_all(dir);
 }
 

@@ -26,10 +26,20 @@ fn linkage_data_writes_a_labelled_deterministic_csv() {
     assert_eq!(text, std::fs::read_to_string(&b).unwrap(), "same seed, same file");
 
     let mut lines = text.lines();
-    assert_eq!(lines.next(), Some("id,truth,family_name,given_names,birth_date,sex,commune"));
+    assert_eq!(lines.next(), Some("id,truth,family_name,given_names,birth_date,sex,commune,household"));
     let rows: Vec<Vec<&str>> = lines.map(|l| l.split(',').collect()).collect();
     assert!(rows.len() >= 2000, "{} rows", rows.len());
-    assert!(rows.iter().all(|r| r.len() == 7));
+    assert!(rows.iter().all(|r| r.len() == 8));
+    // a household number is one report: different persons, some reports of several
+    let mut reports: HashMap<&str, Vec<&str>> = HashMap::new();
+    for r in &rows {
+        reports.entry(r[7]).or_default().push(r[1]);
+    }
+    assert!(reports.values().any(|m| m.len() > 1), "reports of several members");
+    for m in reports.values() {
+        let distinct: std::collections::HashSet<&&str> = m.iter().collect();
+        assert_eq!(distinct.len(), m.len(), "one person twice in a report");
+    }
 
     let mut per_truth: HashMap<&str, usize> = HashMap::new();
     for r in &rows {

@@ -54,6 +54,20 @@ async fn linkage_over_the_store_is_accurate_stable_and_remembers_rejections() {
         let precision = right as f64 / linked.max(1) as f64;
         let recall = found as f64 / true_pairs as f64;
         assert!(precision >= 0.95 && recall >= 0.6, "precision {precision:.3}, recall {recall:.3}");
+        // Two members of one household record are two persons: never one cluster.
+        let mut conn = t.app.store.pool().acquire().await.unwrap();
+        let members: Vec<(i64, i64)> =
+            sqlx::query_as("SELECT DISTINCT person_id, household_id FROM household_members")
+                .fetch_all(&mut *conn)
+                .await
+                .unwrap();
+        drop(conn);
+        let mut seen = std::collections::HashSet::new();
+        for (p, h) in members {
+            if let Some(c) = cluster_of.get(&p) {
+                assert!(seen.insert((*c, h)), "two members of household {h} in one cluster");
+            }
+        }
 
         // The observatory counts each linked person once.
         let may = domain::indicators::Month::of(TODAY).previous();
