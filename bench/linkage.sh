@@ -148,7 +148,13 @@ for entry in "${datasets[@]}"; do
   fi
 done
 
-# ---- 4. the table -----------------------------------------------------------------------------
+# ---- 4. what no linker can separate in the largest synthetic set ------------------------------
+last=${SIZES[${#SIZES[@]}-1]}
+"$PY" bench/linkage/ambiguity.py --input "$DATA/synth-$last.csv" --json \
+  | "$PY" -c 'import json,sys; d=json.load(sys.stdin); d.update(kind="ambiguity", dataset=sys.argv[1]); print(json.dumps(d))' \
+    "synth-$last" >"$RESULTS/ambiguity-synth-$last.json" || log "ambiguity analysis failed"
+
+# ---- 5. the table -----------------------------------------------------------------------------
 "$PY" bench/linkage/report.py --results "$RESULTS" --doc "$DOC" --command "$COMMAND"
 log "table written to $DOC (section \"## Record linkage (issue 6)\")"
 if grep -q '"status": "failed"' "$RESULTS"/*-parcours.json 2>/dev/null; then

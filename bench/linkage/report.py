@@ -134,7 +134,41 @@ def best_recall(results, sensitivity, floor=0.999):
     return best
 
 
-def render(results, sensitivity, command):
+def render_ambiguity(a):
+    true_pairs = a["true_pairs"]
+    ambiguous = a["undated_same_name_true_pairs"]
+    best = max(a["classes"], key=lambda r: r["share_one_person"])
+    allowed = 0.90 * true_pairs * 0.001 / 0.999
+    lines = [
+        f"Why recall 0.90 at precision 0.999 is out of reach on {dataset_label(a['dataset'])} from names, "
+        "birth date, sex and commune (`bench/linkage/ambiguity.py`, with the truth): of its "
+        f"{fmt_int(true_pairs)} true pairs, {fmt_int(ambiguous)} ({ambiguous / true_pairs:.1%}) have one birth "
+        "date missing and the same normalised family name and first given name, nothing but the name's "
+        "frequency and the commune to go by; leaving them all out caps recall at "
+        f"{1 - ambiguous / true_pairs:.3f} before any other miss (married names, typos on undated rows). "
+        "Pairs of rows like that, one person or two, by how many rows carry the name in the whole file:",
+        "",
+        "| rows with the full name | same commune | one person | two persons | share one person |",
+        "|---|---|---|---|---|",
+    ]
+    for r in a["classes"]:
+        lines.append(
+            f"| {r['rows_with_the_name']} | {'yes' if r['same_commune'] else 'no'} | {fmt_int(r['one_person'])} | "
+            f"{fmt_int(r['two_persons'])} | {r['share_one_person']:.3f} |"
+        )
+    lines.append("")
+    lines.append(
+        f"Recall 0.90 at precision 0.999 allows about {fmt_int(round(allowed))} false pairs in all; linking the "
+        f"best class alone (a name on {best['rows_with_the_name']} rows, "
+        f"{'same' if best['same_commune'] else 'another'} commune) would add {fmt_int(best['two_persons'])}. "
+        "Such pairs can only be linked by other evidence, such as a co-member of the household (the "
+        "household column)."
+    )
+    lines.append("")
+    return lines
+
+
+def render(results, sensitivity, command, ambiguity=()):
     lines = [HEADING, ""]
     lines.append("<!-- bench/linkage.sh: generated, replaced on each run -->")
     lines.append("")
@@ -196,6 +230,8 @@ def render(results, sensitivity, command):
                 f"{fmt_ratio(ev['precision'])} | {fmt_ratio(ev['recall'])} | {fmt_ratio(ev['f1'])} |"
             )
         lines.append("")
+    for a in ambiguity:
+        lines.extend(render_ambiguity(a))
     loads = [r["load_average_before"] for r in results if r.get("load_average_before") is not None]
     load = f" (1-minute load average before each: {min(loads):.2f} to {max(loads):.2f})" if loads else ""
     lines.append(f"The exact commands, timed one after the other{load}:")
@@ -268,13 +304,13 @@ def main():
     p.add_argument("--doc", required=True)
     p.add_argument("--command", required=True)
     args = p.parse_args()
-    results, sensitivity = [], []
+    results, sensitivity, ambiguity = [], [], []
     for f in sorted(Path(args.results).glob("*.json")):
         r = json.loads(f.read_text())
-        (sensitivity if r.get("kind") == "sensitivity" else results).append(r)
+        {"sensitivity": sensitivity, "ambiguity": ambiguity}.get(r.get("kind"), results).append(r)
     if not results:
         sys.exit("report.py: no results")
-    section = render(results, sensitivity, args.command)
+    section = render(results, sensitivity, args.command, ambiguity)
     doc = Path(args.doc)
     doc.write_text(replace_section(doc, section))
     print(section)
