@@ -30,15 +30,21 @@ def dataset_label(key):
     m = re.fullmatch(r"synth-(\d+)", key)
     if m:
         return f"synthetic French, {int(m.group(1)):,} persons (deduplication)"
+    m = re.fullmatch(r"synth-(\d+)-rows-(\d+)", key)
+    if m:
+        return f"synthetic French, first {int(m.group(2)):,} rows of the {int(m.group(1)):,}-person set (deduplication)"
     return key
 
 
 def dataset_order(key):
     keys = [k for k, _ in DATASETS]
     if key in keys:
-        return (keys.index(key), 0)
+        return (keys.index(key), 0, 0)
     m = re.fullmatch(r"synth-(\d+)", key)
-    return (len(keys), int(m.group(1)) if m else 0)
+    if m:
+        return (len(keys), int(m.group(1)), 0)
+    m = re.fullmatch(r"synth-(\d+)-rows-(\d+)", key)
+    return (len(keys), int(m.group(1)), int(m.group(2))) if m else (len(keys), 0, 0)
 
 
 def fmt_int(n):

@@ -25,8 +25,8 @@ use crate::compare::Pattern;
 use crate::dataset::Dataset;
 use crate::em::{self, EmColumns, EmConfig};
 use crate::model::{is_neutral, Explanation, FieldContribution, Scorer};
-use crate::schema::FieldKind;
 use crate::pipeline::ScoredPair;
+use crate::schema::FieldKind;
 use crate::util::{FxMap, FxSet};
 
 /// The records' households and their sizes.
@@ -156,7 +156,12 @@ fn sigmoid_bits(w: f64) -> f64 {
 /// pipeline scores them): pairs across two households linked by another member are weighed
 /// again by the within-household model, the missing ones added. Pairs at or above
 /// `anchor_weight` vouch. Returns `None` when no two households are linked.
-pub fn apply(pairs: &mut Vec<ScoredPair>, groups: &Groups<'_>, scorer: &Scorer<'_>, anchor_weight: f64) -> Option<ContextModel> {
+pub fn apply(
+    pairs: &mut Vec<ScoredPair>,
+    groups: &Groups<'_>,
+    scorer: &Scorer<'_>,
+    anchor_weight: f64,
+) -> Option<ContextModel> {
     let ds = groups.ds;
     let cmp = scorer.cmp;
     // anchors per pair of households
@@ -346,7 +351,9 @@ mod tests {
             ("Diallo", "Aminata", "1988-02-09", "69381", 0),
         ];
         for (k, (family, given, birth, commune, g)) in rows.iter().enumerate() {
-            let i = ds.push(0, &format!("x{k}"), &[Some(family), Some(given), Some(birth), Some("F"), Some(commune)]).unwrap();
+            let i = ds
+                .push(0, &format!("x{k}"), &[Some(family), Some(given), Some(birth), Some("F"), Some(commune)])
+                .unwrap();
             ds.set_group(i, *g);
         }
         let (clusters, out) = clusters_of(&ds);
@@ -377,8 +384,12 @@ mod tests {
         let base = plain.len() as u32;
         let mut ds = plain;
         for k in 0..2 {
-            ds.push(0, &format!("t{k}"), &[Some("Zyvkowitz"), Some("Paul"), Some("1971-02-03"), Some("M"), Some("69001")])
-                .unwrap();
+            ds.push(
+                0,
+                &format!("t{k}"),
+                &[Some("Zyvkowitz"), Some("Paul"), Some("1971-02-03"), Some("M"), Some("69001")],
+            )
+            .unwrap();
         }
         let (clusters, _) = clusters_of(&ds);
         assert_eq!(clusters[base as usize], clusters[base as usize + 1], "alike, they link");

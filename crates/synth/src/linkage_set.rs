@@ -129,7 +129,8 @@ pub fn generate(persons: usize, seed: u64) -> Vec<Row> {
         let n = REPORTS[report_weights.draw(&mut rng)].0;
         for k in 0..n {
             reports += 1;
-            let commune = if k > 0 && rng.gen_bool(0.25) { places::draw_commune(&mut rng) } else { members[0].1.commune };
+            let commune =
+                if k > 0 && rng.gen_bool(0.25) { places::draw_commune(&mut rng) } else { members[0].1.commune };
             let listed: Vec<&(u64, Person)> =
                 members.iter().filter(|_| k == 0 || members.len() == 1 || rng.gen_bool(MEMBER_LISTED)).collect();
             for (truth, person) in listed {

@@ -56,11 +56,10 @@ async fn linkage_over_the_store_is_accurate_stable_and_remembers_rejections() {
         assert!(precision >= 0.95 && recall >= 0.6, "precision {precision:.3}, recall {recall:.3}");
         // Two members of one household record are two persons: never one cluster.
         let mut conn = t.app.store.pool().acquire().await.unwrap();
-        let members: Vec<(i64, i64)> =
-            sqlx::query_as("SELECT DISTINCT person_id, household_id FROM household_members")
-                .fetch_all(&mut *conn)
-                .await
-                .unwrap();
+        let members: Vec<(i64, i64)> = sqlx::query_as("SELECT DISTINCT person_id, household_id FROM household_members")
+            .fetch_all(&mut *conn)
+            .await
+            .unwrap();
         drop(conn);
         let mut seen = std::collections::HashSet::new();
         for (p, h) in members {
