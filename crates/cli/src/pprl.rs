@@ -26,8 +26,9 @@ pub enum PprlCommand {
     /// Encode a partner's records as keyed Bloom filters (CSV on standard output).
     ///
     /// Input header: id,family_name,given_names,birth_date,sex,commune (any order; other
-    /// columns, e.g. truth, are ignored). Output: partner, id, scheme, block_key and one filter
-    /// per field, in base64 — no name, no date, no commune.
+    /// columns, e.g. truth, are ignored), and optionally birth_name (the birth name kept apart
+    /// from the used one; `Martin née Dupont` in family_name works too). Output: partner, id,
+    /// scheme, block_key and one filter per field, in base64 — no name, no date, no commune.
     Encode {
         /// The shared secret (at least 32 bytes of entropy; `parcours pprl keygen`).
         #[arg(long)]
@@ -223,6 +224,8 @@ fn encode(
             )
         })?;
     }
+    // optional: the birth name when the file keeps it apart from the used name
+    let birth_name_c = headers.iter().position(|h| h.trim().trim_start_matches('\u{feff}') == "birth_name");
 
     let mut records: Vec<PlainRecord> = Vec::new();
     let mut errors: Vec<String> = Vec::new();
@@ -245,7 +248,8 @@ fn encode(
         };
         let line = row.position().map_or(0, |p| p.line());
         let v = |i: usize| row.get(columns[i]).unwrap_or("");
-        match PlainRecord::parse(v(0), v(1), v(2), v(3), v(4), v(5)) {
+        let birth_name = birth_name_c.and_then(|c| row.get(c)).unwrap_or("");
+        match PlainRecord::parse(v(0), v(1), v(2), v(3), v(4), v(5)).map(|r| r.with_birth_name(birth_name)) {
             Ok(r) if !ids.insert(r.id.clone()) => {
                 errors.push(format!("ligne {line} : identifiant « {} » en double", r.id))
             }

@@ -226,3 +226,39 @@ fn a_malformed_row_gives_its_line_and_nothing_is_written() {
     assert!(text(&out.stderr).contains("ligne 3"), "{}", text(&out.stderr));
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn a_birth_name_column_is_encoded_apart_and_an_old_encoding_is_refused() {
+    let dir = temp_dir("birth");
+    let key = dir.join("k.key");
+    assert!(parcours(&["pprl", "keygen", p(&key)]).status.success());
+    // A knows the used and the birth name; B only the birth name ("née" in the family name
+    // works too)
+    let a_csv = dir.join("a.csv");
+    std::fs::write(
+        &a_csv,
+        "id,family_name,birth_name,given_names,birth_date,sex,commune\n\
+         a1,Varennoulat,Quercyard,Nadia,1971-03-04,F,69123\n\
+         a2,Dubreuil née Falconnet,,Sophie,1980-05-06,F,69123\n\
+         a3,Martin,,Paul,1975-01-02,M,69123\n",
+    )
+    .unwrap();
+    let out = parcours(&["pprl", "encode", "--secret-file", p(&key), "--partner", "a", p(&a_csv)]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let encoded = text(&out.stdout);
+    assert!(!encoded.contains("Quercyard") && !encoded.to_uppercase().contains("FALCONNET"), "no name leaves");
+    let mut r = csv::Reader::from_reader(encoded.as_bytes());
+    let col = r.headers().unwrap().iter().position(|h| h == "birth_name_bf").expect("a birth_name_bf column");
+    let scheme = r.headers().unwrap().iter().position(|h| h == "scheme").unwrap();
+    let rows: Vec<csv::StringRecord> = r.records().map(Result::unwrap).collect();
+    assert!(rows[0][scheme].starts_with("pprl-v2;"));
+    assert!(!rows[0][col].is_empty() && !rows[1][col].is_empty(), "a birth name for a1 and a2");
+    assert!(rows[2][col].is_empty(), "none for a3");
+    // an encoding of the previous version is refused with what to do
+    let old = dir.join("old.csv");
+    std::fs::write(&old, encoded.replace("pprl-v2;", "pprl-v1;")).unwrap();
+    let out = parcours(&["pprl", "link", p(&old)]);
+    assert!(!out.status.success());
+    assert!(text(&out.stderr).contains("réencoder"), "{}", text(&out.stderr));
+    let _ = std::fs::remove_dir_all(dir);
+}

@@ -8,7 +8,7 @@ use rand::SeedableRng;
 use sha2::Sha256;
 
 use super::bloom::Filter;
-use super::normalize::{first_token, glued, qgrams};
+use super::normalize::{first_token, glued, qgrams, split_family};
 use super::secret::{hex_encode, Secret};
 
 type HmacSha256 = Hmac<Sha256>;
@@ -65,10 +65,14 @@ pub enum Slot {
     FamilyNameSwap,
     /// The glued family name under the first-given-name key (idem).
     GivenFirstSwap,
+    /// Bigrams of the glued birth name, when the record has one besides the used name, under
+    /// the family-name key: the family names of two records are compared as the closest of
+    /// their used and birth names.
+    BirthName,
 }
 
 impl Slot {
-    pub const ALL: [Slot; 9] = [
+    pub const ALL: [Slot; 10] = [
         Slot::FamilyName,
         Slot::GivenNames,
         Slot::GivenFirst,
@@ -78,8 +82,9 @@ impl Slot {
         Slot::Commune,
         Slot::FamilyNameSwap,
         Slot::GivenFirstSwap,
+        Slot::BirthName,
     ];
-    pub const COUNT: usize = 9;
+    pub const COUNT: usize = 10;
 
     /// The column of the encoding file.
     pub fn column(self) -> &'static str {
@@ -93,13 +98,14 @@ impl Slot {
             Self::Commune => "commune_bf",
             Self::FamilyNameSwap => "family_name_swap_bf",
             Self::GivenFirstSwap => "given_first_swap_bf",
+            Self::BirthName => "birth_name_bf",
         }
     }
 
     /// The key domain (and so filter length) of the slot.
     pub fn field(self) -> Field {
         match self {
-            Self::FamilyName | Self::FamilyNameSwap => Field::FamilyName,
+            Self::FamilyName | Self::FamilyNameSwap | Self::BirthName => Field::FamilyName,
             Self::GivenNames => Field::GivenNames,
             Self::GivenFirst | Self::GivenFirstSwap => Field::GivenFirst,
             Self::BirthDate | Self::BirthDateSwapped => Field::BirthDate,
@@ -204,7 +210,7 @@ impl std::fmt::Display for Scheme {
         let p = &self.params;
         let join =
             |g: &dyn Fn(&FieldParams) -> usize| p.fields.iter().map(|x| g(x).to_string()).collect::<Vec<_>>().join("/");
-        write!(f, "pprl-v1;kid={};q={};l={};k={};blip=", self.fingerprint, p.q, join(&|x| x.bits), join(&|x| x.k))?;
+        write!(f, "pprl-v2;kid={};q={};l={};k={};blip=", self.fingerprint, p.q, join(&|x| x.bits), join(&|x| x.k))?;
         match p.blip_epsilon {
             Some(e) => write!(f, "{e}"),
             None => f.write_str("none"),
@@ -218,8 +224,14 @@ impl std::str::FromStr for Scheme {
     fn from_str(s: &str) -> Result<Self, String> {
         let bad = || format!("schéma d'encodage inconnu : « {s} »");
         let mut parts = s.split(';');
-        if parts.next() != Some("pprl-v1") {
-            return Err(bad());
+        match parts.next() {
+            Some("pprl-v2") => {}
+            Some("pprl-v1") => {
+                return Err("encodage d'une version antérieure (pprl-v1, sans nom de naissance) : \
+                            chaque partenaire doit réencoder ses fiches"
+                    .into())
+            }
+            _ => return Err(bad()),
         }
         let mut kv: HashMap<&str, &str> = HashMap::new();
         for p in parts {
@@ -372,7 +384,10 @@ impl Sex {
 #[derive(Clone, Debug, PartialEq)]
 pub struct PlainRecord {
     pub id: String,
+    /// The used family name.
     pub family_name: String,
+    /// The birth name when the record has one besides the used name (empty otherwise).
+    pub birth_name: String,
     pub given_names: String,
     pub birth_date: Option<BirthDate>,
     pub sex: Option<Sex>,
@@ -382,7 +397,8 @@ pub struct PlainRecord {
 impl PlainRecord {
     /// A record from the text of its columns; the error says which value is wrong. An empty id,
     /// or an id that contains the family name (ids leave the partner: they must be opaque), is
-    /// refused.
+    /// refused. A family name that carries both names (`Martin née Dupont`, `Dupont épouse
+    /// Martin`) is split into the used and the birth name.
     pub fn parse(
         id: &str,
         family_name: &str,
@@ -399,14 +415,27 @@ impl PlainRecord {
         if family.len() >= 3 && glued(id).contains(&family) {
             return Err("l'identifiant contient le nom de famille : il doit être opaque".into());
         }
+        let (used, birth) = split_family(family_name);
         Ok(Self {
             id: id.to_string(),
-            family_name: family_name.to_string(),
+            family_name: used,
+            birth_name: birth.unwrap_or_default(),
             given_names: given_names.to_string(),
             birth_date: BirthDate::parse(birth_date)?,
             sex: Sex::parse(sex)?,
             commune: commune.to_string(),
         })
+    }
+}
+
+impl PlainRecord {
+    /// The birth name from a column of its own (`birth_name`), when given: it takes the place
+    /// of one found in the family name.
+    pub fn with_birth_name(mut self, birth_name: &str) -> Self {
+        if !glued(birth_name).is_empty() {
+            self.birth_name = birth_name.trim().to_string();
+        }
+        self
     }
 }
 
@@ -505,7 +534,11 @@ impl Encoder {
     /// Encodes one record of `partner`.
     pub fn encode(&mut self, partner: &str, r: &PlainRecord) -> EncodedRecord {
         let q = self.params.q;
-        let family = qgrams(&glued(&r.family_name), q);
+        let family_glued = glued(&r.family_name);
+        let family = qgrams(&family_glued, q);
+        let birth_glued = glued(&r.birth_name);
+        // a birth name equal to the used one adds nothing
+        let birth = if birth_glued == family_glued { Vec::new() } else { qgrams(&birth_glued, q) };
         let given_all = qgrams(&glued(&r.given_names), q);
         let given_first = qgrams(&first_token(&r.given_names).unwrap_or_default(), q);
         let date = r.birth_date.and_then(|d| d.tokens(false)).unwrap_or_default();
@@ -522,6 +555,7 @@ impl Encoder {
             self.filter(Field::Commune, &commune),
             self.filter(Field::FamilyName, &given_first),
             self.filter(Field::GivenFirst, &family),
+            self.filter(Field::FamilyName, &birth),
         ];
         let block = match (r.birth_date, r.sex) {
             (Some(d), Some(s)) => {

@@ -154,12 +154,28 @@ impl Dataset {
         Some(dice(and_count(a, b), na, nb, self.bits[sa.index()], self.flip))
     }
 
+    /// The family names' similarity: the closest of the used and birth names of each side.
+    fn family(&self, i: usize, j: usize) -> Option<f64> {
+        let mut best: Option<f64> = None;
+        for (a, b) in [
+            (Slot::FamilyName, Slot::FamilyName),
+            (Slot::FamilyName, Slot::BirthName),
+            (Slot::BirthName, Slot::FamilyName),
+            (Slot::BirthName, Slot::BirthName),
+        ] {
+            if let Some(d) = self.dice(a, i, b, j) {
+                best = Some(best.map_or(d, |x: f64| x.max(d)));
+            }
+        }
+        best
+    }
+
     /// The similarities of a pair, and its comparison levels. The two "swapped" similarities
     /// are only computed when they can change the levels (names not already alike, date not
     /// already identical), which saves a third of the work on most pairs.
     pub fn compare(&self, i: usize, j: usize, t: &Thresholds) -> (Similarities, Levels) {
         let mut s = Similarities {
-            family: self.dice(Slot::FamilyName, i, Slot::FamilyName, j),
+            family: self.family(i, j),
             given_all: self.dice(Slot::GivenNames, i, Slot::GivenNames, j),
             given_first: self.dice(Slot::GivenFirst, i, Slot::GivenFirst, j),
             names_swapped: None,

@@ -79,6 +79,32 @@ pub fn glued(value: &str) -> String {
     tokens(value).concat()
 }
 
+/// Words that join a used and a birth family name, and whether the birth name comes after:
+/// `Martin née Dupont`, `Dupont épouse Martin`.
+const MARKERS: &[(&str, bool)] = &[
+    ("NEE", true),
+    ("NE", true),
+    ("EPOUSE", false),
+    ("EP", false),
+    ("VEUVE", false),
+    ("VVE", false),
+    ("DIVORCEE", false),
+];
+
+/// A family-name value split into the used name and the birth name when it carries both:
+/// `"Martin née Dupont"` and `"Dupont épouse Martin"` → `("Martin", Some("Dupont"))`. The
+/// parts are the value's own words, joined by spaces.
+pub fn split_family(value: &str) -> (String, Option<String>) {
+    let words: Vec<&str> = value.split(is_token_separator).filter(|w| !glued(w).is_empty()).collect();
+    for i in 1..words.len().saturating_sub(1) {
+        if let Some((_, birth_after)) = MARKERS.iter().find(|(m, _)| glued(words[i]) == *m) {
+            let (before, after) = (words[..i].join(" "), words[i + 1..].join(" "));
+            return if *birth_after { (before, Some(after)) } else { (after, Some(before)) };
+        }
+    }
+    (value.to_string(), None)
+}
+
 /// The first token of a name (the first given name: `"Fatou Aminata"` → `"FATOU"`).
 pub fn first_token(value: &str) -> Option<String> {
     tokens(value).into_iter().next()

@@ -402,3 +402,64 @@ fn pprl_scale() {
         r.unique_persons,
     );
 }
+
+// ---- birth and used names ---------------------------------------------------------------------
+
+#[test]
+fn pprl_splits_a_family_name_that_carries_the_birth_name() {
+    use super::normalize::split_family;
+    assert_eq!(split_family("Martin née Dupont"), ("Martin".into(), Some("Dupont".into())));
+    assert_eq!(split_family("MARTIN NEE DUPONT"), ("MARTIN".into(), Some("DUPONT".into())));
+    assert_eq!(split_family("Dupont épouse Le Goff"), ("Le Goff".into(), Some("Dupont".into())));
+    assert_eq!(split_family("Dupont ép. Martin"), ("Martin".into(), Some("Dupont".into())));
+    assert_eq!(split_family("Née"), ("Née".into(), None), "a marker alone is a name");
+    assert_eq!(split_family("Le Goff"), ("Le Goff".into(), None));
+    let r = plain("Martin née Dupont", "Marie", "1980-01-02");
+    assert_eq!((r.family_name.as_str(), r.birth_name.as_str()), ("Martin", "Dupont"));
+    // a column of its own takes the place of the one in the family name
+    assert_eq!(r.with_birth_name("Durand").birth_name, "Durand");
+    assert_eq!(plain("Martin", "Marie", "").with_birth_name("  ").birth_name, "");
+}
+
+#[test]
+fn pprl_a_married_woman_links_through_her_birth_name() {
+    // background persons for EM, then women known to A as "Used née Birth" and to B by their
+    // birth name only, or by their used name only
+    let (mut a, mut b) = two_partners(1500, 0.5, 21);
+    // B met them in another commune
+    let woman = |k: usize, family: &str, partner: &str| SynthRow {
+        id: format!("{partner}W{k:04}"),
+        truth: 1_000_000 + k as u64,
+        family_name: family.to_string(),
+        given_names: ["Nadia", "Sophie", "Aminata", "Claire"][k % 4].to_string(),
+        birth_date: format!("19{}-0{}-1{}", 60 + k % 40, 1 + k % 9, k % 10),
+        sex: "F".into(),
+        commune: format!("{}{:03}", if partner == "A" { 69 } else { 38 }, 100 + k % 50),
+    };
+    let used = |k: usize| format!("Varennou{}", ["lat", "rix", "bel", "din", "mor"][k % 5]);
+    let birth = |k: usize| format!("Quercy{}", ["ard", "ot", "ier", "on", "eau"][(k / 5) % 5]);
+    let n = 60;
+    for k in 0..n {
+        a.push(woman(k, &format!("{} née {}", used(k), birth(k)), "A"));
+        b.push(woman(k, &if k % 2 == 0 { birth(k) } else { used(k) }, "B"));
+    }
+    let linked_women = |a: &[SynthRow]| {
+        let e = evaluate(a, &b, Params::default(), &LinkOptions::default());
+        let n_a = a.len();
+        (0..n)
+            .filter(|&k| {
+                let i = n_a - n + k;
+                let j = n_a + b.len() - n + k;
+                e.report.cluster_of[i] == e.report.cluster_of[j]
+            })
+            .count()
+    };
+    let with_birth = linked_women(&a);
+    assert!(with_birth >= n * 9 / 10, "{with_birth} of {n} linked with the birth name");
+    // the same files where A lost the birth name: those B knows by their birth name are missed
+    for r in a.iter_mut().rev().take(n) {
+        r.family_name = r.family_name.split(" née ").next().unwrap().to_string();
+    }
+    let without = linked_women(&a);
+    assert!(without + n / 4 <= with_birth, "without the birth name {without}, with {with_birth}");
+}
