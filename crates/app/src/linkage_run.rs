@@ -152,11 +152,11 @@ impl App {
         let mut queue = Vec::new();
         // two records of one household are never joined by the engine: alike, they go to people
         // (a person entered twice in one household)
-        let together = |a: u32, b: u32| ds.group(a) != 0 && ds.group(a) == ds.group(b);
+        let households = linkage::context::Groups::new(&ds);
         for p in outcome
             .pairs
             .iter()
-            .filter(|p| p.probability >= band.low && (p.probability < band.high || together(p.a, p.b)))
+            .filter(|p| p.probability >= band.low && (p.probability < band.high || households.together(p.a, p.b)))
         {
             let e = outcome.explain(&scorer, p.a, p.b);
             let mut why: Vec<FieldWeight> = e

@@ -91,7 +91,7 @@ pub struct Outcome {
     pub timings: Vec<Timing>,
     pub comparator: Comparator,
     pub term_frequencies: TermFrequencies,
-    /// The household context's level, when it applied.
+    /// What the household context did, when it applied.
     pub context: Option<ContextModel>,
 }
 
@@ -152,8 +152,7 @@ pub fn run(ds: &Dataset, cfg: &PipelineConfig, progress: &dyn Progress) -> Outco
                     let mut out = Vec::new();
                     for p in part {
                         let w = scorer.weight(p.a, p.b, p.pattern);
-                        let keep = w >= keep_weight;
-                        if keep {
+                        if w >= keep_weight {
                             out.push(ScoredPair {
                                 a: p.a,
                                 b: p.b,
@@ -170,6 +169,7 @@ pub fn run(ds: &Dataset, cfg: &PipelineConfig, progress: &dyn Progress) -> Outco
         hs.into_iter().flat_map(|h| h.join().expect("scoring thread")).collect()
     });
     drop(pairs);
+    lap("scoring", &mut timings);
     let context = match (&groups, cfg.context_anchor) {
         (Some(g), Some(anchor)) => {
             let anchor_weight = (anchor / (1.0 - anchor)).log2();
@@ -180,7 +180,7 @@ pub fn run(ds: &Dataset, cfg: &PipelineConfig, progress: &dyn Progress) -> Outco
         _ => None,
     };
     scored.sort_unstable_by(|x, y| y.weight.total_cmp(&x.weight).then(x.a.cmp(&y.a)).then(x.b.cmp(&y.b)));
-    lap("scoring", &mut timings);
+    lap("household context and sorting", &mut timings);
     progress.phase("regroupement", None);
     let mut clusters = Clusters::new();
     clusters.extend_to(ds.len());

@@ -95,6 +95,55 @@ async fn linkage_over_the_store_is_accurate_stable_and_remembers_rejections() {
     }
 }
 
+#[tokio::test]
+async fn a_person_entered_twice_in_one_household_goes_to_people_not_to_one_cluster() {
+    for t in apps().await {
+        let territory = synth::generate(&synth::Config { households: 200, seed: 5, today: TODAY, years: 3 });
+        t.app.seed_demo(&territory, "un-mot-de-passe-de-demo").await.unwrap();
+        // the first adult with a birth date, entered a second time in the same household
+        let mut conn = t.app.store.pool().acquire().await.unwrap();
+        let (household, person, family, given, birth, sex): (i64, i64, String, String, String, String) =
+            sqlx::query_as(
+                "SELECT m.household_id, p.id, p.family_name, p.given_names, p.birth_date, p.sex
+             FROM household_members m JOIN persons p ON p.id = m.person_id
+             WHERE p.birth_date IS NOT NULL ORDER BY p.id LIMIT 1",
+            )
+            .fetch_one(&mut *conn)
+            .await
+            .unwrap();
+        let copy = domain::household::NewPerson {
+            family_name: family,
+            given_names: given,
+            birth_date: Some(domain::parse_date(&birth).unwrap()),
+            sex: domain::household::Sex::parse(&sex).unwrap(),
+        };
+        let twice = store::households::insert_person(&mut conn, &copy, None).await.unwrap();
+        store::households::add_member(
+            &mut conn,
+            domain::HouseholdId(household),
+            twice,
+            domain::household::MemberRole::Autre,
+            TODAY,
+            None,
+        )
+        .await
+        .unwrap();
+        drop(conn);
+
+        t.app.run_linkage(ReviewBand::default(), &NoProgress).await.unwrap();
+        let mut conn = t.app.store.pool().acquire().await.unwrap();
+        let clusters: HashMap<i64, i64> =
+            store::linkage::clusters(&mut conn).await.unwrap().into_iter().map(|(p, c)| (p.0, c)).collect();
+        assert_ne!(clusters[&person], clusters[&twice.0], "one household record: two persons for the engine");
+        let pending = store::linkage::pending(&mut conn).await.unwrap();
+        let queued = pending.iter().find(|c| (c.a.0, c.b.0) == (person.min(twice.0), person.max(twice.0)));
+        let queued = queued.expect("the look-alike pair is queued for a person to decide");
+        assert!(queued.probability >= 0.99, "{}", queued.probability);
+        drop(conn);
+        t.finish().await;
+    }
+}
+
 fn group(pairs: impl Iterator<Item = (i64, i64)>) -> HashMap<i64, Vec<i64>> {
     let mut out: HashMap<i64, Vec<i64>> = HashMap::new();
     for (p, g) in pairs {
