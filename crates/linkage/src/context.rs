@@ -398,4 +398,36 @@ mod tests {
         let (clusters, _) = clusters_of(&ds);
         assert_ne!(clusters[base as usize], clusters[base as usize + 1], "reported together: two persons (twins)");
     }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig { cases: 16, ..Default::default() })]
+        /// Whatever the records and their households (look-alikes of one person spread over
+        /// households at random, some of them in one household), no cluster holds two records
+        /// of one household.
+        #[test]
+        fn no_cluster_holds_two_records_of_one_household(
+            households in proptest::collection::vec(0u32..12, 60),
+            people in proptest::collection::vec(0usize..6, 60),
+            undated in proptest::collection::vec(proptest::bool::ANY, 60),
+        ) {
+            let (mut ds, _, _) = synthetic(600, 3);
+            let base = ds.len() as u32;
+            let families = ["Zyvkowitz", "Quercyard", "Varennoulat", "Falconnet", "Dubreuil", "Ansquer"];
+            let given = ["Paul", "Nadia", "Sophie", "Karim", "Lina", "Yanis"];
+            for (k, ((&h, &who), &no_date)) in households.iter().zip(&people).zip(&undated).enumerate() {
+                let date = format!("19{}-0{}-1{}", 50 + who, 1 + who, who);
+                let date = if no_date { "" } else { date.as_str() };
+                let i = ds
+                    .push(0, &format!("p{k}"), &[Some(families[who]), Some(given[who]), Some(date), Some("X"), Some("69123")])
+                    .unwrap();
+                ds.set_group(i, 9_000_000 + h);
+            }
+            let (clusters, _) = clusters_of(&ds);
+            let mut seen = std::collections::HashSet::new();
+            for k in 0..households.len() {
+                let i = base as usize + k;
+                proptest::prop_assert!(seen.insert((clusters[i], households[k])), "record {k} shares a cluster with a member of its household");
+            }
+        }
+    }
 }
