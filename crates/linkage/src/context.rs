@@ -424,9 +424,9 @@ mod tests {
             }
             let (clusters, _) = clusters_of(&ds);
             let mut seen = std::collections::HashSet::new();
-            for k in 0..households.len() {
+            for (k, h) in households.iter().enumerate() {
                 let i = base as usize + k;
-                proptest::prop_assert!(seen.insert((clusters[i], households[k])), "record {k} shares a cluster with a member of its household");
+                proptest::prop_assert!(seen.insert((clusters[i], *h)), "record {k} shares a cluster with a member of its household");
             }
         }
     }
