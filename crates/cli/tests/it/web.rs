@@ -101,7 +101,10 @@ async fn forms_create_and_record_with_clear_errors() {
         let mut c = t.client();
         c.login("referent-a@test.parcours.test", password()).await;
         let csrf = c.csrf().await;
-        assert_eq!(c.get("/menages/nouveau").await.status, 200);
+        let form = c.get("/menages/nouveau").await;
+        assert_eq!(form.status, 200);
+        // the birth name has its place in the family name, where the linkage finds it
+        assert!(form.body.contains("aria-describedby=\"family_name-aide\"") && form.body.contains("née Dupont"));
         // invalid: missing family name, future date
         let bad = c
             .post("/menages", &[("csrf", &csrf), ("family_name", ""), ("given_names", "Ana"), ("situation", "rue")])
