@@ -266,30 +266,11 @@ pub fn apply(
 #[cfg(test)]
 mod tests {
     use crate::blocking::Mode;
-    use crate::dataset::{Dataset, DatasetBuilder};
+    use crate::dataset::Dataset;
     use crate::eval::pairwise;
     use crate::pipeline::{run, NoProgress, PipelineConfig};
-    use crate::schema::Schema;
 
-    /// The project's generator (`synth::linkage_set`): the dataset, each row's household and
-    /// truth.
-    fn synthetic(persons: usize, seed: u64) -> (Dataset, Vec<u32>, Vec<u64>) {
-        let rows = synth::linkage_set::generate(persons, seed);
-        let mut b = DatasetBuilder::new(Schema::parcours());
-        for r in &rows {
-            let birth = r.birth_date.map(|d| d.to_string());
-            let v = [
-                Some(r.family_name.as_str()),
-                Some(r.given_names.as_str()),
-                birth.as_deref(),
-                Some(r.sex.code()),
-                Some(r.commune.as_str()),
-            ];
-            b.push(0, &r.id.to_string(), &v).unwrap();
-        }
-        let groups = rows.iter().map(|r| u32::try_from(r.household).unwrap()).collect();
-        (b.build(2), groups, rows.iter().map(|r| r.truth).collect())
-    }
+    use crate::pipeline::tests::synthetic_with_households as synthetic;
 
     fn with_groups(mut ds: Dataset, groups: &[u32]) -> Dataset {
         for (i, g) in groups.iter().enumerate() {

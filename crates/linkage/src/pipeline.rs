@@ -219,7 +219,7 @@ pub fn run(ds: &Dataset, cfg: &PipelineConfig, progress: &dyn Progress) -> Outco
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::compare::Level;
     use crate::dataset::DatasetBuilder;
@@ -227,6 +227,12 @@ mod tests {
     use crate::schema::Schema;
     /// The project's generator of French noisy reports (`synth::linkage_set`), with its truth.
     fn synthetic(persons: usize, seed: u64) -> (Dataset, Vec<u64>) {
+        let (ds, _, truth) = synthetic_with_households(persons, seed);
+        (ds, truth)
+    }
+
+    /// The same, with each row's household (report) number, not set on the dataset.
+    pub(crate) fn synthetic_with_households(persons: usize, seed: u64) -> (Dataset, Vec<u32>, Vec<u64>) {
         let rows = synth::linkage_set::generate(persons, seed);
         let mut b = DatasetBuilder::new(Schema::parcours());
         for r in &rows {
@@ -240,7 +246,8 @@ mod tests {
             ];
             b.push(0, &r.id.to_string(), &v).unwrap();
         }
-        (b.build(2), rows.iter().map(|r| r.truth).collect())
+        let households = rows.iter().map(|r| u32::try_from(r.household).expect("fewer reports than 2^32")).collect();
+        (b.build(2), households, rows.iter().map(|r| r.truth).collect())
     }
 
     #[test]

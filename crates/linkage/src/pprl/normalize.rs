@@ -80,7 +80,8 @@ pub fn glued(value: &str) -> String {
 }
 
 /// Words that join a used and a birth family name, and whether the birth name comes after:
-/// `Martin née Dupont`, `Dupont épouse Martin`.
+/// `Martin née Dupont`, `Dupont épouse Martin`. The same words as the main engine's, kept here
+/// on purpose: the encodings must not change when the main normaliser does (module docs).
 const MARKERS: &[(&str, bool)] = &[
     ("NEE", true),
     ("NE", true),
