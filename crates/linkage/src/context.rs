@@ -114,24 +114,14 @@ impl ContextModel {
         for (c, col) in scorer.cmp.columns.iter().enumerate() {
             let l = pattern.get(c) as usize;
             let level = col.levels()[l];
-            let (m, u, weight) = if is_neutral(col.kind, level) {
+            let part = if is_neutral(col.kind, level) {
                 (1.0, 1.0, 0.0)
             } else {
                 let (m, u) = (self.m[c][l].max(FLOOR), self.u[c][l].max(FLOOR));
                 (m, u, (m / u).log2())
             };
-            total += weight;
-            fields.push(FieldContribution {
-                field: col.name.clone(),
-                kind: col.kind,
-                level,
-                label: level.label_fr(),
-                m,
-                u,
-                bayes_factor: weight.exp2(),
-                weight,
-                term_frequency_adjusted: false,
-            });
+            total += part.2;
+            fields.push(FieldContribution::new(&col.name, col.kind, level, part, false));
         }
         Some(Explanation {
             prior_weight: scorer.prior_weight(),

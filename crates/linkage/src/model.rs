@@ -240,6 +240,23 @@ pub struct FieldContribution {
     pub term_frequency_adjusted: bool,
 }
 
+impl FieldContribution {
+    /// A field's part from its level's `m`, `u` and weight (bits).
+    pub(crate) fn new(field: &str, kind: FieldKind, level: Level, (m, u, weight): (f64, f64, f64), tf: bool) -> Self {
+        Self {
+            field: field.to_owned(),
+            kind,
+            level,
+            label: level.label_fr(),
+            m,
+            u,
+            bayes_factor: weight.exp2(),
+            weight,
+            term_frequency_adjusted: tf,
+        }
+    }
+}
+
 /// Why a pair scores what it scores: what the interface shows beside two records. Carries no
 /// personal value, only levels and weights.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -334,25 +351,15 @@ impl<'a> Scorer<'a> {
             let l = pattern.get(c) as usize;
             let level = col.levels[l];
             let tf = if Some(l as u8) == self.exact_code[c] { self.tf_weight(c, a, b) } else { None };
-            let (m, u, weight) = if is_neutral(col.kind, level) {
+            let part = if is_neutral(col.kind, level) {
                 (1.0, 1.0, 0.0)
             } else if let Some(w) = tf {
                 (col.m[l], col.m[l] / w.exp2(), w)
             } else {
                 (col.m[l], col.u[l], self.weights[c][l])
             };
-            total += weight;
-            fields.push(FieldContribution {
-                field: col.name.clone(),
-                kind: col.kind,
-                level,
-                label: level.label_fr(),
-                m,
-                u,
-                bayes_factor: weight.exp2(),
-                weight,
-                term_frequency_adjusted: tf.is_some(),
-            });
+            total += part.2;
+            fields.push(FieldContribution::new(&col.name, col.kind, level, part, tf.is_some()));
         }
         Explanation {
             prior_weight: self.prior_weight,
