@@ -7,8 +7,10 @@
 //! memory. Input contract (header line, UTF-8, columns in any order, others ignored):
 //!
 //! - `parcours` (alias `synth`): `id,truth,family_name,given_names,birth_date,sex,commune`, and
-//!   optionally `household` (the report a row belongs to: rows of one report are different
-//!   persons, and co-members vouch for each other; `--no-household` ignores the column);
+//!   optionally the identity traits `birth_name,birth_country,birth_commune` and `household`
+//!   (the report a row belongs to: rows of one report are different persons, and co-members
+//!   vouch for each other); `--ignore` leaves optional columns out (`--no-household` is
+//!   `--ignore household`);
 //! - `febrl`: `id,truth,given_name,surname,street_number,address_1,address_2,suburb,postcode,
 //!   state,date_of_birth` (the FEBRL sets without `soc_sec_id`).
 
@@ -52,9 +54,13 @@ pub enum LinkCommand {
         /// Print one JSON object on standard output instead of the French summary.
         #[arg(long)]
         json: bool,
-        /// Ignore the optional `household` column (names, dates, sex and commune only).
+        /// Ignore the optional `household` column (the same as `--ignore household`).
         #[arg(long)]
         no_household: bool,
+        /// Optional columns to leave out, comma-separated: household, birth_name,
+        /// birth_country, birth_commune.
+        #[arg(long, value_delimiter = ',')]
+        ignore: Vec<String>,
     },
 }
 
@@ -104,11 +110,20 @@ pub async fn run(db: Option<&str>, command: &LinkCommand) -> anyhow::Result<()> 
             );
             Ok(())
         }
-        LinkCommand::Eval { schema, file, link_with, threshold, clusters_out, json, no_household } => {
+        LinkCommand::Eval { schema, file, link_with, threshold, clusters_out, json, no_household, ignore } => {
             if !(0.0..1.0).contains(threshold) {
                 bail!("le seuil doit être une probabilité dans [0, 1[ : {threshold}");
             }
-            eval(*schema, file, link_with.as_deref(), *threshold, clusters_out.as_deref(), *json, !*no_household)
+            let mut ignored: Vec<&str> = ignore.iter().map(|s| s.trim()).filter(|s| !s.is_empty()).collect();
+            if *no_household {
+                ignored.push(HOUSEHOLD);
+            }
+            let optional: Vec<&str> = std::iter::once(HOUSEHOLD).chain(Schema::PARCOURS_OPTIONAL).collect();
+            if let Some(bad) = ignored.iter().find(|c| !optional.contains(c)) {
+                bail!("--ignore : « {bad} » n'est pas une colonne facultative ({})", optional.join(", "));
+            }
+            let options = EvalOptions { threshold: *threshold, clusters_out: clusters_out.as_deref(), json: *json };
+            eval(*schema, file, link_with.as_deref(), &ignored, &options)
         }
     }
 }
@@ -168,6 +183,22 @@ struct Loaded {
 
 /// The optional column of a row's household (report) number.
 const HOUSEHOLD: &str = "household";
+
+/// The schema of the files: the schema's fields, without the optional ones the first file lacks
+/// or `ignored` names.
+fn schema_of(schema_arg: SchemaArg, file: &Path, ignored: &[&str]) -> anyhow::Result<Schema> {
+    let schema = schema_arg.schema();
+    let mut rdr = csv::ReaderBuilder::new()
+        .has_headers(true)
+        .from_path(file)
+        .with_context(|| format!("lecture de {}", file.display()))?;
+    let headers = rdr.byte_headers().with_context(|| format!("{} : en-tête illisible", file.display()))?.clone();
+    let present = |name: &str| headers.iter().any(|h| h == name.as_bytes());
+    Ok(schema.retain(|f| {
+        let optional = Schema::PARCOURS_OPTIONAL.contains(&f.name.as_str());
+        !(optional && (ignored.contains(&f.name.as_str()) || !present(&f.name)))
+    }))
+}
 
 /// Reads one or two labelled CSV files into a dataset (source 0 and 1). A large file without
 /// quotes is parsed on two threads, each half into its own builder, merged afterwards.
@@ -355,18 +386,25 @@ fn peak_memory() -> Option<u64> {
     Some(kb * 1024)
 }
 
+/// What `link eval` does with the outcome.
+struct EvalOptions<'a> {
+    threshold: f64,
+    clusters_out: Option<&'a Path>,
+    json: bool,
+}
+
 fn eval(
     schema_arg: SchemaArg,
     file: &Path,
     link_with: Option<&Path>,
-    threshold: f64,
-    clusters_out: Option<&Path>,
-    json: bool,
-    households: bool,
+    ignored: &[&str],
+    options: &EvalOptions<'_>,
 ) -> anyhow::Result<()> {
+    let EvalOptions { threshold, clusters_out, json } = *options;
+    let households = !ignored.contains(&HOUSEHOLD);
     let started = Instant::now();
     let bars = Bars::new();
-    let schema = schema_arg.schema();
+    let schema = schema_of(schema_arg, file, ignored)?;
     let mut files = vec![file];
     files.extend(link_with);
     let Loaded { ds, truth } = load(&schema, &files, households, &bars)?;
@@ -397,6 +435,7 @@ fn eval(
     if json {
         let value = serde_json::json!({
             "schema": schema_arg.name(),
+            "fields": schema.fields.iter().map(|f| f.name.as_str()).collect::<Vec<_>>(),
             "mode": mode,
             "records": ds.len(),
             "threshold": threshold,
@@ -426,6 +465,7 @@ fn eval(
     } else {
         let mut out = std::io::stdout().lock();
         writeln!(out, "Rapprochement ({}, schéma {}) : {} fiches", mode_fr(mode), schema_arg.name(), ds.len())?;
+        writeln!(out, "  champs : {}", field_list(&schema))?;
         writeln!(out, "  paires candidates comparées : {}", outcome.blocking.total)?;
         for r in outcome.blocking.rules.iter() {
             let what = if r.skipped { "écartée (trop large)".to_string() } else { format!("{} paires", r.pairs) };

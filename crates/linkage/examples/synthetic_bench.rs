@@ -43,7 +43,7 @@ fn main() {
         return;
     }
     let t = Instant::now();
-    let mut ds = Dataset::new(Schema::parcours());
+    let mut ds = Dataset::new(Schema::parcours_core());
     ds.reserve(records.len());
     for r in &records {
         let bd = r.birth_date.map(|d| d.to_string());
@@ -105,9 +105,22 @@ fn main() {
 /// Runs on CSV files (`SCHEMA=febrl` for FEBRL; `LINK=second.csv` to link two files).
 fn run_csv(path: &str, threshold: f64, guard: f64) {
     let t = Instant::now();
-    let schema = if std::env::var("SCHEMA").as_deref() == Ok("febrl") { Schema::febrl() } else { Schema::parcours() };
+    let headers = csv::Reader::from_path(path).unwrap().byte_headers().unwrap().clone();
+    let present = |n: &str| headers.iter().any(|h| h == n.as_bytes());
+    // IGNORE=birth_name,household leaves optional columns out
+    let ignored = std::env::var("IGNORE").unwrap_or_default();
+    let ignored: Vec<&str> = ignored.split(',').collect();
+    let schema = if std::env::var("SCHEMA").as_deref() == Ok("febrl") {
+        Schema::febrl()
+    } else {
+        Schema::parcours().retain(|f| {
+            !Schema::PARCOURS_OPTIONAL.contains(&f.name.as_str())
+                || (present(&f.name) && !ignored.contains(&f.name.as_str()))
+        })
+    };
     let mut ds = linkage::dataset::DatasetBuilder::new(schema.clone());
     let mut truth = Vec::new();
+    let mut groups = Vec::new();
     let mut files = vec![path.to_string()];
     files.extend(std::env::var("LINK").ok());
     for (source, file) in files.iter().enumerate() {
@@ -116,16 +129,22 @@ fn run_csv(path: &str, threshold: f64, guard: f64) {
         let col = |n: &str| headers.iter().position(|h| h == n.as_bytes()).unwrap();
         let cols: Vec<usize> = schema.fields.iter().map(|f| col(&f.name)).collect();
         let (idc, tc) = (col("id"), col("truth"));
+        let hc = headers.iter().position(|h| h == b"household").filter(|_| !ignored.contains(&"household"));
         let mut rec = csv::ByteRecord::new();
         while rdr.read_byte_record(&mut rec).unwrap() {
             let f = |i: usize| std::str::from_utf8(&rec[i]).unwrap();
             let vals: Vec<Option<&str>> = cols.iter().map(|&i| Some(f(i))).collect();
             ds.push(source as u8, f(idc), &vals).unwrap();
             truth.push(f(tc).parse::<u64>().unwrap());
+            // household numbers apart per file
+            groups.push(hc.and_then(|c| f(c).parse::<u32>().ok()).map_or(0, |g| g * 2 + source as u32));
         }
     }
     let read = t.elapsed().as_secs_f64();
-    let ds = ds.build(2);
+    let mut ds = ds.build(2);
+    for (i, g) in groups.iter().enumerate() {
+        ds.set_group(i as u32, *g);
+    }
     let prep = t.elapsed().as_secs_f64();
     println!("read+push {read:.2}s build {:.2}s", prep - read);
     let mode = if files.len() > 1 { Mode::Link } else { Mode::Dedupe };

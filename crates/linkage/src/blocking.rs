@@ -865,7 +865,7 @@ mod tests {
     fn ds(rows: &[&[&str]]) -> Dataset {
         let records: Vec<Record> =
             rows.iter().enumerate().map(|(i, r)| Record::from_strs(format!("r{i}"), r)).collect();
-        Dataset::from_records(Schema::parcours(), &records).unwrap()
+        Dataset::from_records(Schema::parcours_core(), &records).unwrap()
     }
 
     fn pairs_of(ds: &Dataset, mode: Mode) -> (Vec<(u32, u32)>, BlockingReport) {
@@ -900,7 +900,7 @@ mod tests {
 
     #[test]
     fn link_mode_pairs_only_across_sources() {
-        let mut d = Dataset::new(Schema::parcours());
+        let mut d = Dataset::new(Schema::parcours_core());
         for (s, id) in [(0u8, "a1"), (0, "a2"), (1, "b1")] {
             d.push(s, id, &[Some("Dupont"), Some("Jean"), Some("1980-01-02"), Some("M"), None]).unwrap();
         }

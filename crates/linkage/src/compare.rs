@@ -102,8 +102,8 @@ pub fn levels_of(kind: FieldKind) -> &'static [Level] {
         FieldKind::FamilyName => FAMILY_LEVELS,
         FieldKind::GivenName | FieldKind::BirthName => NAME_LEVELS,
         FieldKind::BirthDate => DATE_LEVELS,
-        FieldKind::Text => TEXT_LEVELS,
-        FieldKind::Sex | FieldKind::Code | FieldKind::Number => EXACT_LEVELS,
+        FieldKind::Text | FieldKind::BirthPlace => TEXT_LEVELS,
+        FieldKind::Sex | FieldKind::Code | FieldKind::Number | FieldKind::BirthCountry => EXACT_LEVELS,
     }
 }
 
@@ -306,7 +306,7 @@ impl Comparator {
                     Level::Different
                 }
             }
-            FieldKind::Text => {
+            FieldKind::Text | FieldKind::BirthPlace => {
                 if x == 0 || y == 0 {
                     return Level::Missing;
                 }
@@ -322,7 +322,7 @@ impl Comparator {
                     Level::Different
                 }
             }
-            FieldKind::Sex | FieldKind::Code | FieldKind::Number => {
+            FieldKind::Sex | FieldKind::Code | FieldKind::Number | FieldKind::BirthCountry => {
                 if x == 0 || y == 0 {
                     Level::Missing
                 } else if x == y {
@@ -390,8 +390,9 @@ mod tests {
 
     fn pair(a: &[&str], b: &[&str]) -> (Dataset, Comparator) {
         let ds =
-            Dataset::from_records(Schema::parcours(), &[Record::from_strs("a", a), Record::from_strs("b", b)]).unwrap();
-        let cmp = Comparator::new(&Schema::parcours(), Thresholds::default());
+            Dataset::from_records(Schema::parcours_core(), &[Record::from_strs("a", a), Record::from_strs("b", b)])
+                .unwrap();
+        let cmp = Comparator::new(&Schema::parcours_core(), Thresholds::default());
         (ds, cmp)
     }
 

@@ -205,11 +205,22 @@ pub fn apply(
     let em_cfg = EmConfig {
         lambda: 0.3,
         m: model.columns.iter().map(|c| c.m.clone()).collect(),
-        // relatives share their family name and commune: start those u at m
+        // relatives share their family name, commune and often their birth place: start those
+        // u at m
         u: model
             .columns
             .iter()
-            .map(|c| if matches!(c.kind, FieldKind::FamilyName | FieldKind::Code) { c.m.clone() } else { c.u.clone() })
+            .map(|c| {
+                let shared = matches!(
+                    c.kind,
+                    FieldKind::FamilyName | FieldKind::Code | FieldKind::BirthCountry | FieldKind::BirthPlace
+                );
+                if shared {
+                    c.m.clone()
+                } else {
+                    c.u.clone()
+                }
+            })
             .collect(),
         fix_u: vec![false; cols.levels.len()],
         max_iterations: MAX_ITERATIONS,

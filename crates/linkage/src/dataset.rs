@@ -8,7 +8,7 @@
 
 use serde::Serialize;
 
-use crate::normalize::{self, fold, fold_code, fold_sex, fold_text, words, PARTICLES};
+use crate::normalize::{self, fold, fold_code, fold_place, fold_sex, fold_text, words, PARTICLES};
 use crate::phonetic::key_of_compact;
 use crate::schema::{FieldKind, Record, Schema};
 use crate::util::FxMap;
@@ -252,8 +252,9 @@ pub(crate) fn prepare(kind: FieldKind, raw: &str) -> Prepared {
         FieldKind::GivenName | FieldKind::BirthName => Prepared::Names(name_forms(&fold(raw)), None),
         FieldKind::BirthDate => Prepared::Date(DateVal::parse(raw)),
         FieldKind::Sex => Prepared::Str(fold_sex(raw)),
-        FieldKind::Code | FieldKind::Number => Prepared::Str(fold_code(raw)),
+        FieldKind::Code | FieldKind::Number | FieldKind::BirthCountry => Prepared::Str(fold_code(raw)),
         FieldKind::Text => Prepared::Str(fold_text(raw)),
+        FieldKind::BirthPlace => Prepared::Str(fold_place(raw)),
     }
 }
 
@@ -685,7 +686,7 @@ mod tests {
 
     #[test]
     fn interns_names_and_keeps_their_forms() {
-        let mut ds = Dataset::new(Schema::parcours());
+        let mut ds = Dataset::new(Schema::parcours_core());
         let a = ds.push(0, "a", &[Some("Le Goff"), Some("Jean-Pierre"), Some("1980-01-02"), Some("H"), Some("29019")]);
         let b = ds.push(0, "b", &[Some("LEGOFF"), Some("jean pierre"), Some("19800102"), Some("m"), None]);
         let (a, b) = (a.unwrap(), b.unwrap());
@@ -708,8 +709,8 @@ mod tests {
             ["Martin née Dupont", "Anne", "", "F", "69123"],
             ["LEGOFF", "jean pierre", "19800102", "m", ""],
         ];
-        let mut one = Dataset::new(Schema::parcours());
-        let mut bulk = DatasetBuilder::new(Schema::parcours());
+        let mut one = Dataset::new(Schema::parcours_core());
+        let mut bulk = DatasetBuilder::new(Schema::parcours_core());
         for (i, r) in rows.iter().enumerate() {
             let v: Vec<Option<&str>> = r.iter().map(|x| Some(*x)).collect();
             one.push(0, &i.to_string(), &v).unwrap();
@@ -717,8 +718,8 @@ mod tests {
         }
         let bulk = bulk.build(2);
         // the same rows split over two builders and appended
-        let mut first = DatasetBuilder::new(Schema::parcours());
-        let mut second = DatasetBuilder::new(Schema::parcours());
+        let mut first = DatasetBuilder::new(Schema::parcours_core());
+        let mut second = DatasetBuilder::new(Schema::parcours_core());
         for (i, r) in rows.iter().enumerate() {
             let v: Vec<Option<&str>> = r.iter().map(|x| Some(*x)).collect();
             if i < 2 { &mut first } else { &mut second }.push(0, &i.to_string(), &v).unwrap();
@@ -742,7 +743,7 @@ mod tests {
 
     #[test]
     fn a_family_value_with_a_birth_name_keeps_both() {
-        let mut ds = Dataset::new(Schema::parcours());
+        let mut ds = Dataset::new(Schema::parcours_core());
         let a = ds.push(0, "a", &[Some("Martin née Dupont"), Some("Anne"), None, None, None]).unwrap();
         assert_eq!(ds.normalised(a, 0).as_deref(), Some("MARTIN NEE DUPONT"));
         assert_ne!(ds.alt(a, 0), 0);

@@ -480,7 +480,7 @@ mod tests {
     #[test]
     fn links_clear_cut_records_into_their_persons() {
         let records = clear_cut(1, 80);
-        let mut l = Linker::with_default_model(Schema::parcours());
+        let mut l = Linker::with_default_model(Schema::parcours_core());
         let report = l.add(&records).unwrap();
         assert_eq!(report.assigned.len(), records.len());
         assert_eq!(partition(&l), truth(&records));
@@ -494,9 +494,9 @@ mod tests {
         fn in_two_halves_as_at_once_and_ids_are_stable(seed in 0u64..1000, persons in 5usize..60, cut in 0.0f64..1.0) {
             let records = clear_cut(seed, persons);
             let split = ((records.len() as f64) * cut) as usize;
-            let mut once = Linker::with_default_model(Schema::parcours());
+            let mut once = Linker::with_default_model(Schema::parcours_core());
             once.add(&records).unwrap();
-            let mut halves = Linker::with_default_model(Schema::parcours());
+            let mut halves = Linker::with_default_model(Schema::parcours_core());
             halves.add(&records[..split]).unwrap();
             let before: Vec<(ClusterId, BTreeSet<String>)> = halves
                 .partition()
@@ -525,7 +525,7 @@ mod tests {
         #[test]
         fn adding_records_never_renumbers_an_unchanged_cluster(seed in 0u64..1000, batches in 2usize..5) {
             let records = clear_cut(seed, 40);
-            let mut l = Linker::with_default_model(Schema::parcours());
+            let mut l = Linker::with_default_model(Schema::parcours_core());
             let size = records.len().div_ceil(batches);
             let mut snapshots: Vec<(ClusterId, BTreeSet<String>)> = Vec::new();
             for batch in records.chunks(size) {
@@ -549,7 +549,7 @@ mod tests {
 
     #[test]
     fn decisions_split_merge_and_leave_the_queue() {
-        let mut l = Linker::with_default_model(Schema::parcours());
+        let mut l = Linker::with_default_model(Schema::parcours_core());
         let r = |id: &str, f: &str, g: &str, d: &str| Record::from_strs(id, &[f, g, d, "M", "69123"]);
         l.add(&[
             r("a", "Dupont", "Jean", "1980-01-02"),

@@ -16,6 +16,7 @@ use serde::{Deserialize, Serialize};
 use crate::compare::{Comparator, Level, Pattern};
 use crate::dataset::Dataset;
 use crate::schema::FieldKind;
+use crate::util::FxMap;
 
 /// Whether a level carries no evidence.
 pub fn is_neutral(kind: FieldKind, level: Level) -> bool {
@@ -81,7 +82,7 @@ fn default_m(kind: FieldKind, level: Level) -> f64 {
             OneComponentOff => 0.03,
             _ => 0.03,
         },
-        (FieldKind::Text, l) => match l {
+        (FieldKind::Text | FieldKind::BirthPlace, l) => match l {
             Exact => 0.8,
             Close => 0.1,
             Fuzzy => 0.05,
@@ -91,6 +92,8 @@ fn default_m(kind: FieldKind, level: Level) -> f64 {
         (FieldKind::Sex, _) => 0.03,
         (FieldKind::Code, Exact) => 0.7,
         (FieldKind::Code, _) => 0.3,
+        (FieldKind::BirthCountry, Exact) => 0.95,
+        (FieldKind::BirthCountry, _) => 0.05,
         (FieldKind::Number, Exact) => 0.9,
         (FieldKind::Number, _) => 0.1,
     }
@@ -118,7 +121,7 @@ fn default_u(kind: FieldKind, level: Level) -> f64 {
             OneComponentOff => 3e-3,
             _ => 0.9968,
         },
-        (FieldKind::Text, l) => match l {
+        (FieldKind::Text | FieldKind::BirthPlace, l) => match l {
             Exact => 0.01,
             Close => 0.005,
             Fuzzy => 0.02,
@@ -128,6 +131,8 @@ fn default_u(kind: FieldKind, level: Level) -> f64 {
         (FieldKind::Sex, _) => 0.5,
         (FieldKind::Code, Exact) => 0.05,
         (FieldKind::Code, _) => 0.95,
+        (FieldKind::BirthCountry, Exact) => 0.3,
+        (FieldKind::BirthCountry, _) => 0.7,
         (FieldKind::Number, Exact) => 0.01,
         (FieldKind::Number, _) => 0.99,
     }
@@ -173,11 +178,48 @@ pub const TF_MIN_RECORDS: u64 = 1_000;
 pub struct TermFrequencies {
     counts: Vec<Vec<u32>>,
     totals: Vec<u64>,
+    /// For the birth-place columns: their values' counts among the records of each family name.
+    by_family: Vec<Option<ByFamily>>,
 }
+
+/// How often each value of a column comes with each family name. Namesakes share their origin:
+/// two Nguyen born in Viêt Nam, or two Coulibaly born in Abidjan, are no coincidence, and the
+/// frequency of the birth place among the records of that family name is the `u` that says so.
+#[derive(Debug, Clone, Default)]
+struct ByFamily {
+    family_field: usize,
+    /// [`ByFamily::key`] of a family key and a value key → records.
+    pairs: FxMap<u64, u32>,
+    /// Family key → records with a value in the column.
+    families: FxMap<u32, u32>,
+}
+
+impl ByFamily {
+    /// The family and value keys combined and spread (the Fx hash keeps low bits as they are,
+    /// and value keys are few): a bijection, so distinct pairs never collide.
+    #[inline]
+    fn key(family: u32, value: u32) -> u64 {
+        crate::util::mix64(u64::from(family) << 32 | u64::from(value))
+    }
+}
+
+/// Weight, in records, of the column's overall frequency in the frequency among one family
+/// name's records (the few records of a rare name say little about its origin).
+const BY_FAMILY_PRIOR: f64 = 10.0;
 
 impl TermFrequencies {
     pub fn of(ds: &Dataset, cmp: &Comparator) -> Self {
-        let mut tf = Self { counts: vec![Vec::new(); cmp.columns.len()], totals: vec![0; cmp.columns.len()] };
+        let n = cmp.columns.len();
+        let family = cmp.family_field();
+        let by_family = cmp
+            .columns
+            .iter()
+            .map(|c| {
+                let family_field = family.filter(|_| c.kind.depends_on_family_name())?;
+                Some(ByFamily { family_field, ..ByFamily::default() })
+            })
+            .collect();
+        let mut tf = Self { counts: vec![Vec::new(); n], totals: vec![0; n], by_family };
         tf.update(ds, cmp, 0);
         tf
     }
@@ -185,6 +227,15 @@ impl TermFrequencies {
     /// Counts the records from index `from` on (the incremental linker adds records).
     pub fn update(&mut self, ds: &Dataset, cmp: &Comparator, from: usize) {
         for (c, col) in cmp.columns.iter().enumerate() {
+            if let Some(bf) = self.by_family[c].as_mut() {
+                for i in from..ds.len() {
+                    let (k, f) = (ds.tf_key(col.field, i as u32), ds.tf_key(bf.family_field, i as u32));
+                    if k != 0 && f != 0 {
+                        *bf.pairs.entry(ByFamily::key(f, k)).or_insert(0) += 1;
+                        *bf.families.entry(f).or_insert(0) += 1;
+                    }
+                }
+            }
             let space = ds.tf_key_space(col.field);
             if self.counts[c].len() < space {
                 self.counts[c].resize(space, 0);
@@ -210,6 +261,26 @@ impl TermFrequencies {
         }
         let n = self.counts[c].get(key as usize).copied().unwrap_or(0).max(1);
         Some(f64::from(n) / total as f64)
+    }
+
+    /// The chance that a third record of family name `family` has value `key` in column `c`,
+    /// besides two records that both have them (`None` when the column is not counted by
+    /// family name, or has too few values): the records of that name, their two left out, with
+    /// [`BY_FAMILY_PRIOR`] records at the column's overall frequency.
+    #[inline]
+    pub fn frequency_given_family(&self, c: usize, family: u32, key: u32) -> Option<f64> {
+        let bf = self.by_family[c].as_ref()?;
+        let overall = self.frequency(c, key)?;
+        let with = bf.pairs.get(&ByFamily::key(family, key)).copied().unwrap_or(0);
+        let all = bf.families.get(&family).copied().unwrap_or(0);
+        let (with, all) = (f64::from(with.saturating_sub(2)), f64::from(all.saturating_sub(2)));
+        Some((with + BY_FAMILY_PRIOR * overall) / (all + BY_FAMILY_PRIOR))
+    }
+
+    /// The family-name field the frequencies of column `c` are counted by, if they are.
+    #[inline]
+    pub(crate) fn family_field_of(&self, c: usize) -> Option<usize> {
+        self.by_family[c].as_ref().map(|bf| bf.family_field)
     }
 
     /// `Σ frequency²`: the chance that two random records share their value.
@@ -305,7 +376,15 @@ impl<'a> Scorer<'a> {
             return None;
         }
         let e = self.exact_code[c]? as usize;
-        let freq = self.tf.frequency(c, self.ds.tf_key(field, a))?;
+        let key = self.ds.tf_key(field, a);
+        let by_family = self.tf.family_field_of(c).and_then(|f| {
+            let (fa, fb) = (self.ds.tf_key(f, a), self.ds.tf_key(f, b));
+            (fa != 0 && fa == fb).then(|| self.tf.frequency_given_family(c, fa, key)).flatten()
+        });
+        let freq = match by_family {
+            Some(f) => f,
+            None => self.tf.frequency(c, key)?,
+        };
         Some((col.m[e] / freq.max(col.u[e] / TF_MAX_BOOST)).log2())
     }
 

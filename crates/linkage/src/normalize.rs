@@ -103,6 +103,23 @@ pub fn fold_text(text: &str) -> String {
     fold_with(text, true)
 }
 
+/// A place name: as [`fold_text`], with `ST`/`STE` written out (`St-Étienne` → `SAINT ETIENNE`).
+pub fn fold_place(text: &str) -> String {
+    let folded = fold_text(text);
+    let mut out = String::with_capacity(folded.len() + 8);
+    for w in folded.split(' ') {
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(match w {
+            "ST" => "SAINT",
+            "STE" => "SAINTE",
+            w => w,
+        });
+    }
+    out
+}
+
 /// A code: folded letters and digits without any separator (`75 001` → `75001`, `2a` → `2A`).
 pub fn fold_code(text: &str) -> String {
     let mut s = fold_with(text, true);
@@ -229,6 +246,11 @@ mod tests {
         assert_eq!(fold_sex("Femme"), "F");
         assert_eq!(fold_sex("h"), "M");
         assert_eq!(fold_sex("X"), "", "unknown sex is missing");
+        for v in ["Saint-Étienne", "St-Etienne", "ST ETIENNE", "saint etienne"] {
+            assert_eq!(fold_place(v), "SAINT ETIENNE", "{v}");
+        }
+        assert_eq!(fold_place("Ste-Foy-lès-Lyon"), "SAINTE FOY LES LYON");
+        assert_eq!(fold_place("Stains"), "STAINS", "only the whole word");
     }
 
     #[test]

@@ -234,7 +234,7 @@ pub(crate) mod tests {
     /// The same, with each row's household (report) number, not set on the dataset.
     pub(crate) fn synthetic_with_households(persons: usize, seed: u64) -> (Dataset, Vec<u32>, Vec<u64>) {
         let rows = synth::linkage_set::generate(persons, seed);
-        let mut b = DatasetBuilder::new(Schema::parcours());
+        let mut b = DatasetBuilder::new(Schema::parcours_core());
         for r in &rows {
             let birth = r.birth_date.map(|d| d.to_string());
             let v = [
@@ -248,6 +248,90 @@ pub(crate) mod tests {
         }
         let households = rows.iter().map(|r| u32::try_from(r.household).expect("fewer reports than 2^32")).collect();
         (b.build(2), households, rows.iter().map(|r| r.truth).collect())
+    }
+
+    /// The generator's rows with their identity traits (birth name, birth country and commune),
+    /// in the full [`Schema::parcours`], with their households set.
+    pub(crate) fn synthetic_with_identity(persons: usize, seed: u64) -> (Dataset, Vec<u64>) {
+        let rows = synth::linkage_set::generate(persons, seed);
+        let mut b = DatasetBuilder::new(Schema::parcours());
+        for r in &rows {
+            let birth = r.birth_date.map(|d| d.to_string());
+            let v = [
+                Some(r.family_name.as_str()),
+                Some(r.given_names.as_str()),
+                birth.as_deref(),
+                Some(r.sex.code()),
+                Some(r.commune.as_str()),
+                Some(r.birth_name.as_str()),
+                Some(r.birth_country.as_str()),
+                Some(r.birth_commune.as_str()),
+            ];
+            b.push(0, &r.id.to_string(), &v).unwrap();
+        }
+        let mut ds = b.build(2);
+        for (i, r) in rows.iter().enumerate() {
+            ds.set_group(i as u32, u32::try_from(r.household).expect("fewer reports than 2^32"));
+        }
+        (ds, rows.iter().map(|r| r.truth).collect())
+    }
+
+    #[test]
+    fn identity_traits_raise_recall_at_the_same_precision() {
+        let (full, truth) = synthetic_with_identity(8000, 31);
+        let (core, groups, _) = synthetic_with_households(8000, 31);
+        let mut core = core;
+        for (i, g) in groups.iter().enumerate() {
+            core.set_group(i as u32, *g);
+        }
+        let metrics = |ds: &Dataset| {
+            let out = run(ds, &PipelineConfig::new(ds, Mode::Dedupe), &NoProgress);
+            let clusters: Vec<u64> = out.clusters.assignments().iter().map(|c| c.0).collect();
+            (pairwise(&clusters, &truth, None), out)
+        };
+        let (without, _) = metrics(&core);
+        let (with, out) = metrics(&full);
+        assert!(with.recall > without.recall + 0.02, "without {without:?}, with {with:?}");
+        assert!(with.precision >= 0.995 && with.precision >= without.precision - 0.002, "{without:?} {with:?}");
+        // on average the country of birth says little (most are born in France), the commune
+        // of birth more
+        let m = out.model();
+        let exact = |name: &str| {
+            let c = m.columns.iter().position(|c| c.name == name).unwrap();
+            let l = m.columns[c].index_of(Level::Exact).unwrap();
+            m.columns[c].m[l] / m.columns[c].u[l]
+        };
+        assert!(exact("birth_country") > 1.0, "{}", exact("birth_country"));
+        assert!(exact("birth_commune") > 2.0 * exact("birth_country"), "{}", exact("birth_commune"));
+    }
+
+    #[test]
+    fn a_birth_country_shared_by_namesakes_weighs_less_than_a_coincidence() {
+        let (mut ds, _) = synthetic_with_identity(3000, 6);
+        let start = ds.len() as u32;
+        // forty Nguyen born in Viêt Nam (distinct persons), and two records of a rare name
+        for k in 0..40 {
+            let date = format!("19{:02}-0{}-1{}", 50 + k, 1 + k % 9, k % 10);
+            let given = ["Minh", "Lan", "Huong", "Tuan"][k % 4];
+            let v =
+                [Some("Nguyen"), Some(given), Some(date.as_str()), Some("M"), Some("69901"), None, Some("99243"), None];
+            ds.push(0, &format!("n{k}"), &v).unwrap();
+        }
+        for k in 0..2 {
+            let v = [Some("Zorbaquet"), Some("Tuan"), None, Some("M"), Some("69901"), None, Some("99243"), None];
+            ds.push(0, &format!("z{k}"), &v).unwrap();
+        }
+        let out = run(&ds, &PipelineConfig::new(&ds, Mode::Dedupe), &NoProgress);
+        let scorer = out.scorer(&ds);
+        let country = |a: u32, b: u32| {
+            let e = scorer.explain(a, b);
+            let f = e.fields.iter().find(|f| f.field == "birth_country").unwrap().clone();
+            assert_eq!(f.level, Level::Exact);
+            f.weight
+        };
+        let namesakes = country(start, start + 1);
+        let rare = country(start + 40, start + 41);
+        assert!(rare > namesakes + 2.0, "rare name {rare} bits, Nguyen {namesakes} bits");
     }
 
     #[test]
@@ -302,7 +386,7 @@ pub(crate) mod tests {
     #[test]
     fn links_two_files() {
         let records = synth::linkage_set::generate(1500, 3);
-        let mut b = DatasetBuilder::new(Schema::parcours());
+        let mut b = DatasetBuilder::new(Schema::parcours_core());
         let mut truth = Vec::new();
         // each person's first report in A, its second one (if any) in B
         let mut seen: std::collections::HashMap<u64, u8> = std::collections::HashMap::new();

@@ -18,6 +18,12 @@ pub enum FieldKind {
     BirthDate,
     /// `M`/`H`/`homme`/`1`, `F`/`femme`/`2`; anything else is kept as a code.
     Sex,
+    /// The country of birth as a code (INSEE's `99xxx`, `99100` for France): compared exactly.
+    /// Not a blocking key (most persons share a few countries).
+    BirthCountry,
+    /// The commune (or city abroad) of birth as written: compared by similarity, `St` and
+    /// `Saint` alike. Not a blocking key.
+    BirthPlace,
     /// An exact code: postcode, INSEE commune code, state.
     Code,
     /// Free text compared by similarity: address lines, suburb.
@@ -30,6 +36,19 @@ impl FieldKind {
     /// Whether a field of this kind has a comparison column of its own.
     pub fn is_compared(self) -> bool {
         self != FieldKind::BirthName
+    }
+
+    /// Whether different persons who share a name tend to share this field too (their sex,
+    /// their commune, their origin): within a block of namesakes its `u` is not the random
+    /// pairs'.
+    pub fn shared_by_namesakes(self) -> bool {
+        matches!(self, FieldKind::Sex | FieldKind::Code | FieldKind::BirthCountry | FieldKind::BirthPlace)
+    }
+
+    /// Whether the term frequencies of this field are counted among the records of each family
+    /// name (the birth place goes with the origin a family name carries).
+    pub fn depends_on_family_name(self) -> bool {
+        matches!(self, FieldKind::BirthCountry | FieldKind::BirthPlace)
     }
 
     pub fn is_name(self) -> bool {
@@ -60,8 +79,22 @@ impl Schema {
         Self { fields }
     }
 
-    /// The persons of the by-name list: `family_name, given_names, birth_date, sex, commune`.
+    /// The persons of the by-name list: the fields of [`Schema::parcours_core`], then the
+    /// identity traits a file may lack ([`Schema::PARCOURS_OPTIONAL`]): `birth_name`,
+    /// `birth_country`, `birth_commune`.
     pub fn parcours() -> Self {
+        let mut s = Self::parcours_core();
+        s.fields.extend([
+            Field::new("birth_name", FieldKind::BirthName),
+            Field::new("birth_country", FieldKind::BirthCountry),
+            Field::new("birth_commune", FieldKind::BirthPlace),
+        ]);
+        s
+    }
+
+    /// The four fields every by-name list has, and the commune: `family_name, given_names,
+    /// birth_date, sex, commune`.
+    pub fn parcours_core() -> Self {
         Self::new(vec![
             Field::new("family_name", FieldKind::FamilyName),
             Field::new("given_names", FieldKind::GivenName),
@@ -69,6 +102,15 @@ impl Schema {
             Field::new("sex", FieldKind::Sex),
             Field::new("commune", FieldKind::Code),
         ])
+    }
+
+    /// The fields of [`Schema::parcours`] a file may leave out.
+    pub const PARCOURS_OPTIONAL: [&'static str; 3] = ["birth_name", "birth_country", "birth_commune"];
+
+    /// The schema without the fields `keep` refuses (a file without those columns).
+    pub fn retain(mut self, mut keep: impl FnMut(&Field) -> bool) -> Self {
+        self.fields.retain(|f| keep(f));
+        self
     }
 
     /// The FEBRL synthetic sets (without `soc_sec_id`): `given_name, surname, street_number,

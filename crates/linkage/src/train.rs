@@ -296,9 +296,9 @@ pub fn train(
             u: u.clone(),
             // Within a block, the names and dates of different persons are about as alike as
             // those of random pairs: their u stays the random pairs' (this is what makes the
-            // fit identifiable); sex and codes are not (namesakes share their sex, relatives
-            // their commune): their u is fitted.
-            fix_u: cmp.columns.iter().map(|c| !matches!(c.kind, FieldKind::Sex | FieldKind::Code)).collect(),
+            // fit identifiable); sex, codes and birth places are not (namesakes share their sex
+            // and often their origin, relatives their commune): their u is fitted.
+            fix_u: cmp.columns.iter().map(|c| !c.kind.shared_by_namesakes()).collect(),
             max_iterations: cfg.max_iterations,
             tolerance: cfg.tolerance,
         };

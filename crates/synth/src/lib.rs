@@ -11,6 +11,7 @@
 //! already on the list, with the same `true_person` ids and spelling variants (`noise.rs`), so
 //! that deduplication can be measured against the ground truth.
 
+mod birth_places;
 mod dates;
 mod draw;
 pub mod linkage_set;

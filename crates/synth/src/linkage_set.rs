@@ -36,6 +36,21 @@
 //!
 //! Birth dates: 7% of persons never give one, and each report loses it with 8% more, so about
 //! 15% of rows have none. Rows are shuffled, then numbered from 1.
+//!
+//! Three more columns carry the identity traits of the national identity-vigilance reference
+//! (RNIV) that a by-name list can record besides the four above, drawn from a random stream of
+//! their own so that the other columns are the same with or without them:
+//!
+//! - `birth_name`, the birth name in a field of its own: a report that writes a married woman's
+//!   used name gives her birth name there in 65% of first reports and 45% of later ones; other
+//!   reports copy the family name there now and then (15%, 20% when it is the birth name);
+//! - `birth_country` (INSEE code, `99100` for France) and `birth_commune` (free text), drawn by
+//!   [`crate::birth_places`]: namesakes share an origin, those born in France are born in a few
+//!   cities. A person who never gives a birth date gives a birth place with 30%, others with
+//!   92%; then a report gives the country with 88% (first) or 72% (later) and the commune with
+//!   65% / 45% for those born in France, 30% / 20% for those born abroad. Later reports confuse
+//!   countries of one origin (2%), write the commune of residence for the commune of birth (3%),
+//!   and spell communes as partners do (`St-Étienne`, `SAINT ETIENNE`, a typo).
 
 use std::io::{self, Write};
 
@@ -45,6 +60,7 @@ use domain::Date;
 use rand::seq::SliceRandom;
 use rand::{Rng, SeedableRng};
 
+use crate::birth_places::{self, BirthPlace};
 use crate::dates::{to_date, to_day};
 use crate::draw::{pick, R};
 use crate::names::{FAMILY, FEMALE, MALE};
@@ -65,10 +81,20 @@ pub struct Row {
     /// The report this row belongs to: the members of a household one partner reported together
     /// share it (two rows of one report are two different persons).
     pub household: u64,
+    /// The birth name written in a field of its own (empty when not given).
+    pub birth_name: String,
+    /// INSEE country code of the birth place, `99100` for France (empty when not given).
+    pub birth_country: String,
+    /// The commune (or city abroad) of birth as written (empty when not given).
+    pub birth_commune: String,
 }
 
 /// The header of [`write_csv`]'s output.
-pub const CSV_HEADER: &str = "id,truth,family_name,given_names,birth_date,sex,commune,household";
+pub const CSV_HEADER: &str =
+    "id,truth,family_name,given_names,birth_date,sex,commune,household,birth_name,birth_country,birth_commune";
+
+/// Seed of the identity traits' own random stream (xor the set's seed).
+const IDENTITY_STREAM: u64 = 0x1d_e471_7e5a;
 
 /// Number of reports of a person and their weights: 35% of persons have duplicates.
 const REPORTS: [(usize, u32); 4] = [(1, 65), (2, 20), (3, 10), (4, 5)];
@@ -100,6 +126,9 @@ struct Person {
     birth_date: Option<Date>,
     sex: Sex,
     commune: usize,
+    /// Where they were born, and whether they ever say so.
+    birth_place: BirthPlace,
+    gives_birth_place: bool,
 }
 
 /// Share of a household's members a later report lists (the first report lists them all).
@@ -109,14 +138,16 @@ const MEMBER_LISTED: f64 = 0.9;
 /// report lists its members under one household number), shuffled; deterministic by `seed`.
 pub fn generate(persons: usize, seed: u64) -> Vec<Row> {
     let mut rng = R::seed_from_u64(seed);
+    let mut id_rng = R::seed_from_u64(seed ^ IDENTITY_STREAM);
     let tables = Tables::new();
     let communes = places::communes();
+    let commune_names: Vec<String> = communes.iter().map(|c| c.name.clone()).collect();
     let report_weights = Cumulative::new(REPORTS.iter().map(|&(_, w)| f64::from(w)));
     // a relative of the previous person joins their household
     let mut households: Vec<Vec<(u64, Person)>> = Vec::new();
     let mut previous: Option<Person> = None;
     for truth in 1..=persons as u64 {
-        let (person, relative) = draw_person(&mut rng, &tables, previous.as_ref());
+        let (person, relative) = draw_person(&mut rng, &mut id_rng, &tables, &commune_names, previous.as_ref());
         match households.last_mut() {
             Some(h) if relative => h.push((truth, person.clone())),
             _ => households.push(vec![(truth, person.clone())]),
@@ -134,7 +165,8 @@ pub fn generate(persons: usize, seed: u64) -> Vec<Row> {
             let listed: Vec<&(u64, Person)> =
                 members.iter().filter(|_| k == 0 || members.len() == 1 || rng.gen_bool(MEMBER_LISTED)).collect();
             for (truth, person) in listed {
-                let p = if k == 0 { first_report(&mut rng, person) } else { duplicate(&mut rng, person) };
+                let (p, family) = if k == 0 { first_report(&mut rng, person) } else { duplicate(&mut rng, person) };
+                let traits = reported_traits(&mut id_rng, person, family, k == 0, &commune_names[commune]);
                 rows.push(Row {
                     id: 0,
                     truth: *truth,
@@ -144,6 +176,9 @@ pub fn generate(persons: usize, seed: u64) -> Vec<Row> {
                     sex: p.sex,
                     commune: communes[commune].insee.clone(),
                     household: reports,
+                    birth_name: traits.birth_name,
+                    birth_country: traits.birth_country,
+                    birth_commune: traits.birth_commune,
                 });
             }
         }
@@ -170,7 +205,7 @@ pub fn write_csv(rows: &[Row], out: impl Write) -> io::Result<()> {
         let date = r.birth_date.map(|d| format!("{:04}-{:02}-{:02}", d.year(), u8::from(d.month()), d.day()));
         writeln!(
             out,
-            "{},{},{},{},{},{},{},{}",
+            "{},{},{},{},{},{},{},{},{},{},{}",
             r.id,
             r.truth,
             csv_field(&r.family_name),
@@ -178,7 +213,10 @@ pub fn write_csv(rows: &[Row], out: impl Write) -> io::Result<()> {
             date.unwrap_or_default(),
             r.sex.code(),
             r.commune.as_str(),
-            r.household
+            r.household,
+            csv_field(&r.birth_name),
+            r.birth_country,
+            csv_field(&r.birth_commune),
         )?;
     }
     out.flush()
@@ -194,8 +232,15 @@ fn csv_field(s: &str) -> std::borrow::Cow<'_, str> {
 
 // ---- persons ----------------------------------------------------------------------------------
 
-/// A person, and whether they are a relative of `previous` (same family name and commune).
-fn draw_person(rng: &mut R, t: &Tables, previous: Option<&Person>) -> (Person, bool) {
+/// A person, and whether they are a relative of `previous` (same family name and commune). The
+/// birth place is drawn from `id_rng` only.
+fn draw_person(
+    rng: &mut R,
+    id_rng: &mut R,
+    t: &Tables,
+    communes: &[String],
+    previous: Option<&Person>,
+) -> (Person, bool) {
     let relative = previous.filter(|_| rng.gen_bool(RELATIVE));
     let sex = if rng.gen_bool(0.55) { Sex::Homme } else { Sex::Femme };
     let birth_name = match relative {
@@ -223,7 +268,18 @@ fn draw_person(rng: &mut R, t: &Tables, previous: Option<&Person>) -> (Person, b
             given_names = format!("{given_names} {second}");
         }
     }
-    (Person { birth_name, used_name, given_names, birth_date, sex, commune }, relative.is_some())
+    // relatives share a birth place half the time; the others are born in France more often
+    let birth_place = match relative {
+        Some(p) if id_rng.gen_bool(0.5) => p.birth_place.clone(),
+        _ => {
+            let factor = if relative.is_some() { 0.5 } else { 1.0 };
+            birth_places::draw(id_rng, &birth_name, &communes[0], &communes[1..], factor)
+        }
+    };
+    let gives_birth_place = id_rng.gen_bool(if birth_date.is_some() { 0.92 } else { 0.3 });
+    let person =
+        Person { birth_name, used_name, given_names, birth_date, sex, commune, birth_place, gives_birth_place };
+    (person, relative.is_some())
 }
 
 /// Age in days: 15% minors (0 to 17), adults 18 to 75 skewed towards the forties.
@@ -237,38 +293,50 @@ fn age_days(rng: &mut R) -> i32 {
     (years * 365.25) as i32
 }
 
+/// Which of a person's family names a report wrote.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Written {
+    /// The person has one family name.
+    Only,
+    Used,
+    Birth,
+    /// `Used-Birth`.
+    Both,
+}
+
 /// The family name a report gives: for a married woman, the used name most often, sometimes the
 /// birth name or both.
-fn reported_family(rng: &mut R, p: &Person, careful: bool) -> String {
-    let Some(used) = &p.used_name else { return p.birth_name.clone() };
+fn reported_family(rng: &mut R, p: &Person, careful: bool) -> (String, Written) {
+    let Some(used) = &p.used_name else { return (p.birth_name.clone(), Written::Only) };
     let r: f64 = rng.gen();
     if careful {
-        return if r < 0.7 { used.clone() } else { p.birth_name.clone() };
+        return if r < 0.7 { (used.clone(), Written::Used) } else { (p.birth_name.clone(), Written::Birth) };
     }
     if r < 0.55 {
-        used.clone()
+        (used.clone(), Written::Used)
     } else if r < 0.9 {
-        p.birth_name.clone()
+        (p.birth_name.clone(), Written::Birth)
     } else {
-        format!("{used}-{}", p.birth_name)
+        (format!("{used}-{}", p.birth_name), Written::Both)
     }
 }
 
-fn first_report(rng: &mut R, p: &Person) -> NewPerson {
-    let mut family_name = reported_family(rng, p, true);
+fn first_report(rng: &mut R, p: &Person) -> (NewPerson, Written) {
+    let (mut family_name, written) = reported_family(rng, p, true);
     if rng.gen_bool(0.25) {
         family_name = family_name.to_uppercase();
     }
-    NewPerson {
+    let person = NewPerson {
         family_name,
         given_names: p.given_names.clone(),
         birth_date: p.birth_date.filter(|_| !rng.gen_bool(REPORT_UNDATED)),
         sex: p.sex,
-    }
+    };
+    (person, written)
 }
 
-fn duplicate(rng: &mut R, p: &Person) -> NewPerson {
-    let mut family = reported_family(rng, p, false);
+fn duplicate(rng: &mut R, p: &Person) -> (NewPerson, Written) {
+    let (mut family, written) = reported_family(rng, p, false);
     let mut given = p.given_names.clone();
     if rng.gen_bool(0.2) {
         if let Some(f) = drop_particle(&family) {
@@ -294,7 +362,87 @@ fn duplicate(rng: &mut R, p: &Person) -> NewPerson {
     if rng.gen_bool(0.03) {
         v.sex = Sex::NonRenseigne;
     }
-    v
+    (v, written)
+}
+
+/// The identity traits a report gives besides the four columns.
+struct Traits {
+    birth_name: String,
+    birth_country: String,
+    birth_commune: String,
+}
+
+/// What one report says of a person's birth name and birth place (see the module docs), drawn
+/// from `rng` (the identity stream); `residence` is the report's commune.
+fn reported_traits(rng: &mut R, p: &Person, written: Written, careful: bool, residence: &str) -> Traits {
+    let birth_name = match written {
+        Written::Used if rng.gen_bool(if careful { 0.65 } else { 0.45 }) => p.birth_name.clone(),
+        Written::Birth if rng.gen_bool(0.2) => p.birth_name.clone(),
+        Written::Only if rng.gen_bool(0.15) => p.birth_name.clone(),
+        _ => String::new(),
+    };
+    let birth_name = if birth_name.is_empty() { birth_name } else { spelled(rng, &birth_name, careful) };
+    let mut t = Traits { birth_name, birth_country: String::new(), birth_commune: String::new() };
+    if !p.gives_birth_place {
+        return t;
+    }
+    let place = &p.birth_place;
+    let french = place.country == birth_places::FRANCE;
+    if rng.gen_bool(if careful { 0.88 } else { 0.72 }) {
+        let mut country = place.country;
+        if !careful && rng.gen_bool(0.02) {
+            country = birth_places::neighbour_country(rng, &p.birth_name, country);
+        } else if !careful && !french && rng.gen_bool(0.01) {
+            country = birth_places::FRANCE;
+        }
+        t.birth_country = country.to_string();
+    }
+    let commune_rate = match (french, careful) {
+        (true, true) => 0.65,
+        (true, false) => 0.45,
+        (false, true) => 0.3,
+        (false, false) => 0.2,
+    };
+    if rng.gen_bool(commune_rate) {
+        t.birth_commune = if french && !careful && rng.gen_bool(0.03) {
+            residence.to_string()
+        } else {
+            spelled_place(rng, &place.commune, careful)
+        };
+    }
+    t
+}
+
+/// A name as a report spells it: upper-cased now and then; later reports also drop accents or
+/// make a typo.
+fn spelled(rng: &mut R, name: &str, careful: bool) -> String {
+    let mut s = name.to_string();
+    if !careful {
+        if rng.gen_bool(0.35) {
+            s = noise::strip_accents(&s);
+        }
+        if rng.gen_bool(0.04) {
+            s = noise::typo(rng, &s);
+        }
+    }
+    if rng.gen_bool(0.25) {
+        s = s.to_uppercase();
+    }
+    s
+}
+
+/// A place as a report spells it: `Saint-` abbreviated, hyphens as spaces, then as [`spelled`].
+fn spelled_place(rng: &mut R, place: &str, careful: bool) -> String {
+    let mut s = place.to_string();
+    if !careful {
+        if s.starts_with("Saint-") && rng.gen_bool(0.3) {
+            s = s.replacen("Saint-", if rng.gen_bool(0.5) { "St-" } else { "St " }, 1);
+        }
+        if s.contains('-') && rng.gen_bool(0.3) {
+            s = s.replace('-', " ");
+        }
+    }
+    spelled(rng, &s, careful)
 }
 
 // ---- noise specific to this set ---------------------------------------------------------------
@@ -695,13 +843,70 @@ mod tests {
         assert_eq!(body.len(), rows.len());
         for (line, r) in body.iter().zip(&rows) {
             let fields: Vec<&str> = line.split(',').collect();
-            assert_eq!(fields.len(), 8, "{line}");
+            assert_eq!(fields.len(), 11, "{line}");
             assert_eq!(fields[7], r.household.to_string());
+            assert_eq!(fields[9], r.birth_country);
             assert_eq!(fields[4].is_empty(), r.birth_date.is_none());
             if let Some(d) = r.birth_date {
                 assert_eq!(fields[4], domain::format_date(d));
             }
         }
         assert_eq!(csv_field("a,b"), "\"a,b\"");
+    }
+
+    /// The identity traits come from a stream of their own: the other columns are exactly those
+    /// of the generator before the traits existed (FNV-1a of its CSV for 3,000 persons, seed 9,
+    /// written by commit f3d6b9b's `parcours bench linkage-data`).
+    #[test]
+    fn identity_traits_leave_the_other_columns_as_they_were() {
+        let rows = generate(3000, 9);
+        let mut text = String::from("id,truth,family_name,given_names,birth_date,sex,commune,household\n");
+        for r in &rows {
+            let date = r.birth_date.map(domain::format_date).unwrap_or_default();
+            text.push_str(&format!(
+                "{},{},{},{},{date},{},{},{}\n",
+                r.id,
+                r.truth,
+                csv_field(&r.family_name),
+                csv_field(&r.given_names),
+                r.sex.code(),
+                r.commune.as_str(),
+                r.household
+            ));
+        }
+        let fnv = text.bytes().fold(0xcbf2_9ce4_8422_2325u64, |h, b| (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3));
+        assert_eq!((text.len(), fnv), (228_182, 0x8ebc_6412_0e9a_c964));
+    }
+
+    #[test]
+    fn identity_traits_are_given_as_the_module_says() {
+        let rows = generate(20_000, 12);
+        let share = |f: &dyn Fn(&Row) -> bool| rows.iter().filter(|r| f(r)).count() as f64 / rows.len() as f64;
+        let country = share(&|r| !r.birth_country.is_empty());
+        assert!((0.6..0.8).contains(&country), "{country}");
+        let commune = share(&|r| !r.birth_commune.is_empty());
+        assert!((0.3..0.5).contains(&commune), "{commune}");
+        let abroad = share(&|r| !r.birth_country.is_empty() && r.birth_country != birth_places::FRANCE);
+        assert!((0.04..0.15).contains(&abroad), "{abroad}");
+        // the birth name apart: mostly for women whose row gives another family name
+        let apart: Vec<&Row> = rows.iter().filter(|r| !r.birth_name.is_empty()).collect();
+        assert!(apart.len() > 1000, "{}", apart.len());
+        let differing = |sex: Sex| {
+            apart.iter().filter(|r| r.sex == sex && !r.birth_name.eq_ignore_ascii_case(&r.family_name)).count()
+        };
+        // men's differ by spelling noise only
+        assert!(differing(Sex::Femme) > 300 && differing(Sex::Femme) > 4 * differing(Sex::Homme));
+        // a person's reports agree on the country far more often than two persons do
+        let groups = by_truth(&rows);
+        let (mut agree, mut both) = (0, 0);
+        for g in groups.values() {
+            for (a, b) in g.iter().zip(g.iter().skip(1)) {
+                if !a.birth_country.is_empty() && !b.birth_country.is_empty() {
+                    both += 1;
+                    agree += usize::from(a.birth_country == b.birth_country);
+                }
+            }
+        }
+        assert!(agree as f64 > 0.95 * both as f64, "{agree}/{both}");
     }
 }

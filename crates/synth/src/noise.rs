@@ -164,7 +164,7 @@ pub(crate) fn strip_accents(s: &str) -> String {
 
 /// One letter substituted, dropped or doubled; never touches the first letter (partners rarely
 /// get it wrong) nor leaves a name shorter than two letters.
-fn typo(rng: &mut R, name: &str) -> String {
+pub(crate) fn typo(rng: &mut R, name: &str) -> String {
     let chars: Vec<char> = name.chars().collect();
     let letters: Vec<usize> = (1..chars.len()).filter(|&i| chars[i].is_alphabetic()).collect();
     if letters.is_empty() {
