@@ -34,6 +34,7 @@ pub struct Side {
     pub sex: &'static str,
     pub commune: Option<String>,
     pub followers: Vec<String>,
+    pub birth: domain::identity::BirthIdentity,
 }
 
 #[derive(Debug, Clone)]
@@ -120,6 +121,7 @@ impl App {
                 given_names: m.person.given_names.clone(),
                 birth_date: m.person.birth_date,
                 sex: m.person.sex.label(),
+                birth: rec.births.get(&person).cloned().unwrap_or_default(),
                 commune: rec.commune.map(|c| c.1),
                 followers: rec
                     .follows

@@ -332,6 +332,8 @@ pub struct HouseholdView {
     pub last_contact: Option<Date>,
     pub current_members: Vec<Membership>,
     pub past_members: Vec<Membership>,
+    /// Birth name and place of the members, where known.
+    pub births: std::collections::HashMap<domain::PersonId, domain::identity::BirthIdentity>,
     pub timeline: Vec<TimelineItem>,
     pub follows_now: Vec<FollowRecord>,
     pub follows_past: Vec<FollowRecord>,
@@ -396,6 +398,7 @@ impl HouseholdView {
             last_contact: pathway.last_contact_on_or_before(today),
             current_members,
             past_members,
+            births: h.births,
             timeline,
             follows_now,
             follows_past,

@@ -74,6 +74,8 @@ fn field_label(name: &str) -> &str {
         "birth_date" => "Date de naissance",
         "sex" => "Sexe",
         "commune" => "Commune",
+        "birth_country" => "Pays de naissance",
+        "birth_commune" => "Commune de naissance",
         other => other,
     }
 }
@@ -98,6 +100,9 @@ impl App {
                         p.birth_date.clone(),
                         Some(p.sex.clone()).filter(|s| s != "X"),
                         p.commune.clone(),
+                        p.birth_name.clone(),
+                        p.birth_country.clone(),
+                        p.birth_commune.clone(),
                     ],
                 )
             })

@@ -4,6 +4,7 @@
 
 use domain::audit::{AuditAction, Outcome};
 use domain::household::NewPerson;
+use domain::identity::BirthIdentity;
 use domain::policy::{self, Action};
 use domain::user::Actor;
 use domain::{format_date, HouseholdId, InvalidInput, PersonId};
@@ -18,6 +19,9 @@ pub struct ExportMember {
     pub prenoms: String,
     pub date_naissance: Option<String>,
     pub sexe: String,
+    pub nom_de_naissance: Option<String>,
+    pub pays_de_naissance: Option<String>,
+    pub commune_de_naissance: Option<String>,
     pub lien: String,
     pub depuis: String,
     pub jusqu_au: Option<String>,
@@ -174,14 +178,20 @@ impl App {
             membres: h
                 .members
                 .iter()
-                .map(|m| ExportMember {
-                    nom: m.person.family_name.clone(),
-                    prenoms: m.person.given_names.clone(),
-                    date_naissance: m.person.birth_date.map(format_date),
-                    sexe: m.person.sex.label().into(),
-                    lien: m.role.label().into(),
-                    depuis: format_date(m.from),
-                    jusqu_au: m.to.map(format_date),
+                .map(|m| {
+                    let birth = h.births.get(&m.person.id).cloned().unwrap_or_default();
+                    ExportMember {
+                        nom: m.person.family_name.clone(),
+                        prenoms: m.person.given_names.clone(),
+                        date_naissance: m.person.birth_date.map(format_date),
+                        sexe: m.person.sex.label().into(),
+                        nom_de_naissance: birth.birth_name,
+                        pays_de_naissance: birth.birth_country.map(|c| c.label().to_owned()),
+                        commune_de_naissance: birth.birth_commune,
+                        lien: m.role.label().into(),
+                        depuis: format_date(m.from),
+                        jusqu_au: m.to.map(format_date),
+                    }
                 })
                 .collect(),
             situations: h
@@ -247,7 +257,8 @@ impl App {
             rectifications: rectifications
                 .into_iter()
                 .map(|(column, old, new, reason, author, at)| {
-                    let detail = Some(format!("{} → {} ({reason})", old.unwrap_or_default(), new.unwrap_or_default()));
+                    let shown = |v: Option<String>| v.unwrap_or_else(|| "—".into());
+                    let detail = Some(format!("{} → {} ({reason})", shown(old), shown(new)));
                     entry(at, format!("Rectification : {column}"), detail, String::new(), author)
                 })
                 .collect(),
@@ -274,8 +285,9 @@ impl App {
         })
     }
 
-    /// Rectifies a person's name, given names, birth date or sex, keeping the old and new value,
-    /// author and reason. Allowed to whoever may write in the file, and to the DPO.
+    /// Rectifies a person's name, given names, birth date, sex, birth name, country or commune of
+    /// birth, keeping the old and new value, author and reason. Allowed to whoever may write in
+    /// the file, and to the DPO. An empty value erases a birth name, country or commune.
     pub async fn rectify_person(
         &self,
         actor: &Actor,
@@ -303,18 +315,47 @@ impl App {
         let birth = current.birth_date.map(format_date).unwrap_or_default();
         let (mut family, mut given, mut birth, mut sex) =
             (current.family_name.clone(), current.given_names.clone(), birth, current.sex.code().to_owned());
-        match field {
-            "family_name" => family = value.to_owned(),
-            "given_names" => given = value.to_owned(),
-            "birth_date" => birth = value.to_owned(),
-            "sex" => sex = value.to_owned(),
-            _ => return Err(InvalidInput::new("champ", "nom, prénoms, date de naissance ou sexe").into()),
-        }
+        let stored_birth = |v: &str| -> Result<Option<String>> {
+            let (name, country, commune) = match field {
+                "birth_name" => (v, "", ""),
+                "birth_country" => ("", v, ""),
+                _ => ("", "", v),
+            };
+            let b = BirthIdentity::parse(name, country, commune)?;
+            Ok(b.birth_name.or(b.birth_country.map(|c| c.code().to_owned())).or(b.birth_commune))
+        };
+        let birth_value = match field {
+            "family_name" => {
+                family = value.to_owned();
+                None
+            }
+            "given_names" => {
+                given = value.to_owned();
+                None
+            }
+            "birth_date" => {
+                birth = value.to_owned();
+                None
+            }
+            "sex" => {
+                sex = value.to_owned();
+                None
+            }
+            "birth_name" | "birth_country" | "birth_commune" => Some(stored_birth(value)?),
+            _ => {
+                return Err(InvalidInput::new(
+                    "champ",
+                    "nom, prénoms, date de naissance, sexe, nom, pays ou commune de naissance",
+                )
+                .into())
+            }
+        };
         let new = NewPerson::parse(&family, &given, &birth, &sex, self.today())?;
-        let stored_value = match field {
-            "family_name" => Some(new.family_name.clone()),
-            "given_names" => Some(new.given_names.clone()),
-            "birth_date" => new.birth_date.map(format_date),
+        let stored_value = match (field, birth_value) {
+            (_, Some(v)) => v,
+            ("family_name", _) => Some(new.family_name.clone()),
+            ("given_names", _) => Some(new.given_names.clone()),
+            ("birth_date", _) => new.birth_date.map(format_date),
             _ => Some(new.sex.code().to_owned()),
         };
         let index = self.name_index(&new.family_name, &new.given_names, new.birth_date);

@@ -1,5 +1,6 @@
 //! Households and persons, with dated membership (people join and leave households).
 
+use crate::identity::BirthIdentity;
 use crate::{Date, InvalidInput, PersonId};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -53,6 +54,8 @@ pub struct NewPerson {
     pub given_names: String,
     pub birth_date: Option<Date>,
     pub sex: Sex,
+    /// Birth name and place, as far as known.
+    pub birth: BirthIdentity,
 }
 
 impl NewPerson {
@@ -74,7 +77,12 @@ impl NewPerson {
                 return Err(InvalidInput::new("date de naissance", "date invraisemblable"));
             }
         }
-        Ok(Self { family_name, given_names, birth_date, sex: Sex::parse(sex.trim())? })
+        Ok(Self { family_name, given_names, birth_date, sex: Sex::parse(sex.trim())?, birth: BirthIdentity::default() })
+    }
+
+    /// The same person with their birth name and place.
+    pub fn with_birth(self, birth: BirthIdentity) -> Self {
+        Self { birth, ..self }
     }
 }
 

@@ -5,6 +5,7 @@ pub mod audit;
 pub mod cca;
 pub mod eviction;
 pub mod household;
+pub mod identity;
 pub mod ids;
 pub mod indicators;
 pub mod org;

@@ -1,6 +1,7 @@
 //! Households, their members, situation periods, events, follow-ups and external references.
 
 use domain::household::{MemberRole, Membership, NewPerson, Person, Sex};
+use domain::identity::{BirthIdentity, Country};
 use domain::pathway::{Event, EventKind, Pathway};
 use domain::policy::ListScope;
 use domain::situation::{Period, Situation};
@@ -42,8 +43,9 @@ pub async fn insert_household(
 /// when no keyring is configured).
 pub async fn insert_person(conn: &mut Conn, p: &NewPerson, name_index: Option<&str>) -> Result<PersonId> {
     let (id,): (i64,) = sqlx::query_as(
-        "INSERT INTO persons (family_name, given_names, birth_date, sex, created_at, name_index)
-         VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+        "INSERT INTO persons (family_name, given_names, birth_date, sex, created_at, name_index,
+            birth_name, birth_country, birth_commune)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
     )
     .bind(&p.family_name)
     .bind(&p.given_names)
@@ -51,6 +53,9 @@ pub async fn insert_person(conn: &mut Conn, p: &NewPerson, name_index: Option<&s
     .bind(p.sex.code())
     .bind(crate::now_timestamp())
     .bind(name_index)
+    .bind(p.birth.birth_name.as_deref())
+    .bind(p.birth.birth_country.map(Country::code))
+    .bind(p.birth.birth_commune.as_deref())
     .fetch_one(conn)
     .await?;
     Ok(PersonId(id))
@@ -346,6 +351,8 @@ pub struct HouseholdRecord {
     pub events: Vec<EventRecord>,
     pub follows: Vec<FollowRecord>,
     pub external_refs: Vec<(String, String)>,
+    /// The birth identity of each member (absent: nothing known).
+    pub births: std::collections::HashMap<PersonId, BirthIdentity>,
 }
 
 pub async fn get(conn: &mut Conn, id: HouseholdId) -> Result<Option<HouseholdRecord>> {
@@ -398,6 +405,7 @@ pub async fn get(conn: &mut Conn, id: HouseholdId) -> Result<Option<HouseholdRec
             .fetch_all(&mut *conn)
             .await?;
 
+    let births = birth_identities(&mut *conn, id).await?;
     Ok(Some(HouseholdRecord {
         id,
         commune: insee.zip(commune_name),
@@ -436,7 +444,31 @@ pub async fn get(conn: &mut Conn, id: HouseholdId) -> Result<Option<HouseholdRec
             })
             .collect::<Result<_>>()?,
         external_refs,
+        births,
     }))
+}
+
+/// The birth identities of a household's members (past ones too), those with something known.
+pub async fn birth_identities(
+    conn: &mut Conn,
+    household: HouseholdId,
+) -> Result<std::collections::HashMap<PersonId, BirthIdentity>> {
+    let rows: Vec<(i64, Option<String>, Option<String>, Option<String>)> = sqlx::query_as(
+        "SELECT p.id, p.birth_name, p.birth_country, p.birth_commune FROM household_members m
+         JOIN persons p ON p.id = m.person_id WHERE m.household_id = $1",
+    )
+    .bind(household.0)
+    .fetch_all(conn)
+    .await?;
+    let mut out = std::collections::HashMap::new();
+    for (id, birth_name, country, commune) in rows {
+        let birth_country = country.map(|c| Country::parse(&c).map_err(corrupt("pays de naissance"))).transpose()?;
+        let b = BirthIdentity { birth_name, birth_country, birth_commune: commune };
+        if !b.is_empty() {
+            out.insert(PersonId(id), b);
+        }
+    }
+    Ok(out)
 }
 
 /// Households within `scope` with a member whose blind index is `index`.
@@ -473,6 +505,9 @@ pub async fn rectify_person(
         "given_names" => "given_names",
         "birth_date" => "birth_date",
         "sex" => "sex",
+        "birth_name" => "birth_name",
+        "birth_country" => "birth_country",
+        "birth_commune" => "birth_commune",
         _ => return Err(crate::StoreError::Corrupt("colonne".into())),
     };
     let (old,): (Option<String>,) = sqlx::query_as(&format!("SELECT {column} FROM persons WHERE id = $1"))

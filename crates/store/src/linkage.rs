@@ -1,5 +1,5 @@
-//! Record linkage in the store: what the engine reads (names, birth date, sex, commune — never
-//! more), its stable clusters, the queue of uncertain pairs, the reviewers' decisions. A merge is
+//! Record linkage in the store: what the engine reads (names, birth date, sex, commune, birth
+//! name and place — never more), its stable clusters, the queue of uncertain pairs, the reviewers' decisions. A merge is
 //! a `meme` decision between two persons; an unmerge deletes it, leaving the store as before.
 
 use domain::{HouseholdId, OrgId, PersonId, UserId};
@@ -17,17 +17,33 @@ pub struct LinkPerson {
     pub commune: Option<String>,
     /// The household record the person belongs to now (or last did).
     pub household: Option<i64>,
+    pub birth_name: Option<String>,
+    /// INSEE code.
+    pub birth_country: Option<String>,
+    pub birth_commune: Option<String>,
 }
 
 /// Every person not anonymised (anonymised names are empty), in id order.
 pub async fn persons(conn: &mut Conn) -> Result<Vec<LinkPerson>> {
-    type Row = (i64, String, String, Option<String>, String, Option<String>, Option<i64>);
+    type Row = (
+        i64,
+        String,
+        String,
+        Option<String>,
+        String,
+        Option<String>,
+        Option<i64>,
+        Option<String>,
+        Option<String>,
+        Option<String>,
+    );
     let rows: Vec<Row> = sqlx::query_as(
         "SELECT p.id, p.family_name, p.given_names, p.birth_date, p.sex,
             (SELECT h.commune_insee FROM household_members m JOIN households h ON h.id = m.household_id
              WHERE m.person_id = p.id ORDER BY m.to_on IS NULL DESC, m.id DESC LIMIT 1),
             (SELECT m.household_id FROM household_members m
-             WHERE m.person_id = p.id ORDER BY m.to_on IS NULL DESC, m.id DESC LIMIT 1)
+             WHERE m.person_id = p.id ORDER BY m.to_on IS NULL DESC, m.id DESC LIMIT 1),
+            p.birth_name, p.birth_country, p.birth_commune
          FROM persons p WHERE p.family_name <> '' ORDER BY p.id",
     )
     .fetch_all(conn)
@@ -42,6 +58,9 @@ pub async fn persons(conn: &mut Conn) -> Result<Vec<LinkPerson>> {
             sex: r.4,
             commune: r.5,
             household: r.6,
+            birth_name: r.7,
+            birth_country: r.8,
+            birth_commune: r.9,
         })
         .collect())
 }

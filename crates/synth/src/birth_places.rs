@@ -211,7 +211,7 @@ pub(crate) fn neighbour_country(rng: &mut R, family_name: &str, code: &'static s
     if others.is_empty() {
         code
     } else {
-        *pick(rng, &others)
+        others[rng.gen_range(0..others.len())]
     }
 }
 
@@ -229,7 +229,7 @@ mod tests {
         assert_eq!(origin_of("Martin"), Origin::France);
         assert_eq!(origin_of("Roribert"), Origin::France, "invented names are French");
         for c in COUNTRIES {
-            assert!(c.code.len() == 5 && c.code.starts_with("99") && c.code != FRANCE, "{}", c.code);
+            assert!(c.code != FRANCE && domain::identity::Country::parse(c.code).is_ok(), "{}", c.code);
             assert!(!c.cities.is_empty());
         }
     }

@@ -331,6 +331,8 @@ fn first_report(rng: &mut R, p: &Person) -> (NewPerson, Written) {
         given_names: p.given_names.clone(),
         birth_date: p.birth_date.filter(|_| !rng.gen_bool(REPORT_UNDATED)),
         sex: p.sex,
+        // the identity traits of this set are drawn apart (`reported_traits`)
+        birth: Default::default(),
     };
     (person, written)
 }
@@ -356,7 +358,13 @@ fn duplicate(rng: &mut R, p: &Person) -> (NewPerson, Written) {
         let name = if rng.gen_bool(0.5) { &mut family } else { &mut given };
         *name = change_accent(name);
     }
-    let base = NewPerson { family_name: family, given_names: given, birth_date: p.birth_date, sex: p.sex };
+    let base = NewPerson {
+        family_name: family,
+        given_names: given,
+        birth_date: p.birth_date,
+        sex: p.sex,
+        birth: Default::default(),
+    };
     // noise::variant drops the birth date of 8% of reports, as REPORT_UNDATED
     let mut v = noise::variant(rng, &base, today());
     if rng.gen_bool(0.03) {

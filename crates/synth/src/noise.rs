@@ -68,6 +68,8 @@ pub(crate) fn variant(rng: &mut R, p: &NewPerson, today: Date) -> NewPerson {
         given_names: given,
         birth_date: p.birth_date.and_then(|b| birth_variant(rng, b, today)),
         sex: p.sex,
+        // what the person says of their birth place does not depend on who asks
+        birth: p.birth.clone(),
     }
 }
 

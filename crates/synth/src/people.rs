@@ -1,7 +1,8 @@
 //! Household composition: who the members are, their names, ages and dated membership.
 
 use domain::household::{MemberRole, NewPerson, Sex};
-use rand::Rng;
+use domain::identity::{BirthIdentity, Country};
+use rand::{Rng, SeedableRng};
 
 use crate::dates::{to_date, Day};
 use crate::draw::{between, pick, R};
@@ -154,17 +155,41 @@ fn member(
     from: Day,
     ids: &mut PersonIds,
 ) -> SynthMember {
+    let true_person = ids.next();
+    let adult_woman = sex == Sex::Femme && role != MemberRole::Enfant;
     SynthMember {
         person: NewPerson {
             family_name: family.to_string(),
             given_names: given_names(rng, sex),
             birth_date: birth.map(to_date),
             sex,
+            birth: birth_identity(true_person, family, role == MemberRole::Enfant, adult_woman, birth.is_some()),
         },
         role,
         from: to_date(from),
         to: None,
-        true_person: ids.next(),
+        true_person,
+    }
+}
+
+/// Seed of the birth identities' streams (one per person: the other draws of the territory are
+/// the same with or without them).
+const IDENTITY_STREAM: u64 = 0xb1_27_1d;
+
+/// What the partner recorded of a person's birth: the country three times in four, the commune
+/// half the time (less often for those who gave no birth date), a birth name for a fifth of the
+/// adult women (their family name then being a married name).
+fn birth_identity(true_person: u64, family: &str, child: bool, adult_woman: bool, dated: bool) -> BirthIdentity {
+    let rng = &mut R::seed_from_u64(true_person ^ IDENTITY_STREAM);
+    static COMMUNES: std::sync::OnceLock<Vec<String>> = std::sync::OnceLock::new();
+    let communes = COMMUNES.get_or_init(|| crate::places::communes().into_iter().map(|c| c.name).collect());
+    let place = crate::birth_places::draw(rng, family, &communes[0], &communes[1..], if child { 0.3 } else { 1.0 });
+    let gives = rng.gen_bool(if dated { 0.9 } else { 0.35 });
+    let birth_name = (adult_woman && rng.gen_bool(0.2)).then(|| pick(rng, FAMILY).to_string()).filter(|n| n != family);
+    BirthIdentity {
+        birth_name,
+        birth_country: (gives && rng.gen_bool(0.8)).then(|| Country::parse(place.country).ok()).flatten(),
+        birth_commune: (gives && rng.gen_bool(0.55)).then_some(place.commune),
     }
 }
 

@@ -92,7 +92,14 @@ fn records_are_valid() {
             let p = &m.person;
             let birth = p.birth_date.map(domain::format_date).unwrap_or_default();
             // the generated person goes through the same validation as a partner's input
-            let parsed = NewPerson::parse(&p.family_name, &p.given_names, &birth, p.sex.code(), today);
+            let b = &p.birth;
+            let identity = domain::identity::BirthIdentity::parse(
+                b.birth_name.as_deref().unwrap_or(""),
+                b.birth_country.map_or("", |c| c.code()),
+                b.birth_commune.as_deref().unwrap_or(""),
+            );
+            let parsed = NewPerson::parse(&p.family_name, &p.given_names, &birth, p.sex.code(), today)
+                .and_then(|n| Ok(n.with_birth(identity?)));
             assert_eq!(parsed.as_ref(), Ok(p), "{ctx}");
         }
     }
@@ -269,4 +276,24 @@ fn duplicates_share_true_persons_with_noisy_names() {
     println!("duplicate records {rate:.3}, names differing {differ:.3}");
     assert!((0.11..=0.19).contains(&rate), "duplicate rate {rate}");
     assert!(differ >= 0.5, "names differ in {differ}");
+}
+
+#[test]
+fn demo_persons_say_where_they_were_born_as_partners_record_it() {
+    let persons: Vec<&NewPerson> =
+        default_territory().households.iter().flat_map(|h| h.members.iter().map(|m| &m.person)).collect();
+    let share = |f: &dyn Fn(&NewPerson) -> bool| persons.iter().filter(|p| f(p)).count() as f64 / persons.len() as f64;
+    let country = share(&|p| p.birth.birth_country.is_some());
+    assert!((0.55..0.8).contains(&country), "{country}");
+    let commune = share(&|p| p.birth.birth_commune.is_some());
+    assert!((0.35..0.6).contains(&commune), "{commune}");
+    let birth_name = share(&|p| p.birth.birth_name.is_some());
+    assert!(birth_name > 0.01 && birth_name < 0.15, "{birth_name}");
+    assert!(persons.iter().filter(|p| p.birth.birth_name.is_some()).all(|p| p.sex == domain::household::Sex::Femme));
+    // deterministic: a second generation gives the same birth identities
+    let again = generate(&Config::default());
+    let births = |t: &Territory| -> Vec<domain::identity::BirthIdentity> {
+        t.households.iter().flat_map(|h| h.members.iter().map(|m| m.person.birth.clone())).collect()
+    };
+    assert_eq!(births(&again), births(default_territory()));
 }

@@ -71,6 +71,18 @@ pub struct Choice {
     pub selected: bool,
 }
 
+/// The countries of birth, France first, `current` (a code) selected.
+pub fn country_choices(current: &str) -> Vec<Choice> {
+    domain::identity::countries::COUNTRIES
+        .iter()
+        .map(|(code, label)| Choice {
+            value: (*code).to_owned(),
+            label: (*label).to_owned(),
+            selected: *code == current,
+        })
+        .collect()
+}
+
 pub fn choices<T: Copy + PartialEq>(
     all: &[T],
     code: impl Fn(T) -> &'static str,

@@ -26,10 +26,19 @@ fn linkage_data_writes_a_labelled_deterministic_csv() {
     assert_eq!(text, std::fs::read_to_string(&b).unwrap(), "same seed, same file");
 
     let mut lines = text.lines();
-    assert_eq!(lines.next(), Some("id,truth,family_name,given_names,birth_date,sex,commune,household"));
+    assert_eq!(
+        lines.next(),
+        Some(
+            "id,truth,family_name,given_names,birth_date,sex,commune,household,birth_name,birth_country,birth_commune"
+        )
+    );
     let rows: Vec<Vec<&str>> = lines.map(|l| l.split(',').collect()).collect();
     assert!(rows.len() >= 2000, "{} rows", rows.len());
-    assert!(rows.iter().all(|r| r.len() == 8));
+    assert!(rows.iter().all(|r| r.len() == 11));
+    // countries are INSEE codes of the list, often given, sometimes not
+    let countries: Vec<&str> = rows.iter().map(|r| r[9]).filter(|c| !c.is_empty()).collect();
+    assert!(countries.len() > rows.len() / 2 && countries.len() < rows.len());
+    assert!(countries.iter().all(|c| domain::identity::Country::parse(c).is_ok()));
     // a household number is one report: different persons, some reports of several
     let mut reports: HashMap<&str, Vec<&str>> = HashMap::new();
     for r in &rows {

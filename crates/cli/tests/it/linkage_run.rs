@@ -116,6 +116,7 @@ async fn a_person_entered_twice_in_one_household_goes_to_people_not_to_one_clust
             given_names: given,
             birth_date: Some(domain::parse_date(&birth).unwrap()),
             sex: domain::household::Sex::parse(&sex).unwrap(),
+            birth: Default::default(),
         };
         let twice = store::households::insert_person(&mut conn, &copy, None).await.unwrap();
         store::households::add_member(
@@ -139,6 +140,45 @@ async fn a_person_entered_twice_in_one_household_goes_to_people_not_to_one_clust
         let queued = pending.iter().find(|c| (c.a.0, c.b.0) == (person.min(twice.0), person.max(twice.0)));
         let queued = queued.expect("the look-alike pair is queued for a person to decide");
         assert!(queued.probability >= 0.99, "{}", queued.probability);
+        drop(conn);
+        t.finish().await;
+    }
+}
+
+/// Three undated records of one name in one commune: the two born in Hanoï are one person, the
+/// one born in Marseille another — the birth place tells namesakes apart where the date is
+/// missing, and the review screen shows it.
+#[tokio::test]
+async fn the_birth_place_tells_undated_namesakes_apart() {
+    for t in apps().await {
+        let territory = synth::generate(&synth::Config { households: 200, seed: 5, today: TODAY, years: 3 });
+        t.app.seed_demo(&territory, "un-mot-de-passe-de-demo").await.unwrap();
+        let mut conn = t.app.store.pool().acquire().await.unwrap();
+        let commune = domain::territory::InseeCode::parse("69901").unwrap();
+        let mut ids = Vec::new();
+        for (country, place) in [("99243", "Hanoï"), ("99243", "HANOI"), ("99100", "Marseille")] {
+            let h =
+                store::households::insert_household(&mut conn, Some(&commune), TODAY, domain::OrgId(1)).await.unwrap();
+            let p = domain::household::NewPerson::parse("Zorbaquet", "Tuan", "", "M", TODAY)
+                .unwrap()
+                .with_birth(domain::identity::BirthIdentity::parse("", country, place).unwrap());
+            let id = store::households::insert_person(&mut conn, &p, None).await.unwrap();
+            store::households::add_member(&mut conn, h, id, domain::household::MemberRole::Reference, TODAY, None)
+                .await
+                .unwrap();
+            ids.push(id.0);
+        }
+        let persons = store::linkage::persons(&mut conn).await.unwrap();
+        let read = persons.iter().find(|p| p.id.0 == ids[0]).unwrap();
+        assert_eq!((read.birth_country.as_deref(), read.birth_commune.as_deref()), (Some("99243"), Some("Hanoï")));
+        drop(conn);
+
+        t.app.run_linkage(ReviewBand::default(), &NoProgress).await.unwrap();
+        let mut conn = t.app.store.pool().acquire().await.unwrap();
+        let clusters: HashMap<i64, i64> =
+            store::linkage::clusters(&mut conn).await.unwrap().into_iter().map(|(p, c)| (p.0, c)).collect();
+        assert_eq!(clusters[&ids[0]], clusters[&ids[1]], "born in Hanoï both: one person");
+        assert_ne!(clusters[&ids[0]], clusters[&ids[2]], "born in Marseille: another person");
         drop(conn);
         t.finish().await;
     }

@@ -70,6 +70,24 @@ async fn rectification_keeps_history_and_reindexes() {
         let birth = domain::parse_date("1980-04-02").ok();
         assert_eq!(t.app.exact_search(&a, "Aubert-Lemoine", "Camille", birth).await.unwrap(), vec![f.h_a]);
         assert!(t.app.exact_search(&a, "Aubert", "Camille", birth).await.unwrap().is_empty());
+        // The birth identity is rectified the same way, and shows in the export.
+        for (field, value) in [("birth_name", "Lemoine"), ("birth_country", "99350"), ("birth_commune", "Oujda")] {
+            t.app.rectify_person(&a, f.h_a, person, field, value, "dit par la personne").await.unwrap();
+        }
+        let bad = t.app.rectify_person(&a, f.h_a, person, "birth_country", "Maroc", "erreur").await;
+        assert!(matches!(bad, Err(AppError::Invalid(_))), "a country is one of the list's codes");
+        let e = t.app.rights_export(None, f.h_a).await.unwrap();
+        let m = e.membres.iter().find(|m| m.nom == "Aubert-Lemoine").unwrap();
+        let birth = (m.nom_de_naissance.as_deref(), m.pays_de_naissance.as_deref(), m.commune_de_naissance.as_deref());
+        assert_eq!(birth, (Some("Lemoine"), Some("Maroc"), Some("Oujda")));
+        assert_eq!(e.rectifications[2].detail.as_deref(), Some("— → 99350 (dit par la personne)"));
+        let html = web::rights_html(&e).unwrap();
+        assert!(html.contains("Oujda, Maroc") && html.contains("Lemoine"));
+        // an empty value erases
+        t.app.rectify_person(&a, f.h_a, person, "birth_commune", "", "erreur de saisie").await.unwrap();
+        let v = t.app.open_household(&a, f.h_a).await.unwrap();
+        assert_eq!(v.births[&person].birth_commune, None);
+        assert_eq!(v.births[&person].birth_name.as_deref(), Some("Lemoine"));
         // B cannot rectify a household it does not follow.
         let r = t.app.rectify_person(&f.actor("referent-b"), f.h_a, person, "given_names", "X", "y").await;
         assert!(matches!(r, Err(AppError::NotFound)));

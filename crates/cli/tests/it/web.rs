@@ -103,8 +103,26 @@ async fn forms_create_and_record_with_clear_errors() {
         let csrf = c.csrf().await;
         let form = c.get("/menages/nouveau").await;
         assert_eq!(form.status, 200);
-        // the birth name has its place in the family name, where the linkage finds it
-        assert!(form.body.contains("aria-describedby=\"family_name-aide\"") && form.body.contains("née Dupont"));
+        // the birth name and place have fields of their own, the countries by their INSEE code
+        assert!(form.body.contains("aria-describedby=\"family_name-aide\""));
+        assert!(form.body.contains("<label for=\"birth_name\">Nom de naissance"));
+        assert!(form.body.contains("<option value=\"99330\">Guinée</option>"));
+        assert!(form.body.contains("<label for=\"birth_commune\">"));
+        let bad = c
+            .post(
+                "/menages",
+                &[
+                    ("csrf", &csrf),
+                    ("family_name", "Camara"),
+                    ("given_names", "Awa"),
+                    ("situation", "rue"),
+                    ("birth_country", "99999"),
+                ],
+            )
+            .await;
+        assert_eq!(bad.status, 422);
+        assert!(bad.body.contains("pays de naissance : pays inconnu"), "{}", bad.body);
+        assert!(bad.body.contains("value=\"Camara\""), "what was typed is kept");
         // invalid: missing family name, future date
         let bad = c
             .post("/menages", &[("csrf", &csrf), ("family_name", ""), ("given_names", "Ana"), ("situation", "rue")])
@@ -120,6 +138,9 @@ async fn forms_create_and_record_with_clear_errors() {
                     ("given_names", "Ana"),
                     ("birth_date", "1999-12-31"),
                     ("sex", "F"),
+                    ("birth_name", "Dupont"),
+                    ("birth_country", "99330"),
+                    ("birth_commune", "Conakry"),
                     ("commune", "69001"),
                     ("situation", "rue"),
                     ("since", "2026-05-01"),
@@ -132,6 +153,8 @@ async fn forms_create_and_record_with_clear_errors() {
         let page = r.location().unwrap().to_owned();
         let file = c.get(&page).await;
         assert!(file.body.contains("ÉLISE-NOUVELLE Ana") && file.body.contains("SIAO-TEST-1"));
+        assert!(file.body.contains("(née DUPONT)"), "{}", file.body);
+        assert!(file.body.contains("lieu de naissance : Conakry (Guinée)"));
         assert!(file.body.contains("069012345678901"));
         let sit = format!("{page}/situation");
         let r = c.post(&sit, &[("csrf", &csrf), ("situation", "chu"), ("date", "2026-07-01")]).await;
@@ -151,11 +174,30 @@ async fn forms_create_and_record_with_clear_errors() {
                     ("role", "enfant"),
                     ("from", "2026-06-01"),
                     ("sex", "M"),
+                    ("birth_country", "99100"),
+                    ("birth_commune", "Loue-la-Ville"),
                 ],
             )
             .await;
         assert_eq!(r.status, 303);
-        assert!(c.get(&page).await.body.contains("ÉLISE Tom"));
+        let file = c.get(&page).await.body;
+        assert!(file.contains("ÉLISE Tom") && file.contains("lieu de naissance : Loue-la-Ville (France)"));
+        // what the store holds: codes, the text as typed
+        let mut conn = t.app.store.pool().acquire().await.unwrap();
+        let stored: Vec<(Option<String>, Option<String>, Option<String>)> = sqlx::query_as(
+            "SELECT birth_name, birth_country, birth_commune FROM persons WHERE given_names IN ('Ana', 'Tom') ORDER BY given_names",
+        )
+        .fetch_all(&mut *conn)
+        .await
+        .unwrap();
+        assert_eq!(
+            stored,
+            [
+                (Some("Dupont".into()), Some("99330".into()), Some("Conakry".into())),
+                (None, Some("99100".into()), Some("Loue-la-Ville".into()))
+            ]
+        );
+        drop(conn);
         // an observer has no creation form and no access to the file
         let mut obs = t.client();
         obs.login("observatoire@test.parcours.test", password()).await;

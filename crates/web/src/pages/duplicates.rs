@@ -55,6 +55,8 @@ async fn queue(State(state): State<AppState>, user: LoggedIn) -> Result<Response
 struct SideView {
     name: String,
     birth: String,
+    birth_name: String,
+    birth_place: String,
     sex: &'static str,
     commune: String,
     household: i64,
@@ -65,6 +67,8 @@ fn side(s: &app::duplicates::Side) -> SideView {
     SideView {
         name: format!("{} {}", s.family_name.to_uppercase(), s.given_names),
         birth: opt_fr_date(s.birth_date),
+        birth_name: s.birth.birth_name.clone().map_or_else(|| "—".into(), |n| n.to_uppercase()),
+        birth_place: s.birth.place_label().unwrap_or_else(|| "—".into()),
         sex: s.sex,
         commune: s.commune.clone().unwrap_or_else(|| "—".into()),
         household: s.household.0,

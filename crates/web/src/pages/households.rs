@@ -6,6 +6,7 @@ use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::Form;
 use domain::household::{HouseholdType, MemberRole, NewPerson, Sex};
+use domain::identity::BirthIdentity;
 use domain::pathway::EventKind;
 use domain::policy::SharingScope;
 use domain::situation::Situation;
@@ -17,7 +18,7 @@ use domain::{parse_date, HouseholdId, InvalidInput};
 use serde::Deserialize;
 
 use crate::session::LoggedIn;
-use crate::views::{choices, fr_date, opt_fr_date, Choice, Layout};
+use crate::views::{choices, country_choices, fr_date, opt_fr_date, Choice, Layout};
 use crate::{AppState, WebError};
 
 // ---- the list ---------------------------------------------------------------------------------
@@ -234,8 +235,12 @@ async fn render_list(
 
 struct MemberView {
     name: String,
+    /// « née Dupont », « né Dupont » (`None` when no birth name is known).
+    birth_name: Option<String>,
     role: &'static str,
     birth: String,
+    /// Commune and country of birth, as far as known.
+    birth_place: Option<String>,
     sex: &'static str,
     period: String,
 }
@@ -287,6 +292,7 @@ struct HouseholdPage {
     situations: Vec<Choice>,
     event_kinds: Vec<Choice>,
     member_roles: Vec<Choice>,
+    countries: Vec<Choice>,
     error: Option<FormError>,
     may_read_sensitive: bool,
     restricted: bool,
@@ -308,11 +314,24 @@ struct SharingView {
     current: &'static str,
 }
 
-fn member_view(m: &domain::household::Membership) -> MemberView {
+fn member_view(
+    births: &std::collections::HashMap<domain::PersonId, domain::identity::BirthIdentity>,
+) -> impl Fn(&domain::household::Membership) -> MemberView + '_ {
+    move |m| member_view_of(m, births.get(&m.person.id))
+}
+
+fn member_view_of(m: &domain::household::Membership, birth: Option<&domain::identity::BirthIdentity>) -> MemberView {
+    let born = match m.person.sex {
+        Sex::Femme => "née",
+        Sex::Homme => "né",
+        Sex::NonRenseigne => "né·e",
+    };
     MemberView {
         name: format!("{} {}", m.person.family_name.to_uppercase(), m.person.given_names),
+        birth_name: birth.and_then(|b| b.birth_name.as_ref()).map(|n| format!("{born} {}", n.to_uppercase())),
         role: m.role.label(),
         birth: opt_fr_date(m.person.birth_date),
+        birth_place: birth.and_then(domain::identity::BirthIdentity::place_label),
         sex: m.person.sex.label(),
         period: match m.to {
             Some(to) => format!("du {} au {}", fr_date(m.from), fr_date(to)),
@@ -398,8 +417,8 @@ async fn render_household(
         last_contact: opt_fr_date(v.last_contact),
         commune: v.commune.map_or_else(|| "—".into(), |c| format!("{} ({})", c.1, c.0)),
         created: format!("{} par {}", fr_date(v.created_on), v.created_by),
-        members: v.current_members.iter().map(member_view).collect(),
-        past_members: v.past_members.iter().map(member_view).collect(),
+        members: v.current_members.iter().map(member_view(&v.births)).collect(),
+        past_members: v.past_members.iter().map(member_view(&v.births)).collect(),
         timeline: v.timeline.iter().map(timeline_view).collect(),
         follows: v.follows_now.iter().map(follow_view).collect(),
         past_follows: v.follows_past.iter().map(follow_view).collect(),
@@ -420,6 +439,7 @@ async fn render_household(
         situations: choices(&Situation::ALL, Situation::code, Situation::label, None),
         event_kinds: choices(&EventKind::RECORDABLE, EventKind::code, EventKind::label, Some(EventKind::Contact)),
         member_roles: choices(&MemberRole::ALL[1..], MemberRole::code, MemberRole::label, Some(MemberRole::Enfant)),
+        countries: country_choices(""),
         error,
         may_read_sensitive: v.rights.read_sensitive,
         restricted: v.restricted,
@@ -539,6 +559,12 @@ pub struct MemberForm {
     birth_date: String,
     #[serde(default)]
     sex: String,
+    #[serde(default)]
+    birth_name: String,
+    #[serde(default)]
+    birth_country: String,
+    #[serde(default)]
+    birth_commune: String,
     role: String,
     from: String,
 }
@@ -553,7 +579,8 @@ pub async fn add_member(
     let id = parse_id(&id)?;
     let today = state.app.today();
     let result = async {
-        let person = NewPerson::parse(&f.family_name, &f.given_names, &f.birth_date, &f.sex, today)?;
+        let person = NewPerson::parse(&f.family_name, &f.given_names, &f.birth_date, &f.sex, today)?
+            .with_birth(BirthIdentity::parse(&f.birth_name, &f.birth_country, &f.birth_commune)?);
         let role = MemberRole::parse(&f.role)?;
         let from = parse_date(&f.from)?;
         state.app.add_member(&user.session.actor, HouseholdId(id), person, role, from).await
@@ -577,6 +604,12 @@ pub struct NewHouseholdForm {
     #[serde(default)]
     sex: String,
     #[serde(default)]
+    birth_name: String,
+    #[serde(default)]
+    birth_country: String,
+    #[serde(default)]
+    birth_commune: String,
+    #[serde(default)]
     commune: String,
     #[serde(default)]
     situation: String,
@@ -598,6 +631,7 @@ struct NewHouseholdPage {
     communes: Vec<Choice>,
     situations: Vec<Choice>,
     sexes: Vec<Choice>,
+    countries: Vec<Choice>,
     error: Option<String>,
     today: String,
 }
@@ -623,6 +657,7 @@ async fn render_new(
             .collect(),
         situations: choices(&Situation::ALL, Situation::code, Situation::label, Situation::parse(&f.situation).ok()),
         sexes: choices(&sexes, Sex::code, Sex::label, Sex::parse(&f.sex).ok().filter(|_| !f.sex.is_empty())),
+        countries: country_choices(&f.birth_country),
         today: domain::format_date(state.app.today()),
         f,
         error,
@@ -646,7 +681,8 @@ pub async fn create(
     user.check_csrf(&f.csrf)?;
     let today = state.app.today();
     let parsed = (|| -> Result<app::households::NewHousehold, InvalidInput> {
-        let reference = NewPerson::parse(&f.family_name, &f.given_names, &f.birth_date, &f.sex, today)?;
+        let reference = NewPerson::parse(&f.family_name, &f.given_names, &f.birth_date, &f.sex, today)?
+            .with_birth(BirthIdentity::parse(&f.birth_name, &f.birth_country, &f.birth_commune)?);
         let commune = if f.commune.is_empty() { None } else { Some(InseeCode::parse(&f.commune)?) };
         let identified_on = if f.identified_on.trim().is_empty() { today } else { parse_date(&f.identified_on)? };
         let situation_since = if f.since.trim().is_empty() { identified_on } else { parse_date(&f.since)? };
