@@ -5,6 +5,11 @@
 #   bench/linkage.sh            # FEBRL3, FEBRL4, synthetic 100k and 1M persons
 #   bench/linkage.sh --quick    # FEBRL3, FEBRL4, synthetic 10k persons
 #
+# On the synthetic sets, each tool runs in several variants, by the columns it uses: Splink on the
+# core columns (names, birth date, sex, commune) and with the birth name, birth country and birth
+# commune too; ours on all columns with and without households, on the core columns, and on the
+# core columns with households (OUR_SYNTH_VARIANTS below).
+#
 # Needs python3 (with venv, or pip to bring virtualenv) and PyPI; creates the virtual environment
 # target/bench-venv (reused when present) from bench/linkage/requirements.txt. Data, clusters and
 # per-run results go to target/bench-linkage/. A failure of one tool on one data set is recorded
@@ -97,67 +102,102 @@ if (( $(wc -l <"$DATA/synth-$LARGEST.csv") > ROWS_CUT + 1 )); then
 fi
 
 # ---- 3. the runs ------------------------------------------------------------------------------
-# dataset key, Splink data set name, our --schema, input files…
-datasets=("febrl3|febrl3|$SCHEMA_FEBRL|$DATA/febrl3.csv" "febrl4|febrl4|$SCHEMA_FEBRL|$DATA/febrl4a.csv $DATA/febrl4b.csv")
+# dataset key, Splink variants (Splink data set name:tool label, space-separated), our --schema,
+# input files…
+datasets=("febrl3|febrl3:splink|$SCHEMA_FEBRL|$DATA/febrl3.csv"
+  "febrl4|febrl4:splink|$SCHEMA_FEBRL|$DATA/febrl4a.csv $DATA/febrl4b.csv")
+# the synthetic sets: Splink on the core columns (names, date, sex, commune), then with the birth
+# name, birth country and birth commune too (splink_run.py's `synth-traits`)
+SYNTH_SPLINK="synth:splink synth-traits:splink-traits"
 for n in "${SIZES[@]}"; do
-  datasets+=("synth-$n|synth|$SCHEMA_SYNTH|$DATA/synth-$n.csv")
+  datasets+=("synth-$n|$SYNTH_SPLINK|$SCHEMA_SYNTH|$DATA/synth-$n.csv")
 done
 if [[ -n $ROWS_SET ]]; then
-  datasets+=("$ROWS_SET|synth|$SCHEMA_SYNTH|$DATA/$ROWS_SET.csv")
+  datasets+=("$ROWS_SET|$SYNTH_SPLINK|$SCHEMA_SYNTH|$DATA/$ROWS_SET.csv")
 fi
+# our variants on the synthetic sets, tool label:--ignore list (empty: every column, households
+# too, the default run). By default `link eval` uses every optional column of the header
+# (household, birth_name, birth_country, birth_commune).
+TRAITS=birth_name,birth_country,birth_commune
+OUR_SYNTH_VARIANTS=(
+  "parcours:"                                  # all columns + households
+  "parcours-no-household:household"            # all columns, as Splink with traits
+  "parcours-names:household,$TRAITS"           # Splink's core columns (the former --no-household)
+  "parcours-names-household:$TRAITS"           # core + households (the former default)
+)
+
+# run_splink KEY SPLINK_NAME TOOL INPUT…: pairs compared (untimed), the timed run, then other
+# thresholds (untimed)
+run_splink() {
+  local key=$1 name=$2 tool=$3 t pairs
+  shift 3
+  local inputs=("$@") clusters=$OUT/$key-$tool.csv
+  pairs=$("$PY" bench/linkage/splink_run.py "$name" --input "${inputs[@]}" --count-pairs 2>/dev/null \
+    | "$PY" -c 'import json,sys; print(json.loads(sys.stdin.read())["pairs_compared"])') || pairs=""
+  "$PY" bench/linkage/run.py --result "$RESULTS/$key-$tool.json" --dataset "$key" --tool "$tool" \
+    --truth "${inputs[@]}" --clusters "$clusters" ${pairs:+--pairs "$pairs"} \
+    --label "$PY bench/linkage/splink_run.py $name --input ${inputs[*]} --out $clusters" \
+    -- "$PY" bench/linkage/splink_run.py "$name" --input "${inputs[@]}" --out "$clusters" ||
+    log "$tool on $key could not be recorded"
+  [[ -s $clusters ]] || return 0
+  local extra=()
+  for t in "${SPLINK_THRESHOLDS_EXTRA[@]}"; do extra+=(--extra "$t:$OUT/$key-$tool-t$t.csv"); done
+  "$PY" bench/linkage/splink_run.py "$name" --input "${inputs[@]}" --out "$OUT/$key-$tool-t0.5.csv" \
+    "${extra[@]}" >/dev/null 2>&1 || log "$tool at other thresholds failed on $key"
+  for t in 0.5 "${SPLINK_THRESHOLDS_EXTRA[@]}"; do
+    [[ -s $OUT/$key-$tool-t$t.csv ]] || continue
+    "$PY" bench/linkage/evaluate.py --truth "${inputs[@]}" --clusters "$OUT/$key-$tool-t$t.csv" \
+      --tag kind=sensitivity --tag "tool=$tool" --tag "dataset=$key" --tag "threshold=$t" \
+      >"$RESULTS/sens-$key-$tool-$t.json"
+  done
+}
 
 for entry in "${datasets[@]}"; do
-  IFS='|' read -r key splink_name schema files <<<"$entry"
+  IFS='|' read -r key splink_variants schema files <<<"$entry"
   read -r -a inputs <<<"$files"
 
-  # Splink: pairs compared (untimed), the timed run, then other thresholds (untimed)
-  pairs=$("$PY" bench/linkage/splink_run.py "$splink_name" --input "${inputs[@]}" --count-pairs 2>/dev/null \
-    | "$PY" -c 'import json,sys; print(json.loads(sys.stdin.read())["pairs_compared"])') || pairs=""
-  "$PY" bench/linkage/run.py --result "$RESULTS/$key-splink.json" --dataset "$key" --tool splink \
-    --truth "${inputs[@]}" --clusters "$OUT/$key-splink.csv" ${pairs:+--pairs "$pairs"} \
-    --label "$PY bench/linkage/splink_run.py $splink_name --input ${inputs[*]} --out $OUT/$key-splink.csv" \
-    -- "$PY" bench/linkage/splink_run.py "$splink_name" --input "${inputs[@]}" --out "$OUT/$key-splink.csv"
-  if [[ -s $OUT/$key-splink.csv ]]; then
-    extra=()
-    for t in "${SPLINK_THRESHOLDS_EXTRA[@]}"; do extra+=(--extra "$t:$OUT/$key-splink-t$t.csv"); done
-    "$PY" bench/linkage/splink_run.py "$splink_name" --input "${inputs[@]}" --out "$OUT/$key-splink-t0.5.csv" \
-      "${extra[@]}" >/dev/null 2>&1 || log "Splink at other thresholds failed on $key"
-    for t in 0.5 "${SPLINK_THRESHOLDS_EXTRA[@]}"; do
-      [[ -s $OUT/$key-splink-t$t.csv ]] || continue
-      "$PY" bench/linkage/evaluate.py --truth "${inputs[@]}" --clusters "$OUT/$key-splink-t$t.csv" \
-        --tag kind=sensitivity --tag tool=splink --tag "dataset=$key" --tag "threshold=$t" >"$RESULTS/sens-$key-$t.json"
-    done
-  fi
+  for variant in $splink_variants; do
+    run_splink "$key" "${variant%%:*}" "${variant#*:}" "${inputs[@]}"
+  done
 
   # ours: the same files; FEBRL4 is a linkage of A with B
-  ours=("$BIN" link eval --schema "$schema" "${inputs[0]}")
-  if [[ ${#inputs[@]} == 2 ]]; then ours+=(--link-with "${inputs[1]}"); fi
-  ours+=(--clusters-out "$OUT/$key-parcours.csv" --json)
-  "$PY" bench/linkage/run.py --result "$RESULTS/$key-parcours.json" --dataset "$key" --tool parcours \
-    --truth "${inputs[@]}" --clusters "$OUT/$key-parcours.csv" -- "${ours[@]}" ||
-    log "our run on $key could not be recorded"
-
-  # the synthetic sets carry each row's household (report) number: ours also runs without it,
-  # on the columns Splink uses, and at other thresholds
-  if [[ $splink_name == synth ]]; then
-    names=("$BIN" link eval --schema "$schema" "${inputs[0]}" --no-household
-      --clusters-out "$OUT/$key-parcours-names.csv" --json)
-    "$PY" bench/linkage/run.py --result "$RESULTS/$key-parcours-names.json" --dataset "$key" \
-      --tool parcours-names --truth "${inputs[@]}" --clusters "$OUT/$key-parcours-names.csv" -- "${names[@]}" ||
-      log "our run without households on $key could not be recorded"
-    for t in "${OUR_THRESHOLDS_EXTRA[@]}"; do
-      for variant in parcours parcours-names; do
-        flag=()
-        [[ $variant == parcours-names ]] && flag=(--no-household)
-        clusters=$OUT/$key-$variant-t$t.csv
-        "$BIN" link eval --schema "$schema" "${inputs[0]}" "${flag[@]}" --threshold "$t" \
-          --clusters-out "$clusters" --json >/dev/null 2>&1 || { log "ours at $t on $key failed"; continue; }
-        "$PY" bench/linkage/evaluate.py --truth "${inputs[@]}" --clusters "$clusters" \
-          --tag kind=sensitivity --tag "tool=$variant" --tag "dataset=$key" --tag "threshold=$t" \
-          >"$RESULTS/sens-$key-$variant-$t.json"
-      done
-    done
+  if [[ $key != synth-* ]]; then
+    ours=("$BIN" link eval --schema "$schema" "${inputs[0]}")
+    if [[ ${#inputs[@]} == 2 ]]; then ours+=(--link-with "${inputs[1]}"); fi
+    ours+=(--clusters-out "$OUT/$key-parcours.csv" --json)
+    "$PY" bench/linkage/run.py --result "$RESULTS/$key-parcours.json" --dataset "$key" --tool parcours \
+      --truth "${inputs[@]}" --clusters "$OUT/$key-parcours.csv" -- "${ours[@]}" ||
+      log "our run on $key could not be recorded"
+    continue
   fi
+
+  # the synthetic sets carry each row's household (report) number and the identity traits: ours
+  # runs with and without them (OUR_SYNTH_VARIANTS), timed, then at other thresholds, untimed
+  for variant in "${OUR_SYNTH_VARIANTS[@]}"; do
+    tool=${variant%%:*}
+    ignore=${variant#*:}
+    flag=()
+    [[ -n $ignore ]] && flag=(--ignore "$ignore")
+    ours=("$BIN" link eval --schema "$schema" "${inputs[0]}" "${flag[@]}"
+      --clusters-out "$OUT/$key-$tool.csv" --json)
+    "$PY" bench/linkage/run.py --result "$RESULTS/$key-$tool.json" --dataset "$key" --tool "$tool" \
+      --truth "${inputs[@]}" --clusters "$OUT/$key-$tool.csv" -- "${ours[@]}" ||
+      log "our run $tool on $key could not be recorded"
+  done
+  for t in "${OUR_THRESHOLDS_EXTRA[@]}"; do
+    for variant in "${OUR_SYNTH_VARIANTS[@]}"; do
+      tool=${variant%%:*}
+      ignore=${variant#*:}
+      flag=()
+      [[ -n $ignore ]] && flag=(--ignore "$ignore")
+      clusters=$OUT/$key-$tool-t$t.csv
+      "$BIN" link eval --schema "$schema" "${inputs[0]}" "${flag[@]}" --threshold "$t" \
+        --clusters-out "$clusters" --json >/dev/null 2>&1 || { log "$tool at $t on $key failed"; continue; }
+      "$PY" bench/linkage/evaluate.py --truth "${inputs[@]}" --clusters "$clusters" \
+        --tag kind=sensitivity --tag "tool=$tool" --tag "dataset=$key" --tag "threshold=$t" \
+        >"$RESULTS/sens-$key-$tool-$t.json"
+    done
+  done
 done
 
 # ---- 4. what no linker can separate in the largest synthetic set ------------------------------
@@ -168,6 +208,6 @@ done
 # ---- 5. the table -----------------------------------------------------------------------------
 "$PY" bench/linkage/report.py --results "$RESULTS" --doc "$DOC" --command "$COMMAND"
 log "table written to $DOC (section \"## Record linkage (issue 6)\")"
-if grep -q '"status": "failed"' "$RESULTS"/*-parcours.json 2>/dev/null; then
+if grep -q '"status": "failed"' "$RESULTS"/*-parcours*.json 2>/dev/null; then
   log "our engine failed on some data set (see the table): Splink's figures are recorded all the same"
 fi

@@ -55,6 +55,10 @@ def fmt_ratio(x):
     return "—" if x is None else f"{x:.4f}"
 
 
+def fmt_share(one, two):
+    return "—" if one + two == 0 else f"{one / (one + two):.3f}"
+
+
 def fmt_secs(s):
     return "—" if s is None else (f"{s:.2f} s" if s < 10 else f"{s:.1f} s")
 
@@ -91,9 +95,13 @@ def git_commit():
         return "unknown"
 
 
+def is_splink(tool):
+    return tool.startswith("splink")
+
+
 def tool_label(r):
     j = r.get("tool_json") or {}
-    if r["tool"] == "splink":
+    if is_splink(r["tool"]):
         if j.get("version"):
             label = f"Splink {j['version']} (DuckDB {j.get('duckdb', '?')})"
         else:
@@ -105,19 +113,72 @@ def tool_label(r):
     label = f"parcours `link eval`{' ' + version if version else ''}"
     if j.get("threshold") is not None:
         label += f", threshold {j['threshold']}"
-    if r["tool"] == "parcours-names":
-        label += ", names, date, sex and commune only (`--no-household`)"
-    elif j.get("households"):
-        label += ", with the household column"
+    flags = re.findall(r"(--ignore \S+|--no-household)", r.get("command", ""))
+    if flags:
+        label += ", " + " ".join(f"`{f}`" for f in flags)
     return label
 
 
-TOOL_ORDER = {"splink": 0, "parcours-names": 1, "parcours": 2}
-TOOL_NAMES = {"splink": "Splink", "parcours-names": "parcours without households", "parcours": "parcours"}
+# the order of the rows of one data set: by the columns used, Splink first
+TOOL_ORDER = {"splink": 0, "parcours-names": 1, "splink-traits": 2, "parcours-no-household": 3,
+              "parcours-names-household": 4, "parcours": 5}
+TOOL_NAMES = {"splink": "Splink", "splink-traits": "Splink"}
+
+CORE_FIELDS = ("family_name", "given_names", "birth_date", "sex", "commune")
+TRAIT_WORDS = (("birth_name", "birth name"), ("birth_country", "birth country"), ("birth_commune", "birth commune"))
+FIELD_WORDS = {
+    "family_name": "names", "given_names": "names", "given_name": "names", "surname": "names",
+    "birth_date": "date", "date_of_birth": "date", "sex": "sex", "commune": "commune",
+    "street_number": "street number", "address_1": "address", "address_2": "address", "suburb": "suburb",
+    "postcode": "postcode", "state": "state",
+}
+# the columns of the synthetic variants, for results that do not say (a failed run)
+VARIANT_COLUMNS = {
+    "splink": (list(CORE_FIELDS), False),
+    "parcours-names": (list(CORE_FIELDS), False),
+    "splink-traits": (list(CORE_FIELDS) + [f for f, _ in TRAIT_WORDS], False),
+    "parcours-no-household": (list(CORE_FIELDS) + [f for f, _ in TRAIT_WORDS], False),
+    "parcours-names-household": (list(CORE_FIELDS), True),
+    "parcours": (list(CORE_FIELDS) + [f for f, _ in TRAIT_WORDS], True),
+}
 
 
 def tool_order(tool):
     return TOOL_ORDER.get(tool, 9)
+
+
+def tool_name(tool):
+    return TOOL_NAMES.get(tool, "parcours" if tool.startswith("parcours") else tool)
+
+
+def columns_label(fields, households):
+    """The columns a run used, in plain words. On the synthetic sets, the core columns are "names,
+    date, sex, commune" and the others are said as added to them: "+ birth name, birth country and
+    commune", "+ households"."""
+    fields = list(fields or [])
+    if all(f in fields for f in CORE_FIELDS):
+        traits = [w for f, w in TRAIT_WORDS if f in fields]
+        if traits[-2:] == ["birth country", "birth commune"]:
+            traits[-2:] = ["birth country and commune"]
+        elif len(traits) == 2:
+            traits = [" and ".join(traits)]
+        added = ([f"+ {', '.join(traits)}"] if traits else []) + (["+ households"] if households else [])
+        return ", ".join(added) if added else "names, date, sex, commune"
+    words = []
+    for f in fields:
+        w = FIELD_WORDS.get(f, f.replace("_", " "))
+        if w not in words:
+            words.append(w)
+    return ", ".join(words + (["households"] if households else [])) or "—"
+
+
+def run_columns(r):
+    j = r.get("tool_json") or {}
+    if "fields" in j:
+        return columns_label(j["fields"], bool(j.get("households")))
+    if r["dataset"].startswith("synth") and r["tool"] in VARIANT_COLUMNS:
+        return columns_label(*VARIANT_COLUMNS[r["tool"]])
+    return "—"
 
 
 def best_recall(results, sensitivity, floor=0.999):
@@ -129,7 +190,7 @@ def best_recall(results, sensitivity, floor=0.999):
         j = r.get("tool_json") or {}
         if r["status"] == "ok" and ev.get("precision") is not None:
             points.setdefault((r["dataset"], r["tool"]), []).append(
-                (j.get("threshold", 0.5 if r["tool"] == "splink" else None), ev["precision"], ev["recall"]))
+                (j.get("threshold", 0.5 if is_splink(r["tool"]) else None), ev["precision"], ev["recall"]))
     for r in sensitivity:
         points.setdefault((r["dataset"], r.get("tool", "splink")), []).append(
             (float(r["threshold"]), r["precision"], r["recall"]))
@@ -168,10 +229,66 @@ def render_ambiguity(a):
         f"best class alone (a name on {best['rows_with_the_name']} rows, "
         f"{'same' if best['same_commune'] else 'another'} commune) would add {fmt_int(best['two_persons'])}. "
         "Such pairs can only be linked by other evidence, such as a co-member of the household (the "
-        "household column)."
+        "household column) or the birth place."
+    )
+    lines.append("")
+    if "birth_place_classes" in a:
+        lines.extend(render_birth_place(a))
+    return lines
+
+
+def birth_place_rows(classes):
+    """`ambiguity.py`'s birth place classes by (rows with the name, same commune): [one person, two
+    persons] when birth country and birth commune both agree, then when either differs."""
+    rows = {}
+    for r in classes:
+        agree = r["same_birth_country"] and r["same_birth_commune"]
+        counts = rows.setdefault((r["rows_with_the_name"], r["same_commune"]), [0, 0, 0, 0])
+        counts[0 if agree else 2] += r["one_person"]
+        counts[1 if agree else 3] += r["two_persons"]
+    return rows
+
+
+def render_birth_place(a):
+    one = a["undated_same_name_true_pairs"]
+    two = a.get("undated_same_name_false_pairs", sum(r["two_persons"] for r in a["classes"]))
+    given_one, given_two = a["birth_place_true_pairs"], a["birth_place_false_pairs"]
+    rows = birth_place_rows(a["birth_place_classes"])
+    agree_one = sum(c[0] for c in rows.values())
+    agree_two = sum(c[1] for c in rows.values())
+    given = given_one + given_two
+    lines = [
+        f"How much of it the birth place resolves: of these {fmt_int(one + two)} pairs ({fmt_int(one)} one person, "
+        f"{fmt_int(two)} two), {fmt_int(given)} ({given / (one + two) if one + two else 0:.1%}) have a birth "
+        f"country and a birth commune on both rows ({fmt_int(given_one)} one person, {fmt_int(given_two)} two). "
+        "The same breakdown for those, by whether the birth place agrees (same country and same commune, "
+        "written as the names are normalised and `St` as `Saint`):",
+        "",
+        "| rows with the full name | same commune | same birth place: one person | two persons | share one person "
+        "| other birth place: one person | two persons | share one person |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    order = {k: i for i, k in enumerate(("2", "3", "4", "5–10", "over 10"))}
+    for (bucket, same), c in sorted(rows.items(), key=lambda kv: (order.get(kv[0][0], 9), not kv[0][1])):
+        lines.append(
+            f"| {bucket} | {'yes' if same else 'no'} | {fmt_int(c[0])} | {fmt_int(c[1])} | {fmt_share(c[0], c[1])} | "
+            f"{fmt_int(c[2])} | {fmt_int(c[3])} | {fmt_share(c[2], c[3])} |"
+        )
+    lines.append("")
+    lines.append(
+        f"Linking every one of these pairs whose birth place agrees would link {fmt_int(agree_one)} true pairs "
+        f"for {fmt_int(agree_two)} false ones; the other {fmt_int(one + two - given)} lack a birth country or "
+        "a birth commune on at least one row."
     )
     lines.append("")
     return lines
+
+
+def column_cell(columns, dataset, tool):
+    """The columns of a (data set, tool) of the sensitivity tables, as its timed run says."""
+    if (dataset, tool) in columns:
+        return columns[(dataset, tool)]
+    return run_columns({"dataset": dataset, "tool": tool})
 
 
 def render(results, sensitivity, command, ambiguity=()):
@@ -184,9 +301,16 @@ def render(results, sensitivity, command, ambiguity=()):
     lines.append(f"```sh\n{command}\n```")
     lines.append("")
     lines.append(
-        "| data set | records | tool | pairs compared | precision | recall | F1 | time | peak memory |"
+        "Columns: those each run uses; on the synthetic sets \"+\" adds to the names, birth date, sex and "
+        "commune (the columns of Splink's tutorial settings), and \"households\" is the household (report) "
+        "number of each row."
     )
-    lines.append("|---|---|---|---|---|---|---|---|---|")
+    lines.append("")
+    lines.append(
+        "| data set | records | tool | columns | pairs compared | precision | recall | F1 | time | peak memory |"
+    )
+    lines.append("|---|---|---|---|---|---|---|---|---|---|")
+    columns = {(r["dataset"], r["tool"]): run_columns(r) for r in results}
     for r in sorted(results, key=lambda r: (dataset_order(r["dataset"]), tool_order(r["tool"]))):
         ev = r.get("evaluation") or {}
         records = ev.get("records") or r.get("records")
@@ -203,7 +327,8 @@ def render(results, sensitivity, command, ambiguity=()):
             error = (r.get("error") or "failed").replace("|", "\\|")[:160]
             cells = [f"failed: {error}", "—", "—", "—", "—", "—"]
         lines.append(
-            f"| {dataset_label(r['dataset'])} | {fmt_int(records)} | {tool_label(r)} | " + " | ".join(cells) + " |"
+            f"| {dataset_label(r['dataset'])} | {fmt_int(records)} | {tool_label(r)} | "
+            f"{columns[(r['dataset'], r['tool'])]} | " + " | ".join(cells) + " |"
         )
     lines.append("")
     if sensitivity:
@@ -213,26 +338,28 @@ def render(results, sensitivity, command, ambiguity=()):
         if synthetic:
             lines.append("Best recall at precision ≥ 0.999 (the issue's target), among the thresholds run:")
             lines.append("")
-            lines.append("| data set | tool | threshold | precision | recall |")
-            lines.append("|---|---|---|---|---|")
+            lines.append("| data set | tool | columns | threshold | precision | recall |")
+            lines.append("|---|---|---|---|---|---|")
             for k in synthetic:
                 b = best[k]
                 cells = ["—", "none reaches 0.999", "—"] if b is None else [
                     str(b[0]), fmt_ratio(b[1]), f"**{fmt_ratio(b[2])}**"]
-                lines.append(f"| {dataset_label(k[0])} | {TOOL_NAMES.get(k[1], k[1])} | " + " | ".join(cells) + " |")
+                lines.append(f"| {dataset_label(k[0])} | {tool_name(k[1])} | {column_cell(columns, *k)} | "
+                             + " | ".join(cells) + " |")
             lines.append("")
         lines.append(
             "At other match-probability thresholds (Splink: same model and predictions; parcours: the same "
             "command with `--threshold`; separate untimed runs):"
         )
         lines.append("")
-        lines.append("| data set | tool | threshold | precision | recall | F1 |")
-        lines.append("|---|---|---|---|---|---|")
+        lines.append("| data set | tool | columns | threshold | precision | recall | F1 |")
+        lines.append("|---|---|---|---|---|---|---|")
         for r in sorted(sensitivity, key=lambda r: (dataset_order(r["dataset"]), tool_order(r.get("tool", "splink")),
                                                     float(r["threshold"]))):
             ev = r
             lines.append(
-                f"| {dataset_label(r['dataset'])} | {TOOL_NAMES.get(r.get('tool', 'splink'))} | {r['threshold']} | "
+                f"| {dataset_label(r['dataset'])} | {tool_name(r.get('tool', 'splink'))} | "
+                f"{column_cell(columns, r['dataset'], r.get('tool', 'splink'))} | {r['threshold']} | "
                 f"{fmt_ratio(ev['precision'])} | {fmt_ratio(ev['recall'])} | {fmt_ratio(ev['f1'])} |"
             )
         lines.append("")
@@ -263,10 +390,16 @@ NOTES = [
     "  with 10%), with the spelling noise of French by-name lists (accents, hyphens, particles,",
     "  apostrophes, swapped names, dropped second given name, typos, phonetic spellings, used vs birth",
     "  surname, birth date missing in ~15% of rows or mistyped), common names frequent, relatives",
-    "  sharing family name and commune.",
-    "- **Households.** parcours uses the `household` column (two rows of one report are two persons;",
-    "  co-members that link vouch for each other, `linkage::context`); Splink's settings have no use",
-    "  for a per-report number, and the `--no-household` rows show parcours on Splink's columns.",
+    "  sharing family name and commune. Three more columns carry identity traits, each often empty:",
+    "  `birth_name` (the birth name in a field of its own, for a married woman often besides her used",
+    "  name in `family_name`), `birth_country` (INSEE code) and `birth_commune` (free text, spelled as",
+    "  partners do: case, accents, `St-`/`Saint-`, typos).",
+    "- **Variants.** On the synthetic sets each tool runs on the core columns (names, birth date, sex,",
+    "  commune: those of Splink's tutorial) and on all columns but `household`; parcours also runs with",
+    "  the `household` column, on the core columns (its default before the identity traits) and on all",
+    "  of them (its default), `link eval --ignore` leaving columns out. With households, two rows of one",
+    "  report are two persons and co-members that link vouch for each other (`linkage::context`);",
+    "  Splink's settings have no use for a per-report number.",
     "- **Splink** runs the settings of its own tutorials (`splink_run.py`): for FEBRL3 and FEBRL4 the",
     "  `febrl3` and `febrl4` (detailed model) examples with every rule and comparison on `soc_sec_id`",
     "  left out, since the column is not there; for the synthetic sets the `deduplicate_50k_synthetic`",
@@ -275,11 +408,17 @@ NOTES = [
     "  either name + date, date + commune, 2 letters of each name + birth year, swapped names: the",
     "  tutorial's 3 + 4 name-prefix rule gives 74M pairs at a million persons and chains common names",
     "  into huge clusters) on names lower-cased with accents and non-letters removed (what Splink's",
-    "  documentation advises; `N'Diaye`, `Jean-Pierre` → `ndiaye`, `jeanpierre`). Training as in the tutorials:",
+    "  documentation advises; `N'Diaye`, `Jean-Pierre` → `ndiaye`, `jeanpierre`). With the identity",
+    "  traits, library comparisons with their defaults are added: birth country exact with term",
+    "  frequencies; birth commune (cleaned as the names, `St` written `Saint`) by `NameComparison`;",
+    "  birth name by a custom comparison of library levels: exact (term frequencies), then the family",
+    "  name of one row equal to the birth name of the other while the family names differ, then",
+    "  Jaro-Winkler 0.92, 0.88, 0.7; two blocking rules are added for that cross level (given name and",
+    "  the family name of one = the birth name of the other). Training as in the tutorials:",
     "  prior from deterministic rules, `estimate_u_using_random_sampling`, EM on two blocking rules; then",
     "  `predict(threshold_match_probability=0.2)` and `cluster_pairwise_predictions_at_threshold` at 0.5",
     "  (the same threshold everywhere; the tutorials' own choices, 0.99 for FEBRL4 and 0.95 for the",
-    "  synthetic example, are among the thresholds of the second table).",
+    "  synthetic example, are among the other thresholds run).",
     "- **Pairs compared** are the pairs the blocking rules generate (for Splink, counted exactly by",
     "  `count_comparisons_from_blocking_rules` in a separate, untimed run; for parcours, as `link eval",
     "  --json` reports them).",

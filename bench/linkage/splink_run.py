@@ -3,12 +3,16 @@
     python splink_run.py febrl3 --input febrl3.csv --out clusters.csv
     python splink_run.py febrl4 --input febrl4a.csv febrl4b.csv --out clusters.csv
     python splink_run.py synth  --input synth.csv --out clusters.csv
+    python splink_run.py synth-traits --input synth.csv --out clusters.csv   # + birth name and place
     python splink_run.py DATASET --input … --count-pairs    # exact pairs compared, nothing else
 
 Settings are Splink's own tutorials (docs/demos/examples/duckdb/febrl3, febrl4 and
 deduplicate_50k_synthetic), kept as they are except that the FEBRL `soc_sec_id` column is not
-available (the benchmark drops it), so every rule and comparison using it is left out. Prints one
-JSON object on stdout (version, threshold, seconds per stage, peak memory of this process).
+available (the benchmark drops it), so every rule and comparison using it is left out. On the
+synthetic sets, `synth` uses the core columns (names, birth date, sex, commune) and
+`synth-traits` adds comparisons for the birth name, birth country and birth commune (see
+synth_traits_settings). Prints one JSON object on stdout (version, threshold, the input columns
+the comparisons use, seconds per stage, peak memory of this process).
 Random sampling for u is seeded (as in the febrl3 tutorial) so that runs are reproducible.
 """
 
@@ -21,6 +25,7 @@ import time
 
 import duckdb
 import splink
+import splink.comparison_level_library as cll
 import splink.comparison_library as cl
 from splink import DuckDBAPI, Linker, SettingsCreator, block_on
 from splink.blocking_analysis import count_comparisons_from_blocking_rules
@@ -126,17 +131,21 @@ SYNTH_BLOCKING = [
 ]
 
 
+def synth_comparisons():
+    return [
+        cl.ForenameSurnameComparison("given_n", "family_n", forename_surname_concat_col_name="full_n"),
+        cl.DateOfBirthComparison("birth_date", input_is_string=True),
+        cl.ExactMatch("sex"),
+        cl.ExactMatch("commune").configure(term_frequency_adjustments=True),
+    ]
+
+
 def synth_settings():
     return SettingsCreator(
         unique_id_column_name="id",
         link_type="dedupe_only",
         blocking_rules_to_generate_predictions=SYNTH_BLOCKING,
-        comparisons=[
-            cl.ForenameSurnameComparison("given_n", "family_n", forename_surname_concat_col_name="full_n"),
-            cl.DateOfBirthComparison("birth_date", input_is_string=True),
-            cl.ExactMatch("sex"),
-            cl.ExactMatch("commune").configure(term_frequency_adjustments=True),
-        ],
+        comparisons=synth_comparisons(),
         retain_intermediate_calculation_columns=False,
     )
 
@@ -155,14 +164,86 @@ def synth_train(linker):
     )
 
 
+# ---- the same with the identity traits: birth name, birth country, birth commune -----------
+# The core comparisons and training are the same; the new columns get comparisons from Splink's
+# library with their defaults, and EM estimates them in both sessions (neither blocks on them).
+#
+# - birth country (INSEE code, `99100` France): `cl.ExactMatch` with term frequencies, so that
+#   agreeing on France weighs little and on a rare country much;
+# - birth commune (free text: case, accents, `St-`/`Saint-`, typos): cleaned like the names, `St`
+#   and `Ste` written out, then `cl.NameComparison` (exact with term frequencies, Jaro-Winkler
+#   0.92, 0.88, 0.7);
+# - birth name: one `cl.CustomComparison` of library levels, in this order: exact match on the
+#   birth name field (term frequencies, as NameComparison); "the family name of one row is the
+#   birth name of the other" while the family names differ (a married woman written under her used
+#   name with her birth name apart in one report, under her birth name in the other; when the
+#   family names agree, the name comparison has already counted it); null (either birth name
+#   missing); Jaro-Winkler 0.92, 0.88, 0.7 on the birth name; else. That cross level needs the
+#   pair to be compared at all: two blocking rules are added (given name + family name of one =
+#   birth name of the other, each direction; equi-joins, as Splink advises, rather than an OR).
+
+
+def birth_name_comparison():
+    return cl.CustomComparison(
+        comparison_levels=[
+            cll.ExactMatchLevel("birth_n").configure(tf_adjustment_column="birth_n"),
+            cll.CustomLevel(
+                "(family_n_l = birth_n_r or birth_n_l = family_n_r) and family_n_l <> family_n_r",
+                label_for_charts="family name of one = birth name of the other",
+            ),
+            cll.NullLevel("birth_n"),
+            cll.JaroWinklerLevel("birth_n", 0.92),
+            cll.JaroWinklerLevel("birth_n", 0.88),
+            cll.JaroWinklerLevel("birth_n", 0.7),
+            cll.ElseLevel(),
+        ],
+        output_column_name="birth_n",
+        comparison_description="birth name, and family name against birth name",
+    )
+
+
+SYNTH_TRAITS_BLOCKING = SYNTH_BLOCKING + [
+    "l.given_n = r.given_n and l.family_n = r.birth_n",
+    "l.given_n = r.given_n and l.birth_n = r.family_n",
+]
+
+
+def synth_traits_settings():
+    return SettingsCreator(
+        unique_id_column_name="id",
+        link_type="dedupe_only",
+        blocking_rules_to_generate_predictions=SYNTH_TRAITS_BLOCKING,
+        comparisons=synth_comparisons() + [
+            birth_name_comparison(),
+            cl.ExactMatch("birth_country").configure(term_frequency_adjustments=True),
+            cl.NameComparison("birth_commune_n"),
+        ],
+        retain_intermediate_calculation_columns=False,
+    )
+
+
 def clean(col):
     return f"nullif(regexp_replace(lower(strip_accents({col})), '[^a-z]', '', 'g'), '')"
+
+
+def clean_place(col):
+    """As `clean`, a leading `St` / `Ste` written out first (`St-Étienne`, `ST ETIENNE` -> `saintetienne`)."""
+    return clean(f"regexp_replace(lower(strip_accents({col})), '^st(e?)[ -]', 'saint\\1 ')")
 
 
 SYNTH_SELECT = f"""
     select cast(id as bigint) as id, {clean('family_name')} as family_n, {clean('given_names')} as given_n,
            {clean('given_names')} || ' ' || {clean('family_name')} as full_n,
            nullif(birth_date, '') as birth_date, nullif(sex, 'X') as sex, commune
+    from read_csv('{{path}}', header = true, all_varchar = true)
+"""
+# DuckDB reads an empty field as NULL; nullif(…, '') and the cleaning make sure of it all the same
+SYNTH_TRAITS_SELECT = f"""
+    select cast(id as bigint) as id, {clean('family_name')} as family_n, {clean('given_names')} as given_n,
+           {clean('given_names')} || ' ' || {clean('family_name')} as full_n,
+           nullif(birth_date, '') as birth_date, nullif(sex, 'X') as sex, commune,
+           {clean('birth_name')} as birth_n, nullif(trim(birth_country), '') as birth_country,
+           {clean_place('birth_commune')} as birth_commune_n
     from read_csv('{{path}}', header = true, all_varchar = true)
 """
 FEBRL_SELECT = """
@@ -175,6 +256,18 @@ DATASETS = {
     "febrl3": (febrl3_settings, febrl3_train, FEBRL3_BLOCKING, "dedupe_only", FEBRL_SELECT, 0.5),
     "febrl4": (febrl4_settings, febrl4_train, FEBRL4_BLOCKING, "link_only", FEBRL_SELECT, 0.5),
     "synth": (synth_settings, synth_train, SYNTH_BLOCKING, "dedupe_only", SYNTH_SELECT, 0.5),
+    "synth-traits": (
+        synth_traits_settings, synth_train, SYNTH_TRAITS_BLOCKING, "dedupe_only", SYNTH_TRAITS_SELECT, 0.5
+    ),
+}
+
+# the input file's columns each data set's comparisons read (for the report)
+FIELDS = {
+    "febrl3": ["given_name", "surname", "date_of_birth", "street_number", "postcode"],
+    "febrl4": ["given_name", "surname", "date_of_birth", "street_number", "postcode"],
+    "synth": ["family_name", "given_names", "birth_date", "sex", "commune"],
+    "synth-traits": ["family_name", "given_names", "birth_date", "sex", "commune",
+                     "birth_name", "birth_country", "birth_commune"],
 }
 
 
@@ -249,6 +342,8 @@ def main():
         "duckdb": duckdb.__version__,
         "dataset": args.dataset,
         "threshold": threshold,
+        "fields": FIELDS[args.dataset],
+        "households": False,
         "seconds": round(time.perf_counter() - started, 3),
         "stages": stages,
         "peak_rss_bytes": peak_rss_bytes(),

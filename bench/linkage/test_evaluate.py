@@ -1,4 +1,5 @@
-"""Checks evaluate.py's combinatorial counts against a brute-force count over all pairs.
+"""Checks evaluate.py's combinatorial counts against a brute-force count over all pairs, and the
+pure helpers of ambiguity.py, report.py and splink_run.py.
 
     python -m unittest bench/linkage/test_evaluate.py
 """
@@ -13,6 +14,8 @@ import unittest
 
 sys.path.insert(0, os.path.dirname(__file__))
 from evaluate import evaluate  # noqa: E402
+import ambiguity  # noqa: E402
+import report  # noqa: E402
 
 
 def write(path, header, rows):
@@ -56,6 +59,107 @@ class EvaluateTest(unittest.TestCase):
     def test_link_matches_brute_force(self):
         for seed in range(20):
             self.check(True, seed)
+
+
+def row(truth, family, given, birth_date="", sex="F", commune="69901", country="", birth_commune=""):
+    return ambiguity.row_of({"truth": truth, "family_name": family, "given_names": given, "birth_date": birth_date,
+                             "sex": sex, "commune": commune, "birth_country": country,
+                             "birth_commune": birth_commune})
+
+
+class AmbiguityTest(unittest.TestCase):
+    def test_norm_place(self):
+        for written in ("St-Étienne", "ST ETIENNE", "Saint-Etienne", "saint étienne", " St Etienne "):
+            self.assertEqual(ambiguity.norm_place(written), "saintetienne", written)
+        self.assertEqual(ambiguity.norm_place("Ste-Foy-lès-Lyon"), "saintefoyleslyon")
+        self.assertEqual(ambiguity.norm_place("Stains"), "stains")  # not an abbreviation
+        self.assertEqual(ambiguity.norm_place(""), "")
+
+    def test_bucket(self):
+        self.assertEqual([ambiguity.bucket(n) for n in (2, 4, 5, 10, 11)], ["2", "4", "5–10", "5–10", "over 10"])
+
+    def test_birth_place_agreement(self):
+        a = row("1", "Martin", "Marie", country="99100", birth_commune="St-Étienne")
+        b = row("1", "Martin", "Marie", country="99100", birth_commune="SAINT ETIENNE")
+        c = row("2", "Martin", "Marie", country="99350", birth_commune="Lyon")
+        d = row("2", "Martin", "Marie", country="99100")
+        self.assertEqual(ambiguity.birth_place_agreement(a, b), (True, True))
+        self.assertEqual(ambiguity.birth_place_agreement(a, c), (False, False))
+        self.assertIsNone(ambiguity.birth_place_agreement(a, d))
+
+    def test_analyse(self):
+        rows = [
+            row("1", "Martin", "Marie Anne", "1980-01-02", country="99100", birth_commune="Lyon"),
+            row("1", "MARTIN", "Marie", country="99100", birth_commune="LYON"),
+            row("2", "Martin", "Marie", "1990-03-04", commune="69902", country="99100", birth_commune="Paris"),
+            row("3", "Durand", "Paul", sex="M"),
+            row("3", "Durand", "Paul", sex="M"),
+            row("4", "Durand", "Paul", sex="F"),  # another sex: not a candidate pair
+        ]
+        out = ambiguity.analyse(rows)
+        self.assertEqual(out["true_pairs"], 2)
+        by_key = {(c["rows_with_the_name"], c["same_commune"]): (c["one_person"], c["two_persons"])
+                  for c in out["classes"]}
+        # Martin (3 rows): the first two one person (same commune), the last two two persons (other
+        # commune), the first and last both dated; Durand (3 rows): the first two one person
+        self.assertEqual(by_key, {("3", True): (2, 0), ("3", False): (0, 1)})
+        self.assertEqual((out["undated_same_name_true_pairs"], out["undated_same_name_false_pairs"]), (2, 1))
+        places = {(c["same_commune"], c["same_birth_country"], c["same_birth_commune"]):
+                  (c["one_person"], c["two_persons"]) for c in out["birth_place_classes"]}
+        self.assertEqual(places, {(True, True, True): (1, 0), (False, True, False): (0, 1)})
+        self.assertEqual((out["birth_place_true_pairs"], out["birth_place_false_pairs"]), (1, 1))
+
+
+class ReportTest(unittest.TestCase):
+    CORE = ["family_name", "given_names", "birth_date", "sex", "commune"]
+    TRAITS = ["birth_name", "birth_country", "birth_commune"]
+
+    def test_columns_label(self):
+        label = report.columns_label
+        self.assertEqual(label(self.CORE, False), "names, date, sex, commune")
+        self.assertEqual(label(self.CORE + self.TRAITS, False), "+ birth name, birth country and commune")
+        self.assertEqual(label(self.CORE, True), "+ households")
+        self.assertEqual(label(self.CORE + self.TRAITS, True), "+ birth name, birth country and commune, + households")
+        self.assertEqual(label(self.CORE + ["birth_name", "birth_commune"], False), "+ birth name and birth commune")
+        self.assertEqual(label(["given_name", "surname", "date_of_birth", "postcode"], False),
+                         "names, date, postcode")
+
+    def test_run_columns_falls_back_on_the_variant(self):
+        self.assertEqual(report.run_columns({"dataset": "synth-10000", "tool": "parcours-no-household"}),
+                         "+ birth name, birth country and commune")
+        self.assertEqual(report.run_columns({"dataset": "febrl3", "tool": "parcours"}), "—")
+        j = {"fields": self.CORE, "households": True}
+        self.assertEqual(report.run_columns({"dataset": "synth-10000", "tool": "x", "tool_json": j}), "+ households")
+
+    def test_tool_label_shows_the_flags(self):
+        r = {"tool": "parcours-names", "tool_json": {"threshold": 0.99},
+             "command": "parcours link eval f.csv --ignore household,birth_name --clusters-out c.csv --json"}
+        self.assertEqual(report.tool_label(r), "parcours `link eval`, threshold 0.99, `--ignore household,birth_name`")
+
+    def test_birth_place_rows(self):
+        classes = [
+            {"rows_with_the_name": "2", "same_commune": True, "same_birth_country": True,
+             "same_birth_commune": True, "one_person": 5, "two_persons": 1},
+            {"rows_with_the_name": "2", "same_commune": True, "same_birth_country": True,
+             "same_birth_commune": False, "one_person": 2, "two_persons": 3},
+            {"rows_with_the_name": "2", "same_commune": True, "same_birth_country": False,
+             "same_birth_commune": True, "one_person": 1, "two_persons": 4},
+        ]
+        self.assertEqual(report.birth_place_rows(classes), {("2", True): [5, 1, 3, 7]})
+
+
+class SplinkCleaningTest(unittest.TestCase):
+    def test_clean_place(self):
+        try:
+            import duckdb
+            import splink_run
+        except ImportError:
+            self.skipTest("needs the bench virtual environment (duckdb, splink)")
+        con = duckdb.connect()
+        for written, cleaned in (("St-Étienne", "saintetienne"), ("STE MARIE", "saintemarie"),
+                                 ("Saint Etienne", "saintetienne"), ("Stains", "stains"), ("", None)):
+            got = con.execute(f"select {splink_run.clean_place('$1')}", [written]).fetchone()[0]
+            self.assertEqual(got, cleaned, written)
 
 
 if __name__ == "__main__":
