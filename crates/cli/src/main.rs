@@ -11,6 +11,9 @@ use domain::territory::InseeCode;
 use domain::user::Role;
 use store::Store;
 
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 mod bench;
 mod link;
 mod observatoire;

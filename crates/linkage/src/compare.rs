@@ -258,14 +258,17 @@ impl Comparator {
                     }
                     v
                 };
-                let (va, vb) = (alts(a), alts(b));
-                if va[1..].iter().all(|&v| v == 0) && vb[1..].iter().all(|&v| v == 0) {
-                    return name_level(ds, x, y, &self.thresholds);
+                let (va, vb) = (distinct_names(ds, alts(a)), distinct_names(ds, alts(b)));
+                if va.1 <= 1 && vb.1 <= 1 {
+                    return name_level(ds, va.0[0], vb.0[0], &self.thresholds);
                 }
                 let mut best = Level::Missing;
-                for &p in va.iter().filter(|&&v| v != 0) {
-                    for &q in vb.iter().filter(|&&v| v != 0) {
+                for &p in &va.0[..va.1] {
+                    for &q in &vb.0[..vb.1] {
                         best = best.min(name_level(ds, p, q, &self.thresholds));
+                        if best == Level::Exact {
+                            return best;
+                        }
                     }
                 }
                 best
@@ -350,6 +353,22 @@ impl Comparator {
     pub fn family_field(&self) -> Option<usize> {
         self.family_field
     }
+}
+
+/// The present names of a record's family-name alternatives, each spelling once (a birth name
+/// field often repeats the family name): the names and how many.
+#[inline]
+fn distinct_names(ds: &Dataset, names: [u32; 4]) -> ([u32; 4], usize) {
+    let mut out = [0u32; 4];
+    let mut n = 0;
+    for v in names.into_iter().filter(|&v| v != 0) {
+        let compact = ds.name(v).compact_id;
+        if !out[..n].iter().any(|&o| ds.name(o).compact_id == compact) {
+            out[n] = v;
+            n += 1;
+        }
+    }
+    (out, n)
 }
 
 /// The level of two names (name ids of the same dataset).
