@@ -238,6 +238,8 @@ struct MemberView {
     /// « née Dupont », « né Dupont » (`None` when no birth name is known).
     birth_name: Option<String>,
     role: &'static str,
+    /// « né », « née », « né·e » (as the sex says).
+    born: &'static str,
     birth: String,
     /// Commune and country of birth, as far as known.
     birth_place: Option<String>,
@@ -330,6 +332,7 @@ fn member_view_of(m: &domain::household::Membership, birth: Option<&domain::iden
         name: format!("{} {}", m.person.family_name.to_uppercase(), m.person.given_names),
         birth_name: birth.and_then(|b| b.birth_name.as_ref()).map(|n| format!("{born} {}", n.to_uppercase())),
         role: m.role.label(),
+        born,
         birth: opt_fr_date(m.person.birth_date),
         birth_place: birth.and_then(domain::identity::BirthIdentity::place_label),
         sex: m.person.sex.label(),
