@@ -233,28 +233,25 @@ pub(crate) mod tests {
 
     /// The same, with each row's household (report) number, not set on the dataset.
     pub(crate) fn synthetic_with_households(persons: usize, seed: u64) -> (Dataset, Vec<u32>, Vec<u64>) {
-        let rows = synth::linkage_set::generate(persons, seed);
-        let mut b = DatasetBuilder::new(Schema::parcours_core());
-        for r in &rows {
-            let birth = r.birth_date.map(|d| d.to_string());
-            let v = [
-                Some(r.family_name.as_str()),
-                Some(r.given_names.as_str()),
-                birth.as_deref(),
-                Some(r.sex.code()),
-                Some(r.commune.as_str()),
-            ];
-            b.push(0, &r.id.to_string(), &v).unwrap();
-        }
-        let households = rows.iter().map(|r| u32::try_from(r.household).expect("fewer reports than 2^32")).collect();
-        (b.build(2), households, rows.iter().map(|r| r.truth).collect())
+        generated(persons, seed, false)
     }
 
     /// The generator's rows with their identity traits (birth name, birth country and commune),
     /// in the full [`Schema::parcours`], with their households set.
     pub(crate) fn synthetic_with_identity(persons: usize, seed: u64) -> (Dataset, Vec<u64>) {
+        let (mut ds, households, truth) = generated(persons, seed, true);
+        for (i, g) in households.iter().enumerate() {
+            ds.set_group(i as u32, *g);
+        }
+        (ds, truth)
+    }
+
+    /// The generator's rows in [`Schema::parcours`] (`identity`) or [`Schema::parcours_core`],
+    /// each row's household number, the truth.
+    fn generated(persons: usize, seed: u64, identity: bool) -> (Dataset, Vec<u32>, Vec<u64>) {
         let rows = synth::linkage_set::generate(persons, seed);
-        let mut b = DatasetBuilder::new(Schema::parcours());
+        let schema = if identity { Schema::parcours() } else { Schema::parcours_core() };
+        let mut b = DatasetBuilder::new(schema.clone());
         for r in &rows {
             let birth = r.birth_date.map(|d| d.to_string());
             let v = [
@@ -267,13 +264,10 @@ pub(crate) mod tests {
                 Some(r.birth_country.as_str()),
                 Some(r.birth_commune.as_str()),
             ];
-            b.push(0, &r.id.to_string(), &v).unwrap();
+            b.push(0, &r.id.to_string(), &v[..schema.len()]).unwrap();
         }
-        let mut ds = b.build(2);
-        for (i, r) in rows.iter().enumerate() {
-            ds.set_group(i as u32, u32::try_from(r.household).expect("fewer reports than 2^32"));
-        }
-        (ds, rows.iter().map(|r| r.truth).collect())
+        let households = rows.iter().map(|r| u32::try_from(r.household).expect("fewer reports than 2^32")).collect();
+        (b.build(2), households, rows.iter().map(|r| r.truth).collect())
     }
 
     #[test]

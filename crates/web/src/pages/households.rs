@@ -553,10 +553,12 @@ pub async fn change_situation(
     after_write(&state, &user, id, "situation", result).await
 }
 
-#[derive(Deserialize)]
-pub struct MemberForm {
-    csrf: String,
+/// The fields of a person in the forms that add one.
+#[derive(Deserialize, Default)]
+pub struct PersonFields {
+    #[serde(default)]
     family_name: String,
+    #[serde(default)]
     given_names: String,
     #[serde(default)]
     birth_date: String,
@@ -568,6 +570,20 @@ pub struct MemberForm {
     birth_country: String,
     #[serde(default)]
     birth_commune: String,
+}
+
+impl PersonFields {
+    fn parse(&self, today: domain::Date) -> Result<NewPerson, InvalidInput> {
+        Ok(NewPerson::parse(&self.family_name, &self.given_names, &self.birth_date, &self.sex, today)?
+            .with_birth(BirthIdentity::parse(&self.birth_name, &self.birth_country, &self.birth_commune)?))
+    }
+}
+
+#[derive(Deserialize)]
+pub struct MemberForm {
+    csrf: String,
+    #[serde(flatten)]
+    person: PersonFields,
     role: String,
     from: String,
 }
@@ -582,8 +598,7 @@ pub async fn add_member(
     let id = parse_id(&id)?;
     let today = state.app.today();
     let result = async {
-        let person = NewPerson::parse(&f.family_name, &f.given_names, &f.birth_date, &f.sex, today)?
-            .with_birth(BirthIdentity::parse(&f.birth_name, &f.birth_country, &f.birth_commune)?);
+        let person = f.person.parse(today)?;
         let role = MemberRole::parse(&f.role)?;
         let from = parse_date(&f.from)?;
         state.app.add_member(&user.session.actor, HouseholdId(id), person, role, from).await
@@ -598,20 +613,8 @@ pub async fn add_member(
 pub struct NewHouseholdForm {
     #[serde(default)]
     csrf: String,
-    #[serde(default)]
-    family_name: String,
-    #[serde(default)]
-    given_names: String,
-    #[serde(default)]
-    birth_date: String,
-    #[serde(default)]
-    sex: String,
-    #[serde(default)]
-    birth_name: String,
-    #[serde(default)]
-    birth_country: String,
-    #[serde(default)]
-    birth_commune: String,
+    #[serde(flatten)]
+    person: PersonFields,
     #[serde(default)]
     commune: String,
     #[serde(default)]
@@ -659,8 +662,13 @@ async fn render_new(
             })
             .collect(),
         situations: choices(&Situation::ALL, Situation::code, Situation::label, Situation::parse(&f.situation).ok()),
-        sexes: choices(&sexes, Sex::code, Sex::label, Sex::parse(&f.sex).ok().filter(|_| !f.sex.is_empty())),
-        countries: country_choices(&f.birth_country),
+        sexes: choices(
+            &sexes,
+            Sex::code,
+            Sex::label,
+            Sex::parse(&f.person.sex).ok().filter(|_| !f.person.sex.is_empty()),
+        ),
+        countries: country_choices(&f.person.birth_country),
         today: domain::format_date(state.app.today()),
         f,
         error,
@@ -684,8 +692,7 @@ pub async fn create(
     user.check_csrf(&f.csrf)?;
     let today = state.app.today();
     let parsed = (|| -> Result<app::households::NewHousehold, InvalidInput> {
-        let reference = NewPerson::parse(&f.family_name, &f.given_names, &f.birth_date, &f.sex, today)?
-            .with_birth(BirthIdentity::parse(&f.birth_name, &f.birth_country, &f.birth_commune)?);
+        let reference = f.person.parse(today)?;
         let commune = if f.commune.is_empty() { None } else { Some(InseeCode::parse(&f.commune)?) };
         let identified_on = if f.identified_on.trim().is_empty() { today } else { parse_date(&f.identified_on)? };
         let situation_since = if f.since.trim().is_empty() { identified_on } else { parse_date(&f.since)? };
