@@ -205,6 +205,27 @@ fn report(ds: &Dataset, out: &linkage::Outcome, clusters: &[u64], truth: &[u64],
             .collect();
         println!("  {}: {}", c.name, w.join(" | "));
     }
+    if let Ok(list) = std::env::var("PAIRS") {
+        // PAIRS=id:id,id:id — the explanation of these pairs, and whether blocking proposed them
+        let cmp = &out.comparator;
+        let scorer = linkage::Scorer::new(ds, cmp, out.model(), &out.term_frequencies);
+        let index: std::collections::HashMap<&str, u32> = (0..ds.len() as u32).map(|i| (ds.id(i), i)).collect();
+        for pair in list.split(',') {
+            let Some((x, y)) = pair.split_once(':') else { continue };
+            let (Some(&a), Some(&b)) = (index.get(x), index.get(y)) else { continue };
+            let (a, b) = (a.min(b), a.max(b));
+            let e = scorer.explain(a, b);
+            let candidate = out.pairs.iter().any(|p| p.a == a && p.b == b);
+            let vals = |i: u32| {
+                (0..ds.schema().len()).map(|f| ds.normalised(i, f).unwrap_or_default()).collect::<Vec<_>>().join(" | ")
+            };
+            println!("  {x}:{y} candidate {candidate} same cluster {}", clusters[a as usize] == clusters[b as usize]);
+            println!("    {}  <>  {}", vals(a), vals(b));
+            let lv: Vec<String> =
+                e.fields.iter().map(|f| format!("{}:{:?}:{:.1}", f.field, f.level, f.weight)).collect();
+            println!("      p={:.4} w={:.1} {}", e.probability, e.match_weight, lv.join(" "));
+        }
+    }
     if std::env::var("DIAG").is_ok() {
         let cmp = &out.comparator;
         let scorer = linkage::Scorer::new(ds, cmp, out.model(), &out.term_frequencies);

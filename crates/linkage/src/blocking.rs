@@ -95,9 +95,16 @@ impl BlockingRule {
                     "nom + prénom + jour et mois de naissance",
                     vec![Phonetic(f), Phonetic(g), MonthDay(d)],
                 ));
+                // swapped names with a date off by a digit, or missing
+                rules.push(Self::new("noms inversés + année de naissance", vec![PhoneticPair(f, g), Year(d)]));
                 rules.push(BlockingRule {
                     name: "nom + prénom, date de naissance manquante".into(),
                     parts: vec![Phonetic(f), Phonetic(g)],
+                    when_missing: Some(d),
+                });
+                rules.push(BlockingRule {
+                    name: "noms inversés, date de naissance manquante".into(),
+                    parts: vec![PhoneticPair(f, g)],
                     when_missing: Some(d),
                 });
             }
@@ -108,6 +115,7 @@ impl BlockingRule {
         if let (Some(f), Some(g)) = (f, g) {
             for &c in &codes {
                 rules.push(Self::new(format!("nom + prénom + {}", fname(c)), vec![Phonetic(f), Phonetic(g), Exact(c)]));
+                rules.push(Self::new(format!("noms inversés + {}", fname(c)), vec![PhoneticPair(f, g), Exact(c)]));
             }
         }
         for &c in &codes {
@@ -173,9 +181,9 @@ impl BlockingRule {
                         _ => 0,
                     })
                     .sum::<usize>();
-                r.when_missing.is_some()
-                    || (dates >= 1 && r.parts.len() >= 2)
-                    || (names >= 2 && r.parts.len() >= 2 && (r.parts.len() >= 3 || dates >= 1))
+                // a pair of names counts as two fields of the key
+                let width = r.parts.len() + r.parts.iter().filter(|p| matches!(p, KeyPart::PhoneticPair(..))).count();
+                r.when_missing.is_some() || (dates >= 1 && r.parts.len() >= 2) || (names >= 2 && width >= 3)
             })
             .collect()
     }
@@ -896,6 +904,25 @@ mod tests {
         assert_eq!(dedup, p, "each pair once");
         assert_eq!(report.total as usize, p.len());
         assert_eq!(report.rules.iter().map(|r| r.pairs).sum::<u64>(), report.total);
+    }
+
+    #[test]
+    fn swapped_names_meet_with_a_date_off_by_a_digit_or_missing() {
+        let d = ds(&[
+            &["Courpeou", "Bernard", "1995-01-07", "M", "69902"],
+            &["Bernard", "Kourpeou", "1995-01-08", "M", "69903"],
+            &["Bernard", "Courpeou", "", "M", "69904"],
+            &["Bernard", "Courpeou", "1959-01-07", "M", "69902"],
+        ]);
+        let cmp = Comparator::new(d.schema(), Thresholds::default());
+        // the selective rules only: the broad « noms inversés » would find anything here
+        let cfg = BlockingConfig { rules: BlockingRule::selective(d.schema()), ..BlockingConfig::defaults(d.schema()) };
+        assert!(!cfg.rules.iter().any(|r| r.name == "noms inversés"));
+        let c = candidates(&d, &cmp, &cfg, Mode::Dedupe, &|_| {});
+        let p: Vec<(u32, u32)> = c.pairs.iter().map(|p| (p.a, p.b)).collect();
+        assert!(p.contains(&(0, 1)), "swapped, the day one digit off, another commune: {p:?}");
+        assert!(p.contains(&(0, 2)), "swapped, one date missing: {p:?}");
+        assert!(p.contains(&(0, 3)), "swapped, another date, same commune: {p:?}");
     }
 
     #[test]

@@ -208,37 +208,38 @@ impl Comparator {
             p.set(c, code_of(col.kind, level));
         }
         if let Some((fc, gc)) = self.swap {
-            let (lf, lg) = (
-                levels_of(FieldKind::FamilyName)[p.get(fc) as usize],
-                levels_of(FieldKind::GivenName)[p.get(gc) as usize],
-            );
-            if lf > Level::Close && lg > Level::Close && lf != Level::Missing && lg != Level::Missing {
-                let (ff, gf) = (self.columns[fc].field, self.columns[gc].field);
-                let (fa, ga) = (ds.val(a, ff), ds.val(a, gf));
-                let (fb, gb) = (ds.val(b, ff), ds.val(b, gf));
-                let strong = |x: u32, y: u32| name_level(ds, x, y, &self.thresholds) <= Level::Close;
-                if strong(fa, gb) && strong(ga, fb) {
-                    p.set(fc, code_of(FieldKind::FamilyName, Level::Swapped));
-                    p.set(gc, code_of(FieldKind::GivenName, Level::Swapped));
+            // The written family names, not their alternatives: a birth name equal to the other
+            // record's family name must not hide that the two names were swapped.
+            let lg = levels_of(FieldKind::GivenName)[p.get(gc) as usize];
+            if lg > Level::Close && lg != Level::Missing {
+                if let Some(cross) = self.cross_levels(ds, a, b) {
+                    if is_swap(cross) {
+                        p.set(fc, code_of(FieldKind::FamilyName, Level::Swapped));
+                        p.set(gc, code_of(FieldKind::GivenName, Level::Swapped));
+                    }
                 }
             }
         }
         p
     }
 
-    /// For the swapped-names check: whether the family name of `a` strongly agrees with the
-    /// given name of `b`, and the given name of `a` with the family name of `b` (`None` when the
-    /// schema has not both names, or one is missing).
-    pub(crate) fn cross_agreement(&self, ds: &Dataset, a: u32, b: u32) -> Option<(bool, bool)> {
+    /// For the swapped-names check: the levels of the family name of `a` against the given
+    /// name of `b`, and of the given name of `a` against the family name of `b` (`None` when the
+    /// schema has not both names, one is missing, or the written family names agree).
+    pub(crate) fn cross_levels(&self, ds: &Dataset, a: u32, b: u32) -> Option<(Level, Level)> {
         let (fc, gc) = self.swap?;
         let (ff, gf) = (self.columns[fc].field, self.columns[gc].field);
         let (fa, ga) = (ds.val(a, ff), ds.val(a, gf));
         let (fb, gb) = (ds.val(b, ff), ds.val(b, gf));
-        if fa == 0 || ga == 0 || fb == 0 || gb == 0 {
+        if fa == 0 || ga == 0 || fb == 0 || gb == 0 || name_level(ds, fa, fb, &self.thresholds) <= Level::Close {
             return None;
         }
-        let strong = |x: u32, y: u32| name_level(ds, x, y, &self.thresholds) <= Level::Close;
-        Some((strong(fa, gb), strong(ga, fb)))
+        Some((name_level(ds, fa, gb, &self.thresholds), name_level(ds, ga, fb, &self.thresholds)))
+    }
+
+    /// The (family, given) columns when swapped names are detected.
+    pub(crate) fn swap_columns(&self) -> Option<(usize, usize)> {
+        self.swap
     }
 
     /// The column of the family name when swapped names are detected.
@@ -395,6 +396,12 @@ pub(crate) fn name_level(ds: &Dataset, x: u32, y: u32, t: &Thresholds) -> Level 
     }
 }
 
+/// Swapped names: each name agrees with the other record's other name, one of them strongly
+/// (at most close), the other at least fuzzily (a typo on top of the swap).
+pub(crate) fn is_swap((x, y): (Level, Level)) -> bool {
+    x.max(y) <= Level::Fuzzy && x.min(y) <= Level::Close
+}
+
 fn is_variant(a: &NameInfo, b: &NameInfo) -> bool {
     (a.core_id == b.core_id)
         || a.parts.contains(&b.compact_id)
@@ -449,6 +456,22 @@ mod tests {
         assert_eq!(l[..2], [Swapped, Swapped], "a typo on top of the swap");
         let l = levels(&["Diallo", "Mamadou", "", "", ""], &["Diallo", "Moussa", "", "", ""]);
         assert_eq!(l[..2], [Exact, Different]);
+        let l = levels(&["Isabelle", "Valaneau", "", "", ""], &["Valanault", "Isabelle", "", "", ""]);
+        assert_eq!(l[..2], [Swapped, Swapped], "a typo the swap check sees only as fuzzy");
+        let l = levels(&["Diallo", "Mamadou", "", "", ""], &["Mamadou", "Camara", "", "", ""]);
+        assert_eq!(l[..2], [Different, Different], "one name in the other's place is not a swap");
+    }
+
+    #[test]
+    fn a_birth_name_does_not_hide_swapped_names() {
+        // the second record wrote the names the wrong way round and its birth name right
+        let schema = Schema::parcours();
+        let a = Record::from_strs("a", &["Cornoard", "Manon", "1965-05-31", "F", "69906", "", "", ""]);
+        let b = Record::from_strs("b", &["Manon", "Cornoard", "1965-05-31", "F", "69906", "Cornoard", "", ""]);
+        let ds = Dataset::from_records(schema.clone(), &[a, b]).unwrap();
+        let cmp = Comparator::new(&schema, Thresholds::default());
+        let p = cmp.compare(&ds, 0, 1);
+        assert_eq!([cmp.level_of(p, 0), cmp.level_of(p, 1)], [Swapped, Swapped]);
     }
 
     #[test]

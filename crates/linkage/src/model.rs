@@ -351,6 +351,9 @@ pub struct Scorer<'a> {
     tf: &'a TermFrequencies,
     weights: Vec<Vec<f64>>,
     exact_code: Vec<Option<u8>>,
+    /// (family column, given column, code of the swapped level) when both names are weighed
+    /// by their frequencies.
+    swap: Option<(usize, usize, u8)>,
     prior_weight: f64,
 }
 
@@ -360,12 +363,37 @@ const TF_MAX_BOOST: f64 = 32.0;
 impl<'a> Scorer<'a> {
     pub fn new(ds: &'a Dataset, cmp: &'a Comparator, model: &'a Model, tf: &'a TermFrequencies) -> Self {
         let weights = model.columns.iter().map(ColumnModel::weights).collect();
-        let exact_code = model
+        let exact_code: Vec<Option<u8>> = model
             .columns
             .iter()
             .map(|c| if c.term_frequency { c.index_of(Level::Exact).map(|i| i as u8) } else { None })
             .collect();
-        Self { ds, cmp, model, tf, weights, exact_code, prior_weight: model.prior_weight() }
+        let swap = cmp.swap_columns().and_then(|(f, g)| {
+            exact_code[f]?;
+            exact_code[g]?;
+            let code = model.columns[f].index_of(Level::Swapped)?;
+            Some((f, g, code as u8))
+        });
+        Self { ds, cmp, model, tf, weights, exact_code, swap, prior_weight: model.prior_weight() }
+    }
+
+    /// How much rarer (in bits, negative when more common) than average the names of a swapped
+    /// pair are: swapped names are the same evidence as agreeing names, and a rare name pair
+    /// says more. Of the two records' readings (which one wrote the names in their place is not
+    /// known), the more common one.
+    #[inline]
+    fn swap_tf_weight(&self, a: u32, b: u32) -> f64 {
+        let Some((fc, gc, _)) = self.swap else { return 0.0 };
+        let boost = |c: usize, r: u32| -> Option<f64> {
+            let u = self.model.columns[c].u[self.exact_code[c]? as usize];
+            let f = self.tf.frequency(c, self.ds.tf_key(self.cmp.columns[c].field, r))?;
+            Some((u / f.max(u / TF_MAX_BOOST)).log2())
+        };
+        let reading = |r: u32| Some(boost(fc, r)? + boost(gc, r)?);
+        match (reading(a), reading(b)) {
+            (Some(x), Some(y)) => x.min(y),
+            _ => 0.0,
+        }
     }
 
     #[inline]
@@ -402,6 +430,11 @@ impl<'a> Scorer<'a> {
             }
             w += table[l as usize];
         }
+        if let Some((fc, _, code)) = self.swap {
+            if pattern.get(fc) == code {
+                w += self.swap_tf_weight(a, b);
+            }
+        }
         w
     }
 
@@ -429,7 +462,13 @@ impl<'a> Scorer<'a> {
         for (c, col) in self.model.columns.iter().enumerate() {
             let l = pattern.get(c) as usize;
             let level = col.levels[l];
-            let tf = if Some(l as u8) == self.exact_code[c] { self.tf_weight(c, a, b) } else { None };
+            let tf = if Some(l as u8) == self.exact_code[c] {
+                self.tf_weight(c, a, b)
+            } else if self.swap.is_some_and(|(fc, _, code)| fc == c && code as usize == l) {
+                Some(self.weights[c][l] + self.swap_tf_weight(a, b))
+            } else {
+                None
+            };
             let part = if is_neutral(col.kind, level) {
                 (1.0, 1.0, 0.0)
             } else if let Some(w) = tf {

@@ -378,6 +378,35 @@ pub(crate) mod tests {
     }
 
     #[test]
+    fn swapped_rare_names_weigh_more_than_swapped_common_ones() {
+        let (mut ds, _) = synthetic(3000, 5);
+        let start = ds.len() as u32;
+        // two swapped pairs, undated: a frequent name and a rare one
+        for (id, family, given) in [
+            ("m1", "Martin", "Jean"),
+            ("m2", "Jean", "Martin"),
+            ("r1", "Zyvkowitz", "Anselme"),
+            ("r2", "Anselme", "Zyvkowitz"),
+        ] {
+            ds.push(0, id, &[Some(family), Some(given), None, Some("M"), Some("69001")]).unwrap();
+        }
+        let out = run(&ds, &PipelineConfig::new(&ds, Mode::Dedupe), &NoProgress);
+        let scorer = Scorer::new(&ds, &out.comparator, out.model(), &out.term_frequencies);
+        let frequent = scorer.explain(start, start + 1);
+        let rare = scorer.explain(start + 2, start + 3);
+        for e in [&frequent, &rare] {
+            assert_eq!(e.fields[0].level, Level::Swapped);
+            assert!(e.fields[0].term_frequency_adjusted);
+            let sum: f64 = e.prior_weight + e.fields.iter().map(|f| f.weight).sum::<f64>();
+            assert!((sum - e.match_weight).abs() < 1e-9);
+        }
+        assert!(rare.fields[0].weight > frequent.fields[0].weight + 4.0, "{rare:?} {frequent:?}");
+        // the scorer's weight is the explanation's
+        let (_, w) = scorer.score(start + 2, start + 3);
+        assert!((scorer.prior_weight() + w - rare.match_weight).abs() < 1e-9);
+    }
+
+    #[test]
     fn links_two_files() {
         let records = synth::linkage_set::generate(1500, 3);
         let mut b = DatasetBuilder::new(Schema::parcours_core());

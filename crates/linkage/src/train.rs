@@ -153,17 +153,17 @@ pub fn estimate_u(
     let k = cmp.columns.len();
     let mut counts: Vec<Vec<u64>> = cmp.columns.iter().map(|c| vec![0; c.levels().len()]).collect();
     // cross agreements (family of one ≈ given of the other, and the reverse), pairs with both
-    let mut cross = [0u64; 3];
+    let mut cross = [0u64; 5];
     if n >= 2 {
         let threads = cfg.threads.max(1);
         let per_thread = cfg.random_pairs.div_ceil(threads);
-        let partial: Vec<(Vec<Vec<u64>>, [u64; 3])> = std::thread::scope(|s| {
+        let partial: Vec<(Vec<Vec<u64>>, [u64; 5])> = std::thread::scope(|s| {
             let hs: Vec<_> = (0..threads)
                 .map(|t| {
                     s.spawn(move || {
                         let mut rng = SplitMix::new(cfg.seed ^ (t as u64 + 1).wrapping_mul(0x9e37_79b9_7f4a_7c15));
                         let mut c: Vec<Vec<u64>> = cmp.columns.iter().map(|c| vec![0; c.levels().len()]).collect();
-                        let mut x = [0u64; 3];
+                        let mut x = [0u64; 5];
                         let mut done = 0;
                         let mut tries = 0;
                         while done < per_thread && tries < per_thread * 20 {
@@ -177,10 +177,12 @@ pub fn estimate_u(
                             for (col, cc) in c.iter_mut().enumerate() {
                                 cc[p.get(col) as usize] += 1;
                             }
-                            if let Some((fg, gf)) = cmp.cross_agreement(ds, a, b) {
+                            if let Some((fg, gf)) = cmp.cross_levels(ds, a, b) {
                                 x[0] += 1;
-                                x[1] += u64::from(fg);
-                                x[2] += u64::from(gf);
+                                x[1] += u64::from(fg <= Level::Close);
+                                x[2] += u64::from(gf <= Level::Close);
+                                x[3] += u64::from(fg <= Level::Fuzzy);
+                                x[4] += u64::from(gf <= Level::Fuzzy);
                             }
                             done += 1;
                         }
@@ -201,11 +203,14 @@ pub fn estimate_u(
             }
         }
     }
-    // Swapped names: both cross agreements, whose chance is the product of each one's (far too
+    // Swapped names: both cross agreements, one strong and the other at least fuzzy
+    // (`compare::is_swap`), whose chance is reckoned from each one's as if independent (far too
     // rare to be counted among random pairs).
     let swapped_u = (cross[0] > 0).then(|| {
         let n = cross[0] as f64 + 1.0;
-        ((cross[1] as f64 + 0.5) / n) * ((cross[2] as f64 + 0.5) / n)
+        let share = |k: usize| (cross[k] as f64 + 0.5) / n;
+        let (strong, fuzzy) = ((share(1), share(2)), (share(3), share(4)));
+        strong.0 * fuzzy.1 + fuzzy.0 * strong.1 - strong.0 * strong.1
     });
     let swap_col = cmp.swap_family_column();
     let mut u: Vec<Vec<f64>> = cmp
