@@ -877,8 +877,11 @@ mod tests {
     }
 
     fn pairs_of(ds: &Dataset, mode: Mode) -> (Vec<(u32, u32)>, BlockingReport) {
+        pairs_with(ds, mode, BlockingConfig::defaults(ds.schema()))
+    }
+
+    fn pairs_with(ds: &Dataset, mode: Mode, cfg: BlockingConfig) -> (Vec<(u32, u32)>, BlockingReport) {
         let cmp = Comparator::new(ds.schema(), Thresholds::default());
-        let cfg = BlockingConfig::defaults(ds.schema());
         let c = candidates(ds, &cmp, &cfg, mode, &|_| {});
         let mut p: Vec<(u32, u32)> = c.pairs.iter().map(|p| (p.a, p.b)).collect();
         p.sort_unstable();
@@ -914,12 +917,10 @@ mod tests {
             &["Bernard", "Courpeou", "", "M", "69904"],
             &["Bernard", "Courpeou", "1959-01-07", "M", "69902"],
         ]);
-        let cmp = Comparator::new(d.schema(), Thresholds::default());
         // the selective rules only: the broad « noms inversés » would find anything here
         let cfg = BlockingConfig { rules: BlockingRule::selective(d.schema()), ..BlockingConfig::defaults(d.schema()) };
         assert!(!cfg.rules.iter().any(|r| r.name == "noms inversés"));
-        let c = candidates(&d, &cmp, &cfg, Mode::Dedupe, &|_| {});
-        let p: Vec<(u32, u32)> = c.pairs.iter().map(|p| (p.a, p.b)).collect();
+        let (p, _) = pairs_with(&d, Mode::Dedupe, cfg);
         assert!(p.contains(&(0, 1)), "swapped, the day one digit off, another commune: {p:?}");
         assert!(p.contains(&(0, 2)), "swapped, one date missing: {p:?}");
         assert!(p.contains(&(0, 3)), "swapped, another date, same commune: {p:?}");

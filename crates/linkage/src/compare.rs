@@ -242,11 +242,6 @@ impl Comparator {
         self.swap
     }
 
-    /// The column of the family name when swapped names are detected.
-    pub(crate) fn swap_family_column(&self) -> Option<usize> {
-        self.swap.map(|(f, _)| f)
-    }
-
     /// The level of one column for `(a, b)` (without the swapped-names check).
     fn level(&self, ds: &Dataset, col: &ColumnSpec, a: u32, b: u32) -> Level {
         let (x, y) = (ds.val(a, col.field), ds.val(b, col.field));

@@ -212,7 +212,7 @@ pub fn estimate_u(
         let (strong, fuzzy) = ((share(1), share(2)), (share(3), share(4)));
         strong.0 * fuzzy.1 + fuzzy.0 * strong.1 - strong.0 * strong.1
     });
-    let swap_col = cmp.swap_family_column();
+    let swap_col = cmp.swap_columns().map(|(f, _)| f);
     let mut u: Vec<Vec<f64>> = cmp
         .columns
         .iter()
