@@ -37,8 +37,14 @@ pub enum Level {
     /// Dates: exactly one of day, month, year differs.
     OneComponentOff,
     Different,
-    /// Either value missing: contributes nothing.
+    /// One value missing (or both, for fields other than the birth date): contributes nothing,
+    /// except for the birth date, where whether it is given says something (see `BothMissing`).
     Missing,
+    /// Birth dates: missing on both records. A person who does not give their birth date to one
+    /// partner often gives it to none, so two undated records are more likely the same person,
+    /// and one dated and one undated record less likely, than random pairs: both levels are
+    /// weighed, with `m` fitted by EM and `u` counted among random pairs.
+    BothMissing,
 }
 
 impl Level {
@@ -58,6 +64,7 @@ impl Level {
             Level::OneComponentOff => "une composante différente",
             Level::Different => "différent",
             Level::Missing => "manquant",
+            Level::BothMissing => "manquant sur les deux fiches",
         }
     }
 }
@@ -91,6 +98,7 @@ const DATE_LEVELS: &[Level] = &[
     Level::OneComponentOff,
     Level::Different,
     Level::Missing,
+    Level::BothMissing,
 ];
 const TEXT_LEVELS: &[Level] = &[Level::Exact, Level::Close, Level::Fuzzy, Level::Different, Level::Missing];
 const EXACT_LEVELS: &[Level] = &[Level::Exact, Level::Different, Level::Missing];
@@ -271,6 +279,9 @@ impl Comparator {
             }
             FieldKind::GivenName | FieldKind::BirthName => name_level(ds, x, y, &self.thresholds),
             FieldKind::BirthDate => {
+                if x == 0 && y == 0 {
+                    return Level::BothMissing;
+                }
                 if x == 0 || y == 0 {
                     return Level::Missing;
                 }
@@ -485,6 +496,8 @@ mod tests {
         assert_eq!(d("1980-05-12", "1975-01-02"), Different);
         assert_eq!(d("1980-05-12", ""), Missing);
         assert_eq!(d("1980-05-12", "1980-02-31x"), Missing, "invalid is missing");
+        assert_eq!(d("", ""), BothMissing);
+        assert_eq!(d("", "1980-02-31x"), BothMissing);
     }
 
     #[test]
@@ -493,6 +506,9 @@ mod tests {
         assert_eq!(l[3..], [Exact, Exact]);
         let l = levels(&["", "", "", "F", "69123"], &["", "", "", "M", ""]);
         assert_eq!(l[3..], [Different, Missing]);
+        // only the birth date tells both missing from one
+        let l = levels(&["", "", "", "", ""], &["", "", "", "", ""]);
+        assert_eq!(l[3..], [Missing, Missing]);
     }
 
     #[test]

@@ -4,12 +4,16 @@
 //! Weights are in bits: a level contributes `log2(m / u)`; a pair's match weight is the sum of
 //! its levels' weights, and its probability is `1 / (1 + 2^-(prior + weight))` where the prior
 //! is `log2(λ / (1 − λ))` for a pair drawn at random. Missing values (and the given name of a
-//! swapped pair, whose evidence the family name carries) contribute nothing.
+//! swapped pair, whose evidence the family name carries) contribute nothing, except a missing
+//! birth date: whether one or both records lack it is weighed like a level of its own
+//! ([`Level::BothMissing`]).
 //!
 //! **Term frequencies**: an exact match on a frequent value (`MARTIN`, `Mohamed`, the 1st of
 //! January) is weaker evidence than on a rare one. For an exact match on value `v` the `u`
 //! probability is replaced by the frequency of `v` among the records (Splink's adjustment),
-//! bounded so that a rare value weighs at most 32 times more than an average one.
+//! counted besides the two records compared (a person's own reports do not make their name
+//! common), bounded so that a rare given name, date or place weighs at most 32 times more
+//! than an average one; family names are not bounded.
 
 use serde::{Deserialize, Serialize};
 
@@ -20,7 +24,16 @@ use crate::util::FxMap;
 
 /// Whether a level carries no evidence.
 pub fn is_neutral(kind: FieldKind, level: Level) -> bool {
-    level == Level::Missing || (kind == FieldKind::GivenName && level == Level::Swapped)
+    match level {
+        Level::Missing | Level::BothMissing => kind != FieldKind::BirthDate,
+        Level::Swapped => kind == FieldKind::GivenName,
+        _ => false,
+    }
+}
+
+/// Whether a level says that a value is missing (on one record or both).
+pub fn is_missing(level: Level) -> bool {
+    matches!(level, Level::Missing | Level::BothMissing)
 }
 
 /// The parameters of one compared column.
@@ -63,7 +76,10 @@ pub struct Model {
 fn default_m(kind: FieldKind, level: Level) -> f64 {
     use Level::*;
     match (kind, level) {
-        (_, Missing) => 1.0,
+        // about 15% of reports have no birth date, the same persons' reports more often
+        (FieldKind::BirthDate, Missing) => 0.15,
+        (FieldKind::BirthDate, BothMissing) => 0.05,
+        (_, Missing | BothMissing) => 1.0,
         (FieldKind::GivenName | FieldKind::FamilyName | FieldKind::BirthName, l) => match l {
             DifferentWomen => 0.05,
             Exact => 0.80,
@@ -102,7 +118,9 @@ fn default_m(kind: FieldKind, level: Level) -> f64 {
 fn default_u(kind: FieldKind, level: Level) -> f64 {
     use Level::*;
     match (kind, level) {
-        (_, Missing) => 1.0,
+        (FieldKind::BirthDate, Missing) => 0.25,
+        (FieldKind::BirthDate, BothMissing) => 0.02,
+        (_, Missing | BothMissing) => 1.0,
         (FieldKind::GivenName | FieldKind::FamilyName | FieldKind::BirthName, l) => match l {
             DifferentWomen => 0.25,
             Exact => 0.005,
@@ -263,6 +281,21 @@ impl TermFrequencies {
         Some(f64::from(n) / total as f64)
     }
 
+    /// The chance that a record besides two that share value `key` in column `c` has it too:
+    /// the share of the other records with it, plus one (`None` like [`Self::frequency`]). This
+    /// is the frequency an exact agreement is weighed by: a value written only by one person's
+    /// reports is not made common by them (two reports of a name found nowhere else weigh as a
+    /// name found once).
+    #[inline]
+    pub fn frequency_besides_pair(&self, c: usize, key: u32) -> Option<f64> {
+        let total = self.totals[c];
+        if total < TF_MIN_RECORDS {
+            return None;
+        }
+        let n = self.counts[c].get(key as usize).copied().unwrap_or(0);
+        Some(f64::from(n.saturating_sub(2) + 1) / total as f64)
+    }
+
     /// The chance that a third record of family name `family` has value `key` in column `c`,
     /// besides two records that both have them (`None` when the column is not counted by
     /// family name, or has too few values): the records of that name, their two left out, with
@@ -354,10 +387,19 @@ pub struct Scorer<'a> {
     /// (family column, given column, code of the swapped level) when both names are weighed
     /// by their frequencies.
     swap: Option<(usize, usize, u8)>,
+    /// Per column, the chance that a random pair has both values (1 unless the column weighs
+    /// missing values): the frequencies of values are counted among present values.
+    present_u: Vec<f64>,
+    /// Per column, the largest boost of a rare value over the exact level's average `u`.
+    max_boost: Vec<f64>,
     prior_weight: f64,
 }
 
-/// Cap of the term-frequency boost: a rare value weighs at most 2^5 times an average one.
+/// Cap of the term-frequency boost: a rare value weighs at most 2^5 times an average one. The
+/// family name has none: a name that only one person's reports carry identifies them as a
+/// birth date does, and on a large file the cap would weigh it as a semi-common one (at 1.5M
+/// records, 2^5 times the average is a name carried by some 40 records). Given names keep it:
+/// a rare given name is as often a typo or an invented spelling as a rare person.
 const TF_MAX_BOOST: f64 = 32.0;
 
 impl<'a> Scorer<'a> {
@@ -374,7 +416,23 @@ impl<'a> Scorer<'a> {
             let code = model.columns[f].index_of(Level::Swapped)?;
             Some((f, g, code as u8))
         });
-        Self { ds, cmp, model, tf, weights, exact_code, swap, prior_weight: model.prior_weight() }
+        let present_u = model
+            .columns
+            .iter()
+            .map(|c| {
+                let missing: f64 = (0..c.levels.len())
+                    .filter(|&l| is_missing(c.levels[l]) && !is_neutral(c.kind, c.levels[l]))
+                    .map(|l| c.u[l])
+                    .sum();
+                1.0 - missing
+            })
+            .collect();
+        let max_boost = model
+            .columns
+            .iter()
+            .map(|c| if c.kind == FieldKind::FamilyName { f64::INFINITY } else { TF_MAX_BOOST })
+            .collect();
+        Self { ds, cmp, model, tf, weights, exact_code, swap, present_u, max_boost, prior_weight: model.prior_weight() }
     }
 
     /// How much rarer (in bits, negative when more common) than average the names of a swapped
@@ -387,7 +445,7 @@ impl<'a> Scorer<'a> {
         let boost = |c: usize, r: u32| -> Option<f64> {
             let u = self.model.columns[c].u[self.exact_code[c]? as usize];
             let f = self.tf.frequency(c, self.ds.tf_key(self.cmp.columns[c].field, r))?;
-            Some((u / f.max(u / TF_MAX_BOOST)).log2())
+            Some((u / f.max(u / self.max_boost[c])).log2())
         };
         let reading = |r: u32| Some(boost(fc, r)? + boost(gc, r)?);
         match (reading(a), reading(b)) {
@@ -411,9 +469,9 @@ impl<'a> Scorer<'a> {
         });
         let freq = match by_family {
             Some(f) => f,
-            None => self.tf.frequency(c, key)?,
+            None => self.tf.frequency_besides_pair(c, key)?,
         };
-        Some((col.m[e] / freq.max(col.u[e] / TF_MAX_BOOST)).log2())
+        Some((col.m[e] / (freq * self.present_u[c]).max(col.u[e] / self.max_boost[c])).log2())
     }
 
     /// The match weight of a compared pair, without the prior.
@@ -486,5 +544,60 @@ impl<'a> Scorer<'a> {
             match_weight: self.prior_weight + total,
             probability: self.probability(total),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::compare::Thresholds;
+    use crate::schema::Schema;
+
+    /// 2,000 records over ten family and ten given names (so that the exact levels' average
+    /// `u` is high and the cap of rare values binds), and a pair of records of a name found
+    /// nowhere else.
+    fn crowd() -> (Dataset, Comparator, Model) {
+        let mut ds = Dataset::new(Schema::parcours_core());
+        let (fams, givs) = (
+            ["Martin", "Bernard", "Thomas", "Petit", "Robert", "Richard", "Durand", "Dubois", "Moreau", "Laurent"],
+            ["Jean", "Marie", "Paul", "Anne", "Luc", "Rose", "Marc", "Eve", "Noé", "Léa"],
+        );
+        for i in 0..2000usize {
+            let date = format!("19{:02}-{:02}-{:02}", 40 + i % 50, 1 + i % 12, 1 + i % 28);
+            let (f, g) = (fams[i % 10], givs[(i / 10) % 10]);
+            ds.push(0, &i.to_string(), &[Some(f), Some(g), Some(&date), Some("M"), Some("69001")]).unwrap();
+        }
+        for id in ["z1", "z2"] {
+            ds.push(0, id, &[Some("Zyvkowitz"), Some("Anselmo"), None, Some("M"), Some("69001")]).unwrap();
+        }
+        let cmp = Comparator::new(ds.schema(), Thresholds::default());
+        let model = Model::default_for(&cmp);
+        (ds, cmp, model)
+    }
+
+    #[test]
+    fn a_name_only_one_pair_carries_weighs_as_a_name_found_once() {
+        let (ds, cmp, mut model) = crowd();
+        let tf = TermFrequencies::of(&ds, &cmp);
+        // as training sets it: the exact level's u, the chance that two records share a value
+        for c in 0..2 {
+            model.columns[c].u[0] = tf.exact_u(c).unwrap();
+        }
+        assert_eq!(tf.frequency_besides_pair(0, ds.tf_key(0, 2000)), Some(1.0 / 2002.0));
+        // a value of 200 records: the 198 others and one
+        assert_eq!(tf.frequency_besides_pair(1, ds.tf_key(1, 0)), Some(199.0 / 2002.0));
+        let e = Scorer::new(&ds, &cmp, &model, &tf).explain(2000, 2001);
+        let (family, given) = (&e.fields[0], &e.fields[1]);
+        assert!(family.term_frequency_adjusted && given.term_frequency_adjusted);
+        // the family name is not capped: its weight is m over one record's share
+        let m = model.columns[0].m[0];
+        assert!((family.weight - (m * 2002.0).log2()).abs() < 1e-9, "{family:?}");
+        // the given name is: 32 times its average u at most
+        let (m, u) = (model.columns[1].m[0], model.columns[1].u[0]);
+        assert!(u / 32.0 > 1.0 / 2002.0, "the cap binds in this crowd");
+        assert!((given.weight - (m / (u / 32.0)).log2()).abs() < 1e-9, "{given:?}");
+        // both undated: the birth date weighs, m and u of its level
+        assert_eq!(e.fields[2].level, Level::BothMissing);
+        assert!(e.fields[2].weight > 0.0);
     }
 }

@@ -224,7 +224,7 @@ pub(crate) mod tests {
     use crate::compare::Level;
     use crate::dataset::DatasetBuilder;
     use crate::eval::pairwise;
-    use crate::schema::Schema;
+    use crate::schema::{FieldKind, Schema};
     /// The project's generator of French noisy reports (`synth::linkage_set`), with its truth.
     fn synthetic(persons: usize, seed: u64) -> (Dataset, Vec<u64>) {
         let (ds, _, truth) = synthetic_with_households(persons, seed);
@@ -268,6 +268,47 @@ pub(crate) mod tests {
         }
         let households = rows.iter().map(|r| u32::try_from(r.household).expect("fewer reports than 2^32")).collect();
         (b.build(2), households, rows.iter().map(|r| r.truth).collect())
+    }
+
+    #[test]
+    fn missing_birth_dates_are_weighed_as_em_finds_them() {
+        // the generator's persons who never give their birth date leave it out of every report:
+        // EM, without labels, finds two undated reports more alike than random pairs and one
+        // dated and one undated less
+        let (ds, truth) = synthetic(6000, 17);
+        let out = run(&ds, &PipelineConfig::new(&ds, Mode::Dedupe), &NoProgress);
+        let m = out.model();
+        let date = m.columns.iter().find(|c| c.kind == FieldKind::BirthDate).unwrap();
+        let weight = |l: Level| {
+            let i = date.index_of(l).unwrap();
+            (date.m[i] / date.u[i]).log2()
+        };
+        assert!(weight(Level::BothMissing) > 0.8, "{date:?}");
+        assert!(weight(Level::Missing) < -0.2, "{date:?}");
+        // the levels of one column are a distribution under both hypotheses
+        for v in [&date.m, &date.u] {
+            assert!((v.iter().sum::<f64>() - 1.0).abs() < 1e-6, "{v:?}");
+        }
+        // and what EM finds is what the truth says, within a factor of 1.5
+        let cmp = &out.comparator;
+        let c = m.columns.iter().position(|c| c.kind == FieldKind::BirthDate).unwrap();
+        let both = date.index_of(Level::BothMissing).unwrap() as u8;
+        let mut by: std::collections::HashMap<u64, Vec<u32>> = Default::default();
+        for (i, t) in truth.iter().enumerate() {
+            by.entry(*t).or_default().push(i as u32);
+        }
+        let (mut pairs, mut undated) = (0u64, 0u64);
+        for members in by.values() {
+            for x in 0..members.len() {
+                for y in x + 1..members.len() {
+                    pairs += 1;
+                    undated += u64::from(cmp.compare(&ds, members[x], members[y]).get(c) == both);
+                }
+            }
+        }
+        let truth_m = undated as f64 / pairs as f64;
+        let fitted = date.m[both as usize];
+        assert!(fitted / truth_m < 1.5 && truth_m / fitted < 1.5, "fitted {fitted}, truth {truth_m}");
     }
 
     #[test]

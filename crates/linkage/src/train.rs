@@ -20,7 +20,7 @@ use crate::blocking::{BlockingRule, Candidates, KeyPart, Mode, RuleSample};
 use crate::compare::{Comparator, Level};
 use crate::dataset::Dataset;
 use crate::em::{self, EmColumns, EmConfig};
-use crate::model::{is_neutral, Model, TermFrequencies};
+use crate::model::{is_missing, is_neutral, Model, TermFrequencies};
 use crate::schema::{FieldKind, Schema};
 use crate::util::SplitMix;
 
@@ -222,18 +222,30 @@ pub fn estimate_u(
             let exact = levels.iter().position(|l| *l == Level::Exact);
             let tf_exact = (col.kind != FieldKind::Sex).then(|| tf.exact_u(c)).flatten().filter(|u| *u > 0.0);
             let informative: Vec<usize> = (0..levels.len()).filter(|&l| !is_neutral(col.kind, levels[l])).collect();
-            let others: Vec<usize> =
-                informative.iter().copied().filter(|&l| !(tf_exact.is_some() && Some(l) == exact)).collect();
+            // weighed missing levels (the birth date's) take their share of the random pairs;
+            // the levels of two present values share the rest, the exact one by the values'
+            // frequencies (which are counted among present values)
+            let all_total: f64 = informative.iter().map(|&l| counts[c][l] as f64 + 0.5).sum();
+            let missing_share = |l: usize| (counts[c][l] as f64 + 0.5) / all_total;
+            let present: f64 =
+                1.0 - informative.iter().filter(|&&l| is_missing(levels[l])).map(|&l| missing_share(l)).sum::<f64>();
+            let others: Vec<usize> = informative
+                .iter()
+                .copied()
+                .filter(|&l| !is_missing(levels[l]) && !(tf_exact.is_some() && Some(l) == exact))
+                .collect();
             let others_total: f64 = others.iter().map(|&l| counts[c][l] as f64 + 0.5).sum();
             let rest = 1.0 - tf_exact.unwrap_or(0.0);
             (0..levels.len())
                 .map(|l| {
                     if is_neutral(col.kind, levels[l]) {
                         1.0
+                    } else if is_missing(levels[l]) {
+                        missing_share(l)
                     } else if tf_exact.is_some() && Some(l) == exact {
-                        tf_exact.unwrap_or(0.0)
+                        present * tf_exact.unwrap_or(0.0)
                     } else {
-                        rest * (counts[c][l] as f64 + 0.5) / others_total
+                        present * rest * (counts[c][l] as f64 + 0.5) / others_total
                     }
                 })
                 .collect()
