@@ -64,6 +64,9 @@ fn main() {
     let mut cfg = PipelineConfig::new(&ds, Mode::Dedupe);
     cfg.threshold = threshold;
     cfg.guard_weight = guard;
+    if let Some(k) = std::env::var("KEEP").ok().and_then(|m| m.parse().ok()) {
+        cfg.keep_above = k;
+    }
     if let Some(m) = std::env::var("MARGIN").ok().and_then(|m| m.parse().ok()) {
         cfg.contest_margin = m;
     }
@@ -154,6 +157,9 @@ fn run_csv(path: &str, threshold: f64, guard: f64) {
     let mut cfg = PipelineConfig::new(&ds, mode);
     cfg.threshold = threshold;
     cfg.guard_weight = guard;
+    if let Some(k) = std::env::var("KEEP").ok().and_then(|m| m.parse().ok()) {
+        cfg.keep_above = k;
+    }
     if let Some(m) = std::env::var("MARGIN").ok().and_then(|m| m.parse().ok()) {
         cfg.contest_margin = m;
     }
@@ -170,6 +176,62 @@ fn run_csv(path: &str, threshold: f64, guard: f64) {
     }
     if let Some(t) = std::env::var("FN_PATTERNS").ok().and_then(|t| t.parse().ok()) {
         fn_patterns(&ds, &out, &truth, t);
+    }
+    if let Ok(path) = std::env::var("EXPORT") {
+        export(&ds, &out, &truth, &path);
+    }
+}
+
+/// The scored pairs with their features and truth, for a labelled classifier's upper estimate
+/// (EXPORT=file.csv, with KEEP low): `bench/linkage/ceiling.py`.
+pub fn export(ds: &Dataset, out: &linkage::Outcome, truth: &[u64], path: &str) {
+    use std::io::Write;
+    let cmp = &out.comparator;
+    let scorer = linkage::Scorer::new(ds, cmp, out.model(), &out.term_frequencies);
+    let fields: Vec<usize> = (0..ds.schema().len()).collect();
+    let counts: Vec<std::collections::HashMap<String, u32>> = fields
+        .iter()
+        .map(|&f| {
+            let mut m: std::collections::HashMap<String, u32> = Default::default();
+            for i in 0..ds.len() as u32 {
+                if let Some(v) = ds.normalised(i, f) {
+                    *m.entry(v).or_default() += 1;
+                }
+            }
+            m
+        })
+        .collect();
+    let mut w = std::io::BufWriter::new(std::fs::File::create(path).unwrap());
+    let names: Vec<String> = ds.schema().fields.iter().map(|f| f.name.clone()).collect();
+    let mut header: Vec<String> =
+        ["a", "b", "truth_a", "truth_b", "same", "probability", "direct", "context"].map(String::from).to_vec();
+    header.extend(cmp.columns.iter().map(|c| format!("level_{}", c.name)));
+    for n in &names {
+        header.push(format!("count_a_{n}"));
+        header.push(format!("count_b_{n}"));
+    }
+    writeln!(w, "{}", header.join(",")).unwrap();
+    for p in &out.pairs {
+        let (pat, dw) = scorer.score(p.a, p.b);
+        let direct = scorer.probability(dw);
+        let ctx = u8::from((p.weight - (dw + scorer.prior_weight())).abs() > 1e-6);
+        let mut row = vec![
+            p.a.to_string(),
+            p.b.to_string(),
+            truth[p.a as usize].to_string(),
+            truth[p.b as usize].to_string(),
+            u8::from(truth[p.a as usize] == truth[p.b as usize]).to_string(),
+            format!("{:.6}", p.probability),
+            format!("{direct:.6}"),
+            ctx.to_string(),
+        ];
+        row.extend((0..cmp.columns.len()).map(|c| pat.get(c).to_string()));
+        for &f in &fields {
+            for r in [p.a, p.b] {
+                row.push(ds.normalised(r, f).map_or(0, |v| counts[f][&v]).to_string());
+            }
+        }
+        writeln!(w, "{}", row.join(",")).unwrap();
     }
 }
 
@@ -354,7 +416,8 @@ pub fn calibration(ds: &Dataset, out: &linkage::Outcome, truth: &[u64]) {
     let scorer = linkage::Scorer::new(ds, cmp, out.model(), &out.term_frequencies);
     let mut hist: std::collections::HashMap<String, (u64, u64, f64)> = Default::default();
     let min_p: f64 = std::env::var("CALIB_MIN").ok().and_then(|x| x.parse().ok()).unwrap_or(0.0);
-    for p in out.pairs.iter().filter(|p| p.probability >= min_p) {
+    let max_p: f64 = std::env::var("CALIB_MAX").ok().and_then(|x| x.parse().ok()).unwrap_or(1.0);
+    for p in out.pairs.iter().filter(|p| p.probability >= min_p && p.probability <= max_p) {
         let (pat, w) = scorer.score(p.a, p.b);
         let key: Vec<String> = (0..cmp.columns.len()).map(|c| format!("{:?}", cmp.level_of(pat, c))).collect();
         let e = hist.entry(key.join(",")).or_default();
@@ -365,7 +428,7 @@ pub fn calibration(ds: &Dataset, out: &linkage::Outcome, truth: &[u64]) {
     let mut v: Vec<_> = hist.into_iter().collect();
     v.sort_by_key(|e| std::cmp::Reverse(e.1 .0));
     println!("calibration of the kept pairs (p >= keep_above):");
-    for (k, (n, t, p)) in v.iter().take(40) {
+    for (k, (n, t, p)) in v.iter().take(60) {
         println!("  {n:>7}  mean p {:.4}  true {:.4}  {k}", p / *n as f64, *t as f64 / *n as f64);
     }
 }

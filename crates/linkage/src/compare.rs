@@ -37,13 +37,13 @@ pub enum Level {
     /// Dates: exactly one of day, month, year differs.
     OneComponentOff,
     Different,
-    /// One value missing (or both, for fields other than the birth date): contributes nothing,
-    /// except for the birth date, where whether it is given says something (see `BothMissing`).
+    /// One value missing (or both, for fields that do not tell): contributes nothing, except
+    /// for the birth date and the birth place, where whether they are given says something.
     Missing,
-    /// Birth dates: missing on both records. A person who does not give their birth date to one
-    /// partner often gives it to none, so two undated records are more likely the same person,
-    /// and one dated and one undated record less likely, than random pairs: both levels are
-    /// weighed, with `m` fitted by EM and `u` counted among random pairs.
+    /// Birth date, birth country or birth commune: missing on both records. A person who does
+    /// not give their birth date (or place) to one partner often gives it to none, so two
+    /// records without it are more likely the same person, and one with and one without less
+    /// likely, than random pairs: both levels are weighed, `m` fitted by EM.
     BothMissing,
 }
 
@@ -102,6 +102,9 @@ const DATE_LEVELS: &[Level] = &[
 ];
 const TEXT_LEVELS: &[Level] = &[Level::Exact, Level::Close, Level::Fuzzy, Level::Different, Level::Missing];
 const EXACT_LEVELS: &[Level] = &[Level::Exact, Level::Different, Level::Missing];
+const COUNTRY_LEVELS: &[Level] = &[Level::Exact, Level::Different, Level::Missing, Level::BothMissing];
+const PLACE_LEVELS: &[Level] =
+    &[Level::Exact, Level::Close, Level::Fuzzy, Level::Different, Level::Missing, Level::BothMissing];
 
 /// The levels of a field kind, best first; a level's index in this list is its code in a
 /// [`Pattern`].
@@ -110,8 +113,10 @@ pub fn levels_of(kind: FieldKind) -> &'static [Level] {
         FieldKind::FamilyName => FAMILY_LEVELS,
         FieldKind::GivenName | FieldKind::BirthName => NAME_LEVELS,
         FieldKind::BirthDate => DATE_LEVELS,
-        FieldKind::Text | FieldKind::BirthPlace => TEXT_LEVELS,
-        FieldKind::Sex | FieldKind::Code | FieldKind::Number | FieldKind::BirthCountry => EXACT_LEVELS,
+        FieldKind::Text => TEXT_LEVELS,
+        FieldKind::BirthPlace => PLACE_LEVELS,
+        FieldKind::BirthCountry => COUNTRY_LEVELS,
+        FieldKind::Sex | FieldKind::Code | FieldKind::Number => EXACT_LEVELS,
     }
 }
 
@@ -317,6 +322,9 @@ impl Comparator {
                 }
             }
             FieldKind::Text | FieldKind::BirthPlace => {
+                if x == 0 && y == 0 && col.kind == FieldKind::BirthPlace {
+                    return Level::BothMissing;
+                }
                 if x == 0 || y == 0 {
                     return Level::Missing;
                 }
@@ -333,7 +341,9 @@ impl Comparator {
                 }
             }
             FieldKind::Sex | FieldKind::Code | FieldKind::Number | FieldKind::BirthCountry => {
-                if x == 0 || y == 0 {
+                if x == 0 && y == 0 && col.kind == FieldKind::BirthCountry {
+                    Level::BothMissing
+                } else if x == 0 || y == 0 {
                     Level::Missing
                 } else if x == y {
                     Level::Exact
@@ -506,9 +516,17 @@ mod tests {
         assert_eq!(l[3..], [Exact, Exact]);
         let l = levels(&["", "", "", "F", "69123"], &["", "", "", "M", ""]);
         assert_eq!(l[3..], [Different, Missing]);
-        // only the birth date tells both missing from one
+        // only the birth date and birth place tell both missing from one
         let l = levels(&["", "", "", "", ""], &["", "", "", "", ""]);
         assert_eq!(l[3..], [Missing, Missing]);
+        let schema = Schema::parcours();
+        let a = Record::from_strs("a", &["Diallo", "Awa", "", "F", "", "", "", ""]);
+        let b = Record::from_strs("b", &["Diallo", "Awa", "", "F", "", "", "99330", ""]);
+        let ds = Dataset::from_records(schema.clone(), &[a, b]).unwrap();
+        let cmp = Comparator::new(&schema, Thresholds::default());
+        let p = cmp.compare(&ds, 0, 1);
+        let l: Vec<Level> = (0..cmp.columns.len()).map(|c| cmp.level_of(p, c)).collect();
+        assert_eq!(l[2..], [BothMissing, Exact, Missing, Missing, BothMissing]);
     }
 
     #[test]

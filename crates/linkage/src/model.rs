@@ -5,8 +5,8 @@
 //! its levels' weights, and its probability is `1 / (1 + 2^-(prior + weight))` where the prior
 //! is `log2(λ / (1 − λ))` for a pair drawn at random. Missing values (and the given name of a
 //! swapped pair, whose evidence the family name carries) contribute nothing, except a missing
-//! birth date: whether one or both records lack it is weighed like a level of its own
-//! ([`Level::BothMissing`]).
+//! birth date or birth place: whether one or both records lack it is weighed like a level of
+//! its own ([`Level::BothMissing`]).
 //!
 //! **Term frequencies**: an exact match on a frequent value (`MARTIN`, `Mohamed`, the 1st of
 //! January) is weaker evidence than on a rare one. For an exact match on value `v` the `u`
@@ -25,7 +25,9 @@ use crate::util::FxMap;
 /// Whether a level carries no evidence.
 pub fn is_neutral(kind: FieldKind, level: Level) -> bool {
     match level {
-        Level::Missing | Level::BothMissing => kind != FieldKind::BirthDate,
+        Level::Missing | Level::BothMissing => {
+            !matches!(kind, FieldKind::BirthDate | FieldKind::BirthCountry | FieldKind::BirthPlace)
+        }
         Level::Swapped => kind == FieldKind::GivenName,
         _ => false,
     }
@@ -79,6 +81,8 @@ fn default_m(kind: FieldKind, level: Level) -> f64 {
         // about 15% of reports have no birth date, the same persons' reports more often
         (FieldKind::BirthDate, Missing) => 0.15,
         (FieldKind::BirthDate, BothMissing) => 0.05,
+        (FieldKind::BirthCountry | FieldKind::BirthPlace, Missing) => 0.3,
+        (FieldKind::BirthCountry | FieldKind::BirthPlace, BothMissing) => 0.3,
         (_, Missing | BothMissing) => 1.0,
         (FieldKind::GivenName | FieldKind::FamilyName | FieldKind::BirthName, l) => match l {
             DifferentWomen => 0.05,
@@ -120,6 +124,8 @@ fn default_u(kind: FieldKind, level: Level) -> f64 {
     match (kind, level) {
         (FieldKind::BirthDate, Missing) => 0.25,
         (FieldKind::BirthDate, BothMissing) => 0.02,
+        (FieldKind::BirthCountry | FieldKind::BirthPlace, Missing) => 0.4,
+        (FieldKind::BirthCountry | FieldKind::BirthPlace, BothMissing) => 0.2,
         (_, Missing | BothMissing) => 1.0,
         (FieldKind::GivenName | FieldKind::FamilyName | FieldKind::BirthName, l) => match l {
             DifferentWomen => 0.25,

@@ -312,6 +312,23 @@ pub(crate) mod tests {
     }
 
     #[test]
+    fn a_birth_place_given_by_neither_record_is_weighed_too() {
+        // the generator's persons who never give a birth date seldom give a birth place
+        let (ds, _) = synthetic_with_identity(6000, 17);
+        let out = run(&ds, &PipelineConfig::new(&ds, Mode::Dedupe), &NoProgress);
+        for kind in [FieldKind::BirthCountry, FieldKind::BirthPlace] {
+            let col = out.model().columns.iter().find(|c| c.kind == kind).unwrap();
+            let weight = |l: Level| {
+                let i = col.index_of(l).unwrap();
+                (col.m[i] / col.u[i]).log2()
+            };
+            assert!(weight(Level::BothMissing) > 0.2, "{col:?}");
+            assert!(weight(Level::BothMissing) > weight(Level::Missing) + 0.3, "{col:?}");
+            assert!((col.m.iter().sum::<f64>() - 1.0).abs() < 1e-6, "{col:?}");
+        }
+    }
+
+    #[test]
     fn identity_traits_raise_recall_at_the_same_precision() {
         let (full, truth) = synthetic_with_identity(8000, 31);
         let (core, groups, _) = synthetic_with_households(8000, 31);
