@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::dataset::{Dataset, NameInfo};
 use crate::schema::{FieldKind, Schema};
-use crate::similarity::jaro_winkler;
+use crate::similarity::{jaro_winkler, within_one_edit};
 
 /// A comparison level. Which levels a field has depends on its kind ([`levels_of`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -22,6 +22,11 @@ pub enum Level {
     Phonetic,
     /// Jaro–Winkler at least the fuzzy threshold (0.88 by default).
     Fuzzy,
+    /// Names: one letter apart (substituted, added, dropped, or two letters swapped), on the
+    /// whole name or on the first word of a multiple name, where Jaro–Winkler misses it: short
+    /// names (`Nathan` / `Naahan`), an error near the start, a typo on the first given name with
+    /// the second dropped (`Isabele Patricia` / `Isabelle`).
+    OneEdit,
     /// Given and family names swapped (counted on the family name; the given name then
     /// contributes nothing).
     Swapped,
@@ -56,6 +61,7 @@ impl Level {
             Level::Close => "très proche (faute de frappe)",
             Level::Phonetic => "même prononciation",
             Level::Fuzzy => "assez proche",
+            Level::OneEdit => "une lettre de différence",
             Level::Swapped => "nom et prénom inversés",
             Level::DifferentWomen => "différent, deux femmes (nom d'usage ou de naissance ?)",
             Level::DayMonthSwapped => "jour et mois inversés",
@@ -75,6 +81,7 @@ const NAME_LEVELS: &[Level] = &[
     Level::Close,
     Level::Phonetic,
     Level::Fuzzy,
+    Level::OneEdit,
     Level::Swapped,
     Level::Different,
     Level::Missing,
@@ -85,6 +92,7 @@ const FAMILY_LEVELS: &[Level] = &[
     Level::Close,
     Level::Phonetic,
     Level::Fuzzy,
+    Level::OneEdit,
     Level::Swapped,
     Level::DifferentWomen,
     Level::Different,
@@ -407,9 +415,26 @@ pub(crate) fn name_level(ds: &Dataset, x: u32, y: u32, t: &Thresholds) -> Level 
         Level::Phonetic
     } else if jw >= t.fuzzy {
         Level::Fuzzy
+    } else if one_edit_apart(ds, a, b) {
+        Level::OneEdit
     } else {
         Level::Different
     }
+}
+
+/// Names at least three letters long one edit apart, whole or by their first words when
+/// either has several.
+fn one_edit_apart(ds: &Dataset, a: &NameInfo, b: &NameInfo) -> bool {
+    let long = |s: &[u8]| s.len() >= 3;
+    let (ca, cb) = (ds.names.compacts.get(a.compact_id), ds.names.compacts.get(b.compact_id));
+    if long(ca) && long(cb) && within_one_edit(ca, cb) {
+        return true;
+    }
+    if a.first_id == a.compact_id && b.first_id == b.compact_id {
+        return false;
+    }
+    let (fa, fb) = (ds.names.compacts.get(a.first_id), ds.names.compacts.get(b.first_id));
+    long(fa) && long(fb) && within_one_edit(fa, fb)
 }
 
 /// Swapped names: each name agrees with the other record's other name, one of them strongly

@@ -65,6 +65,27 @@ pub fn jaro_winkler(a: &[u8], b: &[u8]) -> f64 {
     j + 0.1 * prefix * (1.0 - j)
 }
 
+/// Whether `b` is `a` with at most one letter substituted, inserted, deleted, or two adjacent
+/// letters swapped (optimal string alignment distance at most 1), in one pass without
+/// allocation: it runs on pairs whose Jaro–Winkler missed.
+pub fn within_one_edit(a: &[u8], b: &[u8]) -> bool {
+    let (a, b) = if a.len() <= b.len() { (a, b) } else { (b, a) };
+    if b.len() - a.len() > 1 {
+        return false;
+    }
+    let head = a.iter().zip(b).take_while(|(x, y)| x == y).count();
+    if head == a.len() {
+        return true; // equal, or one letter added at the end
+    }
+    let (ra, rb) = (&a[head..], &b[head..]);
+    if a.len() == b.len() {
+        // one substitution, or two adjacent letters swapped
+        ra[1..] == rb[1..] || (ra.len() >= 2 && ra[0] == rb[1] && ra[1] == rb[0] && ra[2..] == rb[2..])
+    } else {
+        ra == &rb[1..]
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -77,6 +98,12 @@ mod tests {
         assert_eq!(jaro_winkler(b"", b""), 1.0);
         assert_eq!(jaro_winkler(b"A", b""), 0.0);
         assert_eq!(jaro_winkler(b"ABC", b"XYZ"), 0.0);
+        for (a, b) in [("NATHAN", "NAAHAN"), ("ISABELE", "ISABELLE"), ("MARIE", "MAIRE"), ("ION", "IN"), ("LEA", "LEA")] {
+            assert!(within_one_edit(a.as_bytes(), b.as_bytes()), "{a} {b}");
+        }
+        for (a, b) in [("ROMAIN", "ROMTN"), ("EMILIE", "EMILY"), ("LEA", "LEON"), ("AB", "BAC")] {
+            assert!(!within_one_edit(a.as_bytes(), b.as_bytes()), "{a} {b}");
+        }
     }
 
     proptest! {
@@ -85,6 +112,12 @@ mod tests {
             let ours = jaro_winkler(a.as_bytes(), b.as_bytes());
             let theirs = strsim::jaro_winkler(&a, &b);
             prop_assert!((ours - theirs).abs() < 1e-9, "{} {} {} {}", a, b, ours, theirs);
+        }
+
+        #[test]
+        fn one_edit_agrees_with_strsim(a in "[A-C]{0,7}", b in "[A-C]{0,7}") {
+            let theirs = strsim::osa_distance(&a, &b) <= 1;
+            prop_assert_eq!(within_one_edit(a.as_bytes(), b.as_bytes()), theirs, "{} {}", a, b);
         }
 
         #[test]

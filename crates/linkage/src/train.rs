@@ -232,7 +232,7 @@ pub fn estimate_u(
             let others: Vec<usize> = informative
                 .iter()
                 .copied()
-                .filter(|&l| !is_missing(levels[l]) && !(tf_exact.is_some() && Some(l) == exact))
+                .filter(|&l| !(is_missing(levels[l]) || (tf_exact.is_some() && Some(l) == exact)))
                 .collect();
             let others_total: f64 = others.iter().map(|&l| counts[c][l] as f64 + 0.5).sum();
             let rest = 1.0 - tf_exact.unwrap_or(0.0);
