@@ -398,6 +398,9 @@ pub struct Scorer<'a> {
     /// Per column, the chance that a random pair has both values (1 unless the column weighs
     /// missing values): the frequencies of values are counted among present values.
     present_u: Vec<f64>,
+    /// Per column, a bit per level weighed down by the frequencies of the two values
+    /// ([`Self::near_tf_weight`]): the family name's close spellings.
+    near: Vec<u16>,
     /// Per column, the largest boost of a rare value over the exact level's average `u`.
     max_boost: Vec<f64>,
     prior_weight: f64,
@@ -409,6 +412,9 @@ pub struct Scorer<'a> {
 /// records, 2^5 times the average is a name carried by some 40 records). Given names keep it:
 /// a rare given name is as often a typo or an invented spelling as a rare person.
 const TF_MAX_BOOST: f64 = 32.0;
+
+/// The family name's levels of close spellings, weighed down when the names are common.
+const NEAR_LEVELS: [Level; 5] = [Level::Variant, Level::Close, Level::Phonetic, Level::Fuzzy, Level::OneEdit];
 
 impl<'a> Scorer<'a> {
     pub fn new(ds: &'a Dataset, cmp: &'a Comparator, model: &'a Model, tf: &'a TermFrequencies) -> Self {
@@ -440,26 +446,71 @@ impl<'a> Scorer<'a> {
             .iter()
             .map(|c| if c.kind == FieldKind::FamilyName { f64::INFINITY } else { TF_MAX_BOOST })
             .collect();
-        Self { ds, cmp, model, tf, weights, exact_code, swap, present_u, max_boost, prior_weight: model.prior_weight() }
+        let near = model
+            .columns
+            .iter()
+            .enumerate()
+            .map(|(c, col)| {
+                if col.kind != FieldKind::FamilyName || exact_code[c].is_none() {
+                    return 0;
+                }
+                let near = col.levels.iter().enumerate().filter(|(_, l)| NEAR_LEVELS.contains(l));
+                near.fold(0u16, |m, (i, _)| m | 1 << i)
+            })
+            .collect();
+        Self {
+            ds,
+            cmp,
+            model,
+            tf,
+            weights,
+            exact_code,
+            swap,
+            present_u,
+            near,
+            max_boost,
+            prior_weight: model.prior_weight(),
+        }
     }
 
     /// How much rarer (in bits, negative when more common) than average the names of a swapped
     /// pair are: swapped names are the same evidence as agreeing names, and a rare name pair
-    /// says more. Of the two records' readings (which one wrote the names in their place is not
-    /// known), the more common one.
+    /// says more. Which record wrote the names in their place is not known: of the two
+    /// readings, the more common one. A swap can be seen through a typo: each name is as
+    /// common as the more common of its two spellings (`Diallo` / `Dialllo` is as common as
+    /// `Diallo`).
     #[inline]
     fn swap_tf_weight(&self, a: u32, b: u32) -> f64 {
         let Some((fc, gc, _)) = self.swap else { return 0.0 };
-        let boost = |c: usize, r: u32| -> Option<f64> {
+        let (ff, gf) = (self.cmp.columns[fc].field, self.cmp.columns[gc].field);
+        // the boost of a name in column `c`, spelt `x` by one record and `y` by the other
+        let boost = |c: usize, x: u32, y: u32| -> Option<f64> {
             let u = self.model.columns[c].u[self.exact_code[c]? as usize];
-            let f = self.tf.frequency(c, self.ds.tf_key(self.cmp.columns[c].field, r))?;
+            let f = self.tf.frequency(c, x)?.max(self.tf.frequency(c, y)?);
             Some((u / f.max(u / self.max_boost[c])).log2())
         };
-        let reading = |r: u32| Some(boost(fc, r)? + boost(gc, r)?);
-        match (reading(a), reading(b)) {
+        let key = |field: usize, r: u32| self.ds.tf_key(field, r);
+        // `r` wrote the names in their place, the other record `o` swapped them
+        let reading = |r: u32, o: u32| Some(boost(fc, key(ff, r), key(gf, o))? + boost(gc, key(gf, r), key(ff, o))?);
+        match (reading(a, b), reading(b, a)) {
             (Some(x), Some(y)) => x.min(y),
             _ => 0.0,
         }
+    }
+
+    /// For a close spelling of the family name (variant, typo, same sound): how much more
+    /// common than average (in bits, never positive) the more common of the two names is. A
+    /// typo on `Diallo` is no stronger evidence than `Diallo` itself; a typo on a rare name
+    /// keeps the level's average weight (a rare misspelling is not a rare person).
+    #[inline]
+    fn near_tf_weight(&self, c: usize, a: u32, b: u32) -> f64 {
+        let Some(e) = self.exact_code[c] else { return 0.0 };
+        let field = self.cmp.columns[c].field;
+        let key = |r: u32| self.ds.tf_key(field, r);
+        let (Some(fa), Some(fb)) = (self.tf.frequency(c, key(a)), self.tf.frequency(c, key(b))) else {
+            return 0.0;
+        };
+        (self.model.columns[c].u[e as usize] / fa.max(fb)).log2().clamp(-TF_MAX_BOOST.log2(), 0.0)
     }
 
     #[inline]
@@ -495,6 +546,9 @@ impl<'a> Scorer<'a> {
                 }
             }
             w += table[l as usize];
+            if self.near[c] >> l & 1 == 1 {
+                w += self.near_tf_weight(c, a, b);
+            }
         }
         if let Some((fc, _, code)) = self.swap {
             if pattern.get(fc) == code {
@@ -532,6 +586,8 @@ impl<'a> Scorer<'a> {
                 self.tf_weight(c, a, b)
             } else if self.swap.is_some_and(|(fc, _, code)| fc == c && code as usize == l) {
                 Some(self.weights[c][l] + self.swap_tf_weight(a, b))
+            } else if self.near[c] >> l & 1 == 1 {
+                Some(self.weights[c][l] + self.near_tf_weight(c, a, b))
             } else {
                 None
             };
@@ -561,10 +617,16 @@ mod tests {
     use crate::compare::Thresholds;
     use crate::schema::Schema;
 
-    /// 2,000 records over ten family and ten given names (so that the exact levels' average
-    /// `u` is high and the cap of rare values binds), and a pair of records of a name found
-    /// nowhere else.
+    /// 2,000 records over six family names (Martin on half of them) and ten given names (so
+    /// that the exact levels' average `u` is high and the cap of rare values binds), and a
+    /// pair of records of a name found nowhere else.
     fn crowd() -> (Dataset, Comparator, Model) {
+        crowd_with(&[("z1", "Zyvkowitz", "Anselmo"), ("z2", "Zyvkowitz", "Anselmo")])
+    }
+
+    /// The crowd, then undated records `(id, family name, given names)` from index 2000 on;
+    /// the exact levels' `u` as training sets it.
+    fn crowd_with(extra: &[(&str, &str, &str)]) -> (Dataset, Comparator, Model) {
         let mut ds = Dataset::new(Schema::parcours_core());
         let (fams, givs) = (
             ["Martin", "Bernard", "Thomas", "Petit", "Robert", "Richard", "Durand", "Dubois", "Moreau", "Laurent"],
@@ -572,25 +634,65 @@ mod tests {
         );
         for i in 0..2000usize {
             let date = format!("19{:02}-{:02}-{:02}", 40 + i % 50, 1 + i % 12, 1 + i % 28);
-            let (f, g) = (fams[i % 10], givs[(i / 10) % 10]);
+            // Martin on half the records
+            let (f, g) = (fams[if i % 2 == 0 { 0 } else { i % 10 }], givs[(i / 10) % 10]);
             ds.push(0, &i.to_string(), &[Some(f), Some(g), Some(&date), Some("M"), Some("69001")]).unwrap();
         }
-        for id in ["z1", "z2"] {
-            ds.push(0, id, &[Some("Zyvkowitz"), Some("Anselmo"), None, Some("M"), Some("69001")]).unwrap();
+        for (id, family, given) in extra {
+            ds.push(0, id, &[Some(family), Some(given), None, Some("M"), Some("69001")]).unwrap();
         }
         let cmp = Comparator::new(ds.schema(), Thresholds::default());
-        let model = Model::default_for(&cmp);
+        let mut model = Model::default_for(&cmp);
+        let tf = TermFrequencies::of(&ds, &cmp);
+        for c in 0..2 {
+            model.columns[c].u[0] = tf.exact_u(c).unwrap();
+        }
         (ds, cmp, model)
     }
 
     #[test]
-    fn a_name_only_one_pair_carries_weighs_as_a_name_found_once() {
-        let (ds, cmp, mut model) = crowd();
+    fn a_typo_on_a_common_family_name_weighs_less_than_one_on_a_rare_name() {
+        let (ds, cmp, model) = crowd_with(&[
+            ("m1", "Martin", "Anselmo"),
+            ("m2", "Martinn", "Anselmo"),
+            ("z1", "Zyvkowitz", "Anselmo"),
+            ("z2", "Zyvkowits", "Anselmo"),
+        ]);
         let tf = TermFrequencies::of(&ds, &cmp);
-        // as training sets it: the exact level's u, the chance that two records share a value
-        for c in 0..2 {
-            model.columns[c].u[0] = tf.exact_u(c).unwrap();
-        }
+        let scorer = Scorer::new(&ds, &cmp, &model, &tf);
+        let (common, rare) = (scorer.explain(2000, 2001), scorer.explain(2002, 2003));
+        let close = model.columns[0].index_of(Level::Close).unwrap();
+        let average = model.columns[0].weights()[close];
+        assert_eq!((common.fields[0].level, rare.fields[0].level), (Level::Close, Level::Close));
+        // Martin is on half the records, above the average exact u (0.3)
+        assert!((common.fields[0].weight - (average + (0.3f64 / 0.5).log2())).abs() < 0.01, "{common:?}");
+        assert!(common.fields[0].term_frequency_adjusted);
+        assert!((rare.fields[0].weight - average).abs() < 1e-9, "{rare:?}");
+        // the score is the explanation's sum
+        let (_, w) = scorer.score(2000, 2001);
+        assert!((scorer.prior_weight() + w - common.match_weight).abs() < 1e-9);
+    }
+
+    #[test]
+    fn swapped_names_seen_through_a_typo_weigh_as_the_common_spelling() {
+        // the second record writes the names in their place, with a typo on the family name
+        // (which makes it rare); the first one swapped them
+        let (ds, cmp, model) =
+            crowd_with(&[("s", "Jean", "Martin"), ("t", "Martinn", "Jean"), ("u", "Martin", "Jean")]);
+        let tf = TermFrequencies::of(&ds, &cmp);
+        let scorer = Scorer::new(&ds, &cmp, &model, &tf);
+        let (typo, plain) = (scorer.explain(2000, 2001), scorer.explain(2000, 2002));
+        assert_eq!((typo.fields[0].level, plain.fields[0].level), (Level::Swapped, Level::Swapped));
+        assert!((typo.fields[0].weight - plain.fields[0].weight).abs() < 1e-9, "{typo:?} {plain:?}");
+        // and both weigh less than the level's average: Martin and Jean are common
+        let swapped = model.columns[0].index_of(Level::Swapped).unwrap();
+        assert!(plain.fields[0].weight < model.columns[0].weights()[swapped], "{plain:?}");
+    }
+
+    #[test]
+    fn a_name_only_one_pair_carries_weighs_as_a_name_found_once() {
+        let (ds, cmp, model) = crowd();
+        let tf = TermFrequencies::of(&ds, &cmp);
         assert_eq!(tf.frequency_besides_pair(0, ds.tf_key(0, 2000)), Some(1.0 / 2002.0));
         // a value of 200 records: the 198 others and one
         assert_eq!(tf.frequency_besides_pair(1, ds.tf_key(1, 0)), Some(199.0 / 2002.0));

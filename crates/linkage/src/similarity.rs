@@ -98,7 +98,8 @@ mod tests {
         assert_eq!(jaro_winkler(b"", b""), 1.0);
         assert_eq!(jaro_winkler(b"A", b""), 0.0);
         assert_eq!(jaro_winkler(b"ABC", b"XYZ"), 0.0);
-        for (a, b) in [("NATHAN", "NAAHAN"), ("ISABELE", "ISABELLE"), ("MARIE", "MAIRE"), ("ION", "IN"), ("LEA", "LEA")] {
+        for (a, b) in [("NATHAN", "NAAHAN"), ("ISABELE", "ISABELLE"), ("MARIE", "MAIRE"), ("ION", "IN"), ("LEA", "LEA")]
+        {
             assert!(within_one_edit(a.as_bytes(), b.as_bytes()), "{a} {b}");
         }
         for (a, b) in [("ROMAIN", "ROMTN"), ("EMILIE", "EMILY"), ("LEA", "LEON"), ("AB", "BAC")] {
