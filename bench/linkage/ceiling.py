@@ -4,7 +4,7 @@ the frequencies of their values and whether a household co-member vouched for th
 
     CSV=synth-1000000.csv KEEP=0.01 EXPORT=pairs.csv \
         target/release/examples/synthetic_bench            # the engine's pairs and features
-    target/bench-venv/bin/python bench/linkage/ceiling.py --pairs pairs.csv --truth synth-1000000.csv
+    target/bench-venv/bin/python bench/linkage/ceiling.py --pairs pairs.csv --truth synth-1000000.csv [--json]
 
 Gradient-boosted trees (scikit-learn), cross-fitted in two halves split by person, so that each
 pair is scored by a model that never saw its person. The pairs' scores are then clustered like
@@ -17,11 +17,8 @@ a strong estimate of what this evidence holds.
 
 import argparse
 import csv
+import json
 import sys
-
-import numpy as np
-import pandas as pd
-from sklearn.ensemble import HistGradientBoostingClassifier
 
 
 def true_pairs(truth_csv):
@@ -75,10 +72,16 @@ def clustered(a, b, ta, tb, order, total_true, target):
 
 
 def main():
+    # imported here: the helpers above are tested without the bench environment
+    import numpy as np
+    import pandas as pd
+    from sklearn.ensemble import HistGradientBoostingClassifier
+
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--pairs", required=True)
     ap.add_argument("--truth", required=True, help="the labelled CSV the pairs come from")
     ap.add_argument("--precision", type=float, default=0.999)
+    ap.add_argument("--json", action="store_true", help="one JSON object instead of lines")
     args = ap.parse_args()
     total_true = true_pairs(args.truth)
     df = pd.read_csv(args.pairs)
@@ -102,18 +105,31 @@ def main():
         score[test] = model.predict_proba(features[test])[:, 1]
     a, b = df["a"].to_numpy(), df["b"].to_numpy()
     ta, tb = df["truth_a"].to_numpy(), df["truth_b"].to_numpy()
-    print(f"pairs {len(df):,}, of them true {int(y.sum()):,}; true pairs in the file {total_true:,}")
-    for name, s in (("engine's probability", df["probability"].to_numpy()), ("labelled classifier", score)):
+    out = {
+        "kind": "ceiling",
+        "precision_floor": args.precision,
+        "true_pairs": total_true,
+        "scored_pairs": len(df),
+        "scored_true_pairs": int(y.sum()),
+    }
+    for name, s in (("engine", df["probability"].to_numpy()), ("classifier", score)):
         order = np.argsort(-s, kind="stable")
         # pairwise: the largest prefix with precision >= target
         tp = np.cumsum(y[order])
         prec = tp / np.arange(1, len(order) + 1)
         ok = np.nonzero(prec >= args.precision)[0]
-        pairwise = tp[ok[-1]] / total_true if len(ok) else 0.0
+        pairwise = float(tp[ok[-1]] / total_true) if len(ok) else 0.0
         recall, precision, predicted = clustered(a, b, ta, tb, order, total_true, args.precision)
+        out[name] = {"pairwise_recall": pairwise, "clustered_recall": recall, "clustered_precision": precision}
+    if args.json:
+        print(json.dumps(out))
+        return
+    print(f"pairs {len(df):,}, of them true {out['scored_true_pairs']:,}; true pairs in the file {total_true:,}")
+    for name, label in (("engine", "engine's probability"), ("classifier", "labelled classifier")):
+        r = out[name]
         print(
-            f"{name}: pairwise recall {pairwise:.4f}; clustered recall {recall:.4f} "
-            f"(precision {precision:.4f}, {predicted:,} predicted pairs) at precision >= {args.precision}"
+            f"{label}: pairwise recall {r['pairwise_recall']:.4f}; clustered recall {r['clustered_recall']:.4f} "
+            f"(precision {r['clustered_precision']:.4f}) at precision >= {args.precision}"
         )
 
 

@@ -15,6 +15,7 @@ import unittest
 sys.path.insert(0, os.path.dirname(__file__))
 from evaluate import evaluate  # noqa: E402
 import ambiguity  # noqa: E402
+import ceiling  # noqa: E402
 import report  # noqa: E402
 
 
@@ -146,6 +147,43 @@ class ReportTest(unittest.TestCase):
              "same_birth_commune": True, "one_person": 1, "two_persons": 4},
         ]
         self.assertEqual(report.birth_place_rows(classes), {("2", True): [5, 1, 3, 7]})
+
+
+class CeilingTest(unittest.TestCase):
+    def test_clustered_matches_brute_force(self):
+        rng = random.Random(3)
+        n = 40
+        truth = [rng.randrange(15) for _ in range(n)]
+        pairs = [(a, b) for a in range(n) for b in range(a + 1, n) if rng.random() < 0.08]
+        rng.shuffle(pairs)
+        a = [p[0] for p in pairs]
+        b = [p[1] for p in pairs]
+        ta = [truth[x] for x in a]
+        tb = [truth[y] for y in b]
+        total_true = sum(1 for x in range(n) for y in range(x + 1, n) if truth[x] == truth[y])
+        for target in (0.5, 0.8, 1.0):
+            got = ceiling.clustered(a, b, ta, tb, range(len(pairs)), total_true, target)
+            # brute force: union-find prefix by prefix, pairs counted from the clusters
+            best = (0.0, 1.0, 0)
+            for k in range(1, len(pairs) + 1):
+                comp = list(range(n))
+                for x, y in pairs[:k]:
+                    cx, cy = comp[x], comp[y]
+                    comp = [cx if c == cy else c for c in comp]
+                same = [(x, y) for x in range(n) for y in range(x + 1, n) if comp[x] == comp[y]]
+                tp = sum(1 for x, y in same if truth[x] == truth[y])
+                if same and tp / len(same) >= target:
+                    best = (tp / total_true, tp / len(same), len(same))
+            self.assertEqual(got, best, target)
+
+    def test_render_ceiling(self):
+        c = {"kind": "ceiling", "dataset": "synth-1000000", "precision_floor": 0.999, "true_pairs": 1000,
+             "scored_pairs": 5000, "scored_true_pairs": 930,
+             "engine": {"pairwise_recall": 0.81, "clustered_recall": 0.8, "clustered_precision": 0.999},
+             "classifier": {"pairwise_recall": 0.84, "clustered_recall": 0.83, "clustered_precision": 0.999}}
+        text = " ".join(report.render_ceiling(c))
+        for part in ("930 (93.0%)", "pairwise recall 0.8400", "without labels: 0.8100", "0.8300 (ours: 0.8000"):
+            self.assertIn(part, text)
 
 
 class SplinkCleaningTest(unittest.TestCase):
