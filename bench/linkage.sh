@@ -209,7 +209,7 @@ done
 # the engine's workbench exports the scored pairs with their features; ceiling.py trains a
 # classifier on them with the truth (an upper estimate, not a linker)
 if cargo build --release --quiet -p linkage --example synthetic_bench; then
-  CSV="$DATA/synth-$LARGEST.csv" KEEP=0 EXPORT="$OUT/pairs-synth-$LARGEST.csv" \
+  CSV="$DATA/synth-$LARGEST.csv" KEEP=0.001 EXPORT="$OUT/pairs-synth-$LARGEST.csv" \
     target/release/examples/synthetic_bench >/dev/null &&
     "$PY" bench/linkage/ceiling.py --pairs "$OUT/pairs-synth-$LARGEST.csv" --truth "$DATA/synth-$LARGEST.csv" --json \
     | "$PY" -c 'import json,sys; d=json.load(sys.stdin); d.update(dataset=sys.argv[1]); print(json.dumps(d))' \
