@@ -222,7 +222,7 @@ pub fn estimate_u(
             let exact = levels.iter().position(|l| *l == Level::Exact);
             let tf_exact = (col.kind != FieldKind::Sex).then(|| tf.exact_u(c)).flatten().filter(|u| *u > 0.0);
             let informative: Vec<usize> = (0..levels.len()).filter(|&l| !is_neutral(col.kind, levels[l])).collect();
-            // weighed missing levels (the birth date's) take their share of the random pairs;
+            // weighed missing levels (birth date and place) take their share of the random pairs;
             // the levels of two present values share the rest, the exact one by the values'
             // frequencies (which are counted among present values)
             let all_total: f64 = informative.iter().map(|&l| counts[c][l] as f64 + 0.5).sum();
