@@ -469,6 +469,16 @@ mod tests {
         (0..cmp.columns.len()).map(|c| cmp.level_of(p, c)).collect()
     }
 
+    /// The levels of two records of the full schema (identity traits included).
+    fn levels_full(a: &[&str], b: &[&str]) -> Vec<Level> {
+        let schema = Schema::parcours();
+        let ds =
+            Dataset::from_records(schema.clone(), &[Record::from_strs("a", a), Record::from_strs("b", b)]).unwrap();
+        let cmp = Comparator::new(&schema, Thresholds::default());
+        let p = cmp.compare(&ds, 0, 1);
+        (0..cmp.columns.len()).map(|c| cmp.level_of(p, c)).collect()
+    }
+
     use Level::*;
 
     #[test]
@@ -506,13 +516,11 @@ mod tests {
     #[test]
     fn a_birth_name_does_not_hide_swapped_names() {
         // the second record wrote the names the wrong way round and its birth name right
-        let schema = Schema::parcours();
-        let a = Record::from_strs("a", &["Cornoard", "Manon", "1965-05-31", "F", "69906", "", "", ""]);
-        let b = Record::from_strs("b", &["Manon", "Cornoard", "1965-05-31", "F", "69906", "Cornoard", "", ""]);
-        let ds = Dataset::from_records(schema.clone(), &[a, b]).unwrap();
-        let cmp = Comparator::new(&schema, Thresholds::default());
-        let p = cmp.compare(&ds, 0, 1);
-        assert_eq!([cmp.level_of(p, 0), cmp.level_of(p, 1)], [Swapped, Swapped]);
+        let l = levels_full(
+            &["Cornoard", "Manon", "1965-05-31", "F", "69906", "", "", ""],
+            &["Manon", "Cornoard", "1965-05-31", "F", "69906", "Cornoard", "", ""],
+        );
+        assert_eq!(l[..2], [Swapped, Swapped]);
     }
 
     #[test]
@@ -544,13 +552,8 @@ mod tests {
         // only the birth date and birth place tell both missing from one
         let l = levels(&["", "", "", "", ""], &["", "", "", "", ""]);
         assert_eq!(l[3..], [Missing, Missing]);
-        let schema = Schema::parcours();
-        let a = Record::from_strs("a", &["Diallo", "Awa", "", "F", "", "", "", ""]);
-        let b = Record::from_strs("b", &["Diallo", "Awa", "", "F", "", "", "99330", ""]);
-        let ds = Dataset::from_records(schema.clone(), &[a, b]).unwrap();
-        let cmp = Comparator::new(&schema, Thresholds::default());
-        let p = cmp.compare(&ds, 0, 1);
-        let l: Vec<Level> = (0..cmp.columns.len()).map(|c| cmp.level_of(p, c)).collect();
+        let l =
+            levels_full(&["Diallo", "Awa", "", "F", "", "", "", ""], &["Diallo", "Awa", "", "F", "", "", "99330", ""]);
         assert_eq!(l[2..], [BothMissing, Exact, Missing, Missing, BothMissing]);
     }
 
