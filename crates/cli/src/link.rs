@@ -272,14 +272,16 @@ fn load(schema: &Schema, files: &[&Path], households: bool, bars: &Bars) -> anyh
     bars.start("normalisation des noms", None);
     let builder = builder.unwrap_or_else(|| DatasetBuilder::new(schema.clone()));
     let mut ds = builder.build(threads());
-    // household labels to group numbers, apart per file
-    let mut numbers: std::collections::HashMap<(u8, u64), u32> = std::collections::HashMap::new();
-    for (i, key) in groups.into_iter().enumerate() {
-        if key.1 != 0 {
-            let next = u32::try_from(numbers.len() + 1).context("trop de ménages")?;
-            let g = *numbers.entry(key).or_insert(next);
-            ds.set_group(i as u32, g);
+    // household labels to group numbers, apart per file: sorted rather than hashed (a million
+    // rows hash in a third of a second), numbered in order of the labels
+    let mut order: Vec<u32> = (0..groups.len() as u32).filter(|&i| groups[i as usize].1 != 0).collect();
+    order.sort_unstable_by_key(|&i| groups[i as usize]);
+    let mut number = 0u32;
+    for (k, &i) in order.iter().enumerate() {
+        if k == 0 || groups[order[k - 1] as usize] != groups[i as usize] {
+            number = number.checked_add(1).context("trop de ménages")?;
         }
+        ds.set_group(i, number);
     }
     Ok(Loaded { ds, truth })
 }
