@@ -93,10 +93,8 @@ impl BlockingRule {
             }
             if let (Some(f), Some(g)) = (f, g) {
                 rules.push(Self::new("nom et prénom inversés + date de naissance", vec![PhoneticPair(f, g), Exact(d)]));
-                rules.push(Self::new(
-                    "nom + prénom + décennie de naissance",
-                    vec![Phonetic(f), Phonetic(g), Decade(d)],
-                ));
+                rules
+                    .push(Self::new("nom + prénom + décennie de naissance", vec![Phonetic(f), Phonetic(g), Decade(d)]));
                 rules.push(Self::new(
                     "nom + prénom + jour et mois de naissance",
                     vec![Phonetic(f), Phonetic(g), MonthDay(d)],
@@ -116,6 +114,14 @@ impl BlockingRule {
             }
             for &c in &codes {
                 rules.push(Self::new(format!("date de naissance + {}", fname(c)), vec![Exact(d), Exact(c)]));
+                // a married name with a given name the phonetic key misses (the date and the
+                // commune alone hold too many pairs)
+                if let Some(g) = g {
+                    rules.push(Self::new(
+                        format!("date de naissance + {} + initiale du prénom", fname(c)),
+                        vec![Exact(d), Exact(c), Prefix(g, 1)],
+                    ));
+                }
             }
         }
         if let (Some(f), Some(g)) = (f, g) {
@@ -362,18 +368,31 @@ fn part_values(ds: &Dataset, part: KeyPart, i: usize, out: &mut [u64; 2]) -> usi
 
 /// The keys of record `i` for rule number `r`.
 pub(crate) fn rule_keys(ds: &Dataset, r: usize, rule: &BlockingRule, i: usize) -> Keys {
+    let values: Vec<([u64; 2], usize)> = rule
+        .parts
+        .iter()
+        .map(|part| {
+            let mut v = [0u64; 2];
+            let n = part_values(ds, *part, i, &mut v);
+            (v, n)
+        })
+        .collect();
+    combine(r, values.iter())
+}
+
+/// The keys of rule number `r` from the values of its parts, in order (see [`part_values`]):
+/// up to two combinations of the parts' alternatives.
+fn combine<'a>(r: usize, parts: impl Iterator<Item = &'a ([u64; 2], usize)>) -> Keys {
     let mut combos: [u64; 2] = [mix64(0x5eed ^ r as u64), 0];
     let mut n = 1;
-    for (k, part) in rule.parts.iter().enumerate() {
-        let mut vals = [0u64; 2];
-        let nv = part_values(ds, *part, i, &mut vals);
-        if nv == 0 {
+    for (k, (vals, nv)) in parts.enumerate() {
+        if *nv == 0 {
             return [0, 0];
         }
         let mut next = [0u64; 2];
         let mut m = 0;
         for c in &combos[..n] {
-            for v in &vals[..nv] {
+            for v in &vals[..*nv] {
                 if m < 2 {
                     next[m] = mix64(c ^ mix64(v.wrapping_add(k as u64 * 0x9e37_79b9)));
                     m += 1;
@@ -464,18 +483,40 @@ impl PairFilter<'_> {
 }
 
 /// Computes all rules' keys for records `from..len`, record by record, on `threads` threads.
+/// Rules share parts (the phonetic family name is in most): each distinct part's values are
+/// looked up once per record.
 pub(crate) fn compute_keys(ds: &Dataset, rules: &[BlockingRule], from: usize, threads: usize) -> Vec<Keys> {
     let n = ds.len() - from;
     let r = rules.len().max(1);
+    let mut distinct: Vec<KeyPart> = Vec::new();
+    let plan: Vec<Vec<usize>> = rules
+        .iter()
+        .map(|rule| {
+            rule.parts
+                .iter()
+                .map(|p| {
+                    distinct.iter().position(|d| d == p).unwrap_or_else(|| {
+                        distinct.push(*p);
+                        distinct.len() - 1
+                    })
+                })
+                .collect()
+        })
+        .collect();
+    let (distinct, plan) = (&distinct, &plan);
     let mut keys = vec![[0u32; 2]; n * rules.len()];
     let chunk = n.div_ceil(threads.max(1)).max(1);
     std::thread::scope(|s| {
         for (t, part) in keys.chunks_mut(chunk * r).enumerate() {
             s.spawn(move || {
+                let mut values = vec![([0u64; 2], 0usize); distinct.len()];
                 for (k, slot) in part.chunks_mut(r).enumerate() {
                     let i = from + t * chunk + k;
-                    for (q, rule) in rules.iter().enumerate() {
-                        slot[q] = rule_keys(ds, q, rule, i);
+                    for (v, p) in values.iter_mut().zip(distinct) {
+                        v.1 = part_values(ds, *p, i, &mut v.0);
+                    }
+                    for (q, parts) in plan.iter().enumerate() {
+                        slot[q] = combine(q, parts.iter().map(|&x| &values[x]));
                     }
                 }
             });
@@ -918,6 +959,47 @@ mod tests {
         assert_eq!(dedup, p, "each pair once");
         assert_eq!(report.total as usize, p.len());
         assert_eq!(report.rules.iter().map(|r| r.pairs).sum::<u64>(), report.total);
+    }
+
+    #[test]
+    fn keys_computed_together_are_each_rules_own() {
+        let d = ds(&[
+            &["Martin née Dupont", "Jean-Pierre", "1980-01-02", "M", "75056"],
+            &["Jean", "Dupont", "", "M", ""],
+            &["", "Anne", "1990-03-04", "F", "69123"],
+            &["N'Diaye", "Fatou Aminata", "2001-12-24", "F", "69123"],
+        ]);
+        let mut rules = BlockingRule::defaults(d.schema());
+        rules.push(BlockingRule::new("préfixe", vec![KeyPart::Prefix(0, 3), KeyPart::Year(2), KeyPart::Exact(1)]));
+        let keys = compute_keys(&d, &rules, 1, 2);
+        for i in 1..d.len() {
+            for (r, rule) in rules.iter().enumerate() {
+                assert_eq!(keys[(i - 1) * rules.len() + r], rule_keys(&d, r, rule, i), "record {i}, {}", rule.name);
+            }
+        }
+        assert!(keys.iter().any(|k| k[1] != 0), "some records have two keys");
+    }
+
+    #[test]
+    fn a_married_name_meets_by_date_commune_and_initial() {
+        let d = ds(&[
+            &["Martin", "Christine", "1971-06-15", "F", "69123"],
+            &["Durand", "Christiane", "1971-06-15", "F", "69123"],
+            &["Durand", "Paul", "1971-06-15", "M", "69123"],
+        ]);
+        // as on a large file, where the date and the commune alone, or the date alone, are too
+        // broad rules
+        let without = |name: &str| {
+            let mut cfg = BlockingConfig::defaults(d.schema());
+            cfg.rules
+                .retain(|r| !["date de naissance + commune", "date de naissance", name].contains(&r.name.as_str()));
+            cfg
+        };
+        let (p, _) = pairs_with(&d, Mode::Dedupe, without(""));
+        assert!(p.contains(&(0, 1)), "same date, commune and initial: {p:?}");
+        assert!(!p.contains(&(0, 2)), "another initial: {p:?}");
+        let (p, _) = pairs_with(&d, Mode::Dedupe, without("date de naissance + commune + initiale du prénom"));
+        assert!(!p.contains(&(0, 1)), "no other rule finds them: {p:?}");
     }
 
     #[test]

@@ -216,8 +216,8 @@ struct ByFamily {
     family_field: usize,
     /// [`ByFamily::key`] of a family key and a value key → records.
     pairs: FxMap<u64, u32>,
-    /// Family key → records with a value in the column.
-    families: FxMap<u32, u32>,
+    /// Records with a value in the column, by family key.
+    families: Vec<u32>,
 }
 
 impl ByFamily {
@@ -232,6 +232,41 @@ impl ByFamily {
 /// Weight, in records, of the column's overall frequency in the frequency among one family
 /// name's records (the few records of a rare name say little about its origin).
 const BY_FAMILY_PRIOR: f64 = 10.0;
+
+/// Counts one column's values of records `from..`, and by family name when `bf` says so.
+fn count_column(
+    ds: &Dataset,
+    field: usize,
+    counts: &mut Vec<u32>,
+    total: &mut u64,
+    bf: Option<&mut ByFamily>,
+    from: usize,
+) {
+    if let Some(bf) = bf {
+        let space = ds.tf_key_space(bf.family_field);
+        if bf.families.len() < space {
+            bf.families.resize(space, 0);
+        }
+        for i in from..ds.len() {
+            let (k, f) = (ds.tf_key(field, i as u32), ds.tf_key(bf.family_field, i as u32));
+            if k != 0 && f != 0 {
+                *bf.pairs.entry(ByFamily::key(f, k)).or_insert(0) += 1;
+                bf.families[f as usize] += 1;
+            }
+        }
+    }
+    let space = ds.tf_key_space(field);
+    if counts.len() < space {
+        counts.resize(space, 0);
+    }
+    for i in from..ds.len() {
+        let k = ds.tf_key(field, i as u32);
+        if k != 0 {
+            counts[k as usize] += 1;
+            *total += 1;
+        }
+    }
+}
 
 impl TermFrequencies {
     pub fn of(ds: &Dataset, cmp: &Comparator) -> Self {
@@ -250,30 +285,38 @@ impl TermFrequencies {
         tf
     }
 
-    /// Counts the records from index `from` on (the incremental linker adds records).
+    /// Counts the records from index `from` on (the incremental linker adds records). Many
+    /// records are counted column by column on threads.
     pub fn update(&mut self, ds: &Dataset, cmp: &Comparator, from: usize) {
-        for (c, col) in cmp.columns.iter().enumerate() {
-            if let Some(bf) = self.by_family[c].as_mut() {
-                for i in from..ds.len() {
-                    let (k, f) = (ds.tf_key(col.field, i as u32), ds.tf_key(bf.family_field, i as u32));
-                    if k != 0 && f != 0 {
-                        *bf.pairs.entry(ByFamily::key(f, k)).or_insert(0) += 1;
-                        *bf.families.entry(f).or_insert(0) += 1;
-                    }
-                }
+        let threads = if ds.len() - from.min(ds.len()) < 100_000 { 1 } else { crate::util::threads(cmp.columns.len()) };
+        let work: Vec<_> = cmp
+            .columns
+            .iter()
+            .zip(self.counts.iter_mut())
+            .zip(self.totals.iter_mut())
+            .zip(self.by_family.iter_mut())
+            .map(|(((col, counts), total), bf)| (col.field, counts, total, bf))
+            .collect();
+        if threads == 1 {
+            for (field, counts, total, bf) in work {
+                count_column(ds, field, counts, total, bf.as_mut(), from);
             }
-            let space = ds.tf_key_space(col.field);
-            if self.counts[c].len() < space {
-                self.counts[c].resize(space, 0);
-            }
-            for i in from..ds.len() {
-                let k = ds.tf_key(col.field, i as u32);
-                if k != 0 {
-                    self.counts[c][k as usize] += 1;
-                    self.totals[c] += 1;
-                }
-            }
+            return;
         }
+        // round robin: the two birth-place columns, the costly ones, are neighbours
+        let mut parts: Vec<Vec<_>> = (0..threads).map(|_| Vec::new()).collect();
+        for (k, w) in work.into_iter().enumerate() {
+            parts[k % threads].push(w);
+        }
+        std::thread::scope(|s| {
+            for part in parts {
+                s.spawn(move || {
+                    for (field, counts, total, bf) in part {
+                        count_column(ds, field, counts, total, bf.as_mut(), from);
+                    }
+                });
+            }
+        });
     }
 
     /// The share of records with value `key` in column `c`; `None` while the column has fewer
@@ -313,7 +356,7 @@ impl TermFrequencies {
         let bf = self.by_family[c].as_ref()?;
         let overall = self.frequency(c, key)?;
         let with = bf.pairs.get(&ByFamily::key(family, key)).copied().unwrap_or(0);
-        let all = bf.families.get(&family).copied().unwrap_or(0);
+        let all = bf.families.get(family as usize).copied().unwrap_or(0);
         let (with, all) = (f64::from(with.saturating_sub(2)), f64::from(all.saturating_sub(2)));
         Some((with + BY_FAMILY_PRIOR * overall) / (all + BY_FAMILY_PRIOR))
     }

@@ -122,6 +122,7 @@ pub fn run(ds: &Dataset, cfg: &PipelineConfig, progress: &dyn Progress) -> Outco
     };
     let cmp = Comparator::new(ds.schema(), cfg.thresholds);
     let tf = TermFrequencies::of(ds, &cmp);
+    lap("term frequencies", &mut timings);
     let mut bcfg = cfg.blocking.clone();
     bcfg.threads = cfg.threads;
     progress.phase("blocage et comparaison", None);
