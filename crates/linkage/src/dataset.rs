@@ -597,22 +597,26 @@ impl DatasetBuilder {
         self.ds.sources.push(source);
         for (f, value) in values.iter().enumerate() {
             let raw = value.map(str::trim).unwrap_or("");
-            let id = if raw.is_empty() {
-                0
-            } else {
-                let key = RawKey::of(raw);
-                if let Some(&id) = self.raw_ids[f].get(&key) {
-                    id
-                } else {
-                    let id = u32::try_from(self.raw_list[f].len()).expect("fewer than 4 billion values");
-                    self.raw_list[f].push(Box::from(raw));
-                    self.raw_ids[f].insert(key, id);
-                    id
-                }
-            };
+            let id = if raw.is_empty() { 0 } else { self.raw_id(f, raw, || Box::from(raw)) };
             self.raw_rows.push(id);
         }
         Ok(index)
+    }
+
+    /// The number of raw value `raw` of field `f`, a new one when first seen (`owned` gives the
+    /// value to keep then).
+    fn raw_id(&mut self, f: usize, raw: &str, owned: impl FnOnce() -> Box<str>) -> u32 {
+        self.raw_id_of(f, RawKey::of(raw), owned)
+    }
+
+    fn raw_id_of(&mut self, f: usize, key: RawKey, owned: impl FnOnce() -> Box<str>) -> u32 {
+        if let Some(&id) = self.raw_ids[f].get(&key) {
+            return id;
+        }
+        let id = u32::try_from(self.raw_list[f].len()).expect("fewer than 4 billion values");
+        self.raw_list[f].push(owned());
+        self.raw_ids[f].insert(key, id);
+        id
     }
 
     /// Appends the records of another builder of the same schema (builders filled on several
@@ -632,13 +636,7 @@ impl DatasetBuilder {
                             return 0;
                         }
                         let key = RawKey::of(&raw);
-                        if let Some(&id) = self.raw_ids[f].get(&key) {
-                            return id;
-                        }
-                        let id = u32::try_from(self.raw_list[f].len()).expect("fewer than 4 billion values");
-                        self.raw_ids[f].insert(key, id);
-                        self.raw_list[f].push(raw);
-                        id
+                        self.raw_id_of(f, key, || raw)
                     })
                     .collect()
             })
