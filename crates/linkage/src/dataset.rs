@@ -12,6 +12,8 @@ use crate::normalize::{self, fold, fold_code, fold_place, fold_sex, fold_text, w
 use crate::phonetic::key_of_compact;
 use crate::schema::{FieldKind, Record, Schema};
 use crate::util::FxMap;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Condvar, Mutex};
 
 /// Byte strings interned to dense ids; id 0 is the empty string (missing). Each string is
 /// stored once; the index maps its hash to its id (collisions are resolved by probing).
@@ -652,42 +654,100 @@ impl DatasetBuilder {
     }
 
     /// Normalises the distinct values on `threads` threads and builds the dataset.
+    ///
+    /// Interning gives ids in order of first appearance, so it runs on one thread; the values
+    /// are normalised by chunks on the others meanwhile (and by the interning thread when it
+    /// would otherwise wait), so the two overlap instead of alternating field by field.
     pub fn build(self, threads: usize) -> Dataset {
         let Self { mut ds, raw_ids, raw_list, raw_rows } = self;
         drop(raw_ids);
         let n = raw_list.len();
         let threads = threads.max(1);
-        let mut maps: Vec<Vec<(u32, u32)>> = Vec::with_capacity(n);
-        for (f, list) in raw_list.iter().enumerate() {
-            let kind = ds.kinds[f];
-            let chunk = list.len().div_ceil(threads).max(1);
-            let prepared: Vec<Prepared> = std::thread::scope(|s| {
-                let hs: Vec<_> = list
-                    .chunks(chunk)
-                    .map(|part| s.spawn(move || part.iter().map(|r| prepare(kind, r)).collect::<Vec<_>>()))
-                    .collect();
-                hs.into_iter().flat_map(|h| h.join().expect("normalising thread")).collect()
-            });
-            if kind.is_name() {
-                ds.names.reserve(list.len());
+        const CHUNK: usize = 4096;
+        let jobs: Vec<(usize, usize, usize)> = raw_list
+            .iter()
+            .enumerate()
+            .flat_map(|(f, list)| (0..list.len()).step_by(CHUNK).map(move |s| (f, s, (s + CHUNK).min(list.len()))))
+            .collect();
+        let names: usize =
+            raw_list.iter().enumerate().filter(|(f, _)| ds.kinds[*f].is_name()).map(|(_, l)| l.len()).sum();
+        ds.names.reserve(names);
+        let kinds = ds.kinds.clone();
+        let prepare_job = |j: usize| -> Vec<Prepared> {
+            let (f, s, e) = jobs[j];
+            raw_list[f][s..e].iter().map(|r| prepare(kinds[f], r)).collect()
+        };
+        let ready: Mutex<Vec<Option<Vec<Prepared>>>> = Mutex::new((0..jobs.len()).map(|_| None).collect());
+        let done = Condvar::new();
+        let next = AtomicUsize::new(0);
+        let mut maps: Vec<Vec<(u32, u32)>> = raw_list.iter().map(|l| Vec::with_capacity(l.len())).collect();
+        std::thread::scope(|s| {
+            for _ in 1..threads {
+                s.spawn(|| loop {
+                    let j = next.fetch_add(1, Ordering::Relaxed);
+                    if j >= jobs.len() {
+                        break;
+                    }
+                    let v = prepare_job(j);
+                    lock(&ready)[j] = Some(v);
+                    done.notify_all();
+                });
             }
-            let mut map = Vec::with_capacity(list.len());
-            for (k, p) in prepared.into_iter().enumerate() {
-                map.push(if k == 0 { (0, 0) } else { ds.intern(p) });
+            for j in 0..jobs.len() {
+                let prepared = loop {
+                    if let Some(v) = lock(&ready)[j].take() {
+                        break v;
+                    }
+                    let k = next.fetch_add(1, Ordering::Relaxed);
+                    if k < jobs.len() {
+                        let v = prepare_job(k);
+                        if k == j {
+                            break v;
+                        }
+                        lock(&ready)[k] = Some(v);
+                        continue;
+                    }
+                    let mut g = lock(&ready);
+                    while g[j].is_none() {
+                        g = done.wait(g).unwrap_or_else(|e| e.into_inner());
+                    }
+                    break g[j].take().expect("prepared chunk");
+                };
+                let (f, start, _) = jobs[j];
+                for (k, p) in prepared.into_iter().enumerate() {
+                    maps[f].push(if start + k == 0 { (0, 0) } else { ds.intern(p) });
+                }
             }
-            maps.push(map);
-        }
+        });
         drop(raw_list);
         let records = ds.id_ends.len();
-        ds.rows = vec![0; records * ds.width];
-        for i in 0..records {
-            for (f, map) in maps.iter().enumerate() {
-                let (v, alt) = map[raw_rows[i * n + f] as usize];
-                ds.set(i as u32, f, v, alt);
+        let width = ds.width;
+        ds.rows = vec![0; records * width];
+        let per = records.div_ceil(threads).max(1);
+        let (maps, alt_slot, raw_rows) = (&maps, &ds.alt_slot, &raw_rows);
+        std::thread::scope(|s| {
+            for (t, part) in ds.rows.chunks_mut(per * width).enumerate() {
+                s.spawn(move || {
+                    for (k, row) in part.chunks_mut(width).enumerate() {
+                        let i = t * per + k;
+                        for (f, map) in maps.iter().enumerate() {
+                            let (v, alt) = map[raw_rows[i * n + f] as usize];
+                            row[f] = v;
+                            if alt_slot[f] != usize::MAX {
+                                row[alt_slot[f]] = alt;
+                            }
+                        }
+                    }
+                });
             }
-        }
+        });
         ds
     }
+}
+
+/// A lock that a panicked holder does not poison for the others (they only store chunks).
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|e| e.into_inner())
 }
 
 #[cfg(test)]
@@ -767,6 +827,52 @@ mod tests {
             }
             assert_eq!(one.id(i), bulk.id(i));
         }
+    }
+
+    #[test]
+    fn bulk_loading_over_many_chunks_gives_the_same_ids_on_any_number_of_threads() {
+        // more distinct values than one normalising chunk, in every kind of field
+        let letters = |mut i: usize| {
+            let mut s = String::new();
+            for _ in 0..4 {
+                s.push((b'A' + (i % 26) as u8) as char);
+                i /= 26;
+            }
+            s
+        };
+        let rows: Vec<[String; 5]> = (0..30_000)
+            .map(|i| {
+                [
+                    format!("{} née {}", letters(i % 9_000), letters(i % 5_000 + 7)),
+                    format!("{}-{}", letters(i % 6_000 + 3), letters(i % 11)),
+                    format!("{}-{:02}-{:02}", 1930 + i % 70, 1 + i % 12, 1 + i % 28),
+                    ["H", "F", ""][i % 3].to_string(),
+                    format!("{:05}", i % 7_919),
+                ]
+            })
+            .collect();
+        let build = |threads: usize| {
+            let mut b = DatasetBuilder::new(Schema::parcours_core());
+            for (i, r) in rows.iter().enumerate() {
+                let v: Vec<Option<&str>> = r.iter().map(|x| Some(x.as_str())).collect();
+                b.push(0, &i.to_string(), &v).unwrap();
+            }
+            b.build(threads)
+        };
+        let (one, three) = (build(1), build(3));
+        assert_eq!(one.rows, three.rows, "the same ids whatever the threads");
+        let mut single = Dataset::new(Schema::parcours_core());
+        for (i, r) in rows.iter().enumerate() {
+            let v: Vec<Option<&str>> = r.iter().map(|x| Some(x.as_str())).collect();
+            single.push(0, &i.to_string(), &v).unwrap();
+        }
+        for i in (0..rows.len() as u32).step_by(7) {
+            for f in 0..5 {
+                assert_eq!(three.normalised(i, f), single.normalised(i, f));
+                assert_eq!(three.alt(i, 0) == 0, single.alt(i, 0) == 0);
+            }
+        }
+        assert_eq!(three.names.infos.len(), single.names.infos.len());
     }
 
     #[test]
