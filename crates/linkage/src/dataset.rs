@@ -16,16 +16,19 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Condvar, Mutex};
 
 /// Byte strings interned to dense ids; id 0 is the empty string (missing). Each string is
-/// stored once; the index maps its hash to its id (collisions are resolved by probing).
+/// stored once, end to end in one buffer (a comparison reads its bytes without following a
+/// pointer per string); the index maps its hash to its id (collisions are resolved by probing).
 #[derive(Debug, Clone)]
 pub(crate) struct Interner {
     map: FxMap<u64, u32>,
-    items: Vec<Box<[u8]>>,
+    bytes: Vec<u8>,
+    /// `ends[id]` is where string `id` ends in `bytes` (it starts where `id - 1` ends).
+    ends: Vec<u32>,
 }
 
 impl Default for Interner {
     fn default() -> Self {
-        Self { map: FxMap::default(), items: vec![Box::from(&b""[..])] }
+        Self { map: FxMap::default(), bytes: Vec::new(), ends: vec![0] }
     }
 }
 
@@ -39,7 +42,8 @@ fn hash_bytes(s: &[u8]) -> u64 {
 impl Interner {
     pub(crate) fn reserve(&mut self, additional: usize) {
         self.map.reserve(additional);
-        self.items.reserve(additional);
+        self.ends.reserve(additional);
+        self.bytes.reserve(additional * 8);
     }
 
     pub(crate) fn intern(&mut self, s: &[u8]) -> u32 {
@@ -49,23 +53,27 @@ impl Interner {
         let mut h = hash_bytes(s);
         loop {
             match self.map.get(&h) {
-                Some(&id) if &*self.items[id as usize] == s => return id,
+                Some(&id) if self.get(id) == s => return id,
                 Some(_) => h = crate::util::mix64(h ^ 0x9e37_79b9_7f4a_7c15),
                 None => break,
             }
         }
-        let id = u32::try_from(self.items.len()).expect("fewer than 4 billion distinct values");
-        self.items.push(Box::from(s));
+        let id = u32::try_from(self.ends.len()).expect("fewer than 4 billion distinct values");
+        self.bytes.extend_from_slice(s);
+        self.ends.push(u32::try_from(self.bytes.len()).expect("interned strings under 4 GB"));
         self.map.insert(h, id);
         id
     }
 
+    #[inline]
     pub(crate) fn get(&self, id: u32) -> &[u8] {
-        &self.items[id as usize]
+        let id = id as usize;
+        let start = if id == 0 { 0 } else { self.ends[id - 1] as usize };
+        &self.bytes[start..self.ends[id] as usize]
     }
 
     pub(crate) fn len(&self) -> usize {
-        self.items.len()
+        self.ends.len()
     }
 }
 

@@ -8,23 +8,67 @@ pub fn jaro(a: &[u8], b: &[u8]) -> f64 {
     if a.is_empty() || b.is_empty() {
         return 0.0;
     }
-    let window = (a.len().max(b.len()) / 2).saturating_sub(1);
-    const STACK: usize = 64;
-    let mut a_flags_s = [false; STACK];
-    let mut b_flags_s = [false; STACK];
-    let mut a_flags_v;
-    let mut b_flags_v;
-    let (a_flags, b_flags): (&mut [bool], &mut [bool]) = if a.len() <= STACK && b.len() <= STACK {
-        (&mut a_flags_s[..a.len()], &mut b_flags_s[..b.len()])
-    } else {
-        a_flags_v = vec![false; a.len()];
-        b_flags_v = vec![false; b.len()];
-        (&mut a_flags_v, &mut b_flags_v)
-    };
+    let (matches, transpositions) = match_letters(a, b).unwrap_or_else(|| match_scalar(a, b));
+    if matches == 0 {
+        return 0.0;
+    }
+    let m = matches as f64;
+    (m / a.len() as f64 + m / b.len() as f64 + (m - (transpositions / 2) as f64) / m) / 3.0
+}
+
+/// The matching window of Jaro for two lengths.
+#[inline]
+fn window(a: &[u8], b: &[u8]) -> usize {
+    (a.len().max(b.len()) / 2).saturating_sub(1)
+}
+
+/// Jaro's matches and transpositions with bit masks, for names of capital letters up to 64
+/// long (`None` otherwise): each letter of `a` takes the first unmatched equal letter of `b` in
+/// its window, as in the scan of [`match_scalar`], but a window is one mask operation.
+#[inline]
+fn match_letters(a: &[u8], b: &[u8]) -> Option<(usize, usize)> {
+    if a.len() > 64 || b.len() > 64 || !b.iter().all(u8::is_ascii_uppercase) {
+        return None;
+    }
+    let mut positions = [0u64; 26];
+    for (j, &c) in b.iter().enumerate() {
+        positions[usize::from(c - b'A')] |= 1 << j;
+    }
+    let w = window(a, b);
+    let below = |k: usize| if k >= 64 { u64::MAX } else { (1u64 << k) - 1 };
+    let (mut a_flags, mut b_flags) = (0u64, 0u64);
+    for (i, &c) in a.iter().enumerate() {
+        if !c.is_ascii_uppercase() {
+            continue; // no such letter in `b`
+        }
+        let lo = i.saturating_sub(w);
+        let hi = (i + w + 1).min(b.len());
+        let free = positions[usize::from(c - b'A')] & !b_flags & below(hi) & !below(lo);
+        if free != 0 {
+            b_flags |= free & free.wrapping_neg();
+            a_flags |= 1 << i;
+        }
+    }
+    let matches = a_flags.count_ones() as usize;
+    let mut transpositions = 0;
+    while a_flags != 0 {
+        let (i, j) = (a_flags.trailing_zeros() as usize, b_flags.trailing_zeros() as usize);
+        transpositions += usize::from(a[i] != b[j]);
+        a_flags &= a_flags - 1;
+        b_flags &= b_flags - 1;
+    }
+    Some((matches, transpositions))
+}
+
+/// Jaro's matches and transpositions by scanning, for any bytes and lengths.
+fn match_scalar(a: &[u8], b: &[u8]) -> (usize, usize) {
+    let w = window(a, b);
+    let mut a_flags = vec![false; a.len()];
+    let mut b_flags = vec![false; b.len()];
     let mut matches = 0usize;
     for (i, &ca) in a.iter().enumerate() {
-        let lo = i.saturating_sub(window);
-        let hi = (i + window + 1).min(b.len());
+        let lo = i.saturating_sub(w);
+        let hi = (i + w + 1).min(b.len());
         for j in lo..hi {
             if !b_flags[j] && b[j] == ca {
                 a_flags[i] = true;
@@ -33,9 +77,6 @@ pub fn jaro(a: &[u8], b: &[u8]) -> f64 {
                 break;
             }
         }
-    }
-    if matches == 0 {
-        return 0.0;
     }
     let mut transpositions = 0usize;
     let mut k = 0usize;
@@ -50,8 +91,7 @@ pub fn jaro(a: &[u8], b: &[u8]) -> f64 {
             k += 1;
         }
     }
-    let m = matches as f64;
-    (m / a.len() as f64 + m / b.len() as f64 + (m - (transpositions / 2) as f64) / m) / 3.0
+    (matches, transpositions)
 }
 
 /// Jaro–Winkler similarity (prefix scale 0.1, prefix up to 4, boost above 0.7), as in most
@@ -119,6 +159,19 @@ mod tests {
         fn one_edit_agrees_with_strsim(a in "[A-C]{0,7}", b in "[A-C]{0,7}") {
             let theirs = strsim::osa_distance(&a, &b) <= 1;
             prop_assert_eq!(within_one_edit(a.as_bytes(), b.as_bytes()), theirs, "{} {}", a, b);
+        }
+
+        #[test]
+        fn any_bytes_agree_with_strsim(a in "[A-Z0-9 ]{0,20}", b in "[A-F0-9 ]{0,20}") {
+            let ours = jaro_winkler(a.as_bytes(), b.as_bytes());
+            prop_assert!((ours - strsim::jaro_winkler(&a, &b)).abs() < 1e-9, "{} {}", a, b);
+        }
+
+        #[test]
+        fn masks_and_scan_find_the_same_matches(a in "[A-F]{1,70}", b in "[A-F]{1,70}") {
+            if let Some(fast) = match_letters(a.as_bytes(), b.as_bytes()) {
+                prop_assert_eq!(fast, match_scalar(a.as_bytes(), b.as_bytes()));
+            }
         }
 
         #[test]
