@@ -15,6 +15,7 @@ use store::Store;
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 mod bench;
+mod demo_store;
 mod link;
 mod observatoire;
 mod pprl;
@@ -303,7 +304,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Demo { listen, no_serve, households, seed, demo_password } => {
             let url = cli.db.clone().unwrap_or_else(|| DEMO_URL.to_owned());
-            let store = fresh_demo_store(&url).await?;
+            let store = demo_store::fresh(&url).await?;
             let app = match store::crypto::Keyring::from_env().context("trousseau de clés")? {
                 Some(k) => App::new(store, cfg, Clock::System).with_keyring(k),
                 None => App::new(store, cfg, Clock::System).with_keyring(demo_keyring()?),
@@ -513,39 +514,6 @@ fn write_private(path: &std::path::Path, text: &str) -> anyhow::Result<()> {
     f.write_all(text.as_bytes())?;
     f.sync_all()?;
     std::fs::rename(&tmp, path)?;
-    Ok(())
-}
-
-/// A demo database starts empty: a SQLite file is recreated; a PostgreSQL database is reset
-/// only if it is itself a demo database, and refused if it holds anything else.
-async fn fresh_demo_store(url: &str) -> anyhow::Result<Store> {
-    if let Some(path) = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:")) {
-        let path = path.split('?').next().unwrap_or_default();
-        for suffix in ["", "-wal", "-shm"] {
-            let f = format!("{path}{suffix}");
-            if std::path::Path::new(&f).exists() {
-                std::fs::remove_file(&f).with_context(|| format!("suppression de {f}"))?;
-            }
-        }
-        return open(url).await;
-    }
-    let store = open(url).await?;
-    let mut conn = store.pool().acquire().await?;
-    let is_demo = store::settings::get(&mut conn, store::settings::DEMO).await?.as_deref() == Some("true");
-    let households = store::households::count(&mut conn).await?;
-    let users = store::users::count(&mut conn).await?;
-    drop(conn);
-    if is_demo {
-        sqlx_reset(&store).await?;
-        store.migrate().await?;
-    } else if households > 0 || users > 0 {
-        bail!("cette base contient des données et n'est pas une base de démonstration : refus de la réinitialiser");
-    }
-    Ok(store)
-}
-
-async fn sqlx_reset(store: &Store) -> anyhow::Result<()> {
-    store::reset_postgres_schema(store).await?;
     Ok(())
 }
 

@@ -41,6 +41,59 @@ async fn demo_then_audit_verify_detects_an_altered_row() {
     let _ = std::fs::remove_dir_all(dir);
 }
 
+#[test]
+fn demo_replaces_only_a_demo_and_never_an_orphan_audit_log() {
+    let dir = std::env::temp_dir().join(format!("parcours-demo-again-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let url = format!("sqlite://{}/demo.db", dir.display());
+    let demo = |url: &str| parcours(&["demo", "--no-serve", "--households", "20", "--seed", "3", "--db", url]);
+    let out = |o: &std::process::Output| {
+        format!("{}{}", String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr))
+    };
+
+    // a second demo on the same file: the data and its audit log start afresh
+    assert!(demo(&url).status.success());
+    let again = demo(&url);
+    assert!(again.status.success(), "{}", out(&again));
+    let verify = parcours(&["audit", "verify", "--db", &url]);
+    assert!(verify.status.success(), "{}", out(&verify));
+
+    // the data gone, its audit log left: refused, the log kept
+    std::fs::remove_file(dir.join("demo.db")).unwrap();
+    let orphan = demo(&url);
+    assert!(!orphan.status.success());
+    assert!(out(&orphan).contains("journal d'audit"), "{}", out(&orphan));
+    assert!(dir.join("demo-audit.db").exists());
+
+    // a database that is not a demo's is never erased
+    let prod = format!("sqlite://{}/prod.db", dir.display());
+    let org = parcours(&["org", "add", "--name", "CCAS de Test", "--kind", "ccas", "--db", &prod]);
+    assert!(org.status.success(), "{}", out(&org));
+    let mut add = Command::new(env!("CARGO_BIN_EXE_parcours"))
+        .args(["user", "add", "--email", "a@test.fr", "--name", "A", "--org", "CCAS de Test", "--role", "referent"])
+        .args(["--db", &prod])
+        .env_remove("DATABASE_URL")
+        .stdin(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    use std::io::Write;
+    add.stdin.take().unwrap().write_all(b"un mot de passe assez long\n").unwrap();
+    assert!(add.wait().unwrap().success());
+    let before = std::fs::read(dir.join("prod.db")).unwrap();
+    let refused = demo(&prod);
+    assert!(!refused.status.success());
+    assert!(out(&refused).contains("pas une base de démonstration"), "{}", out(&refused));
+    assert_eq!(std::fs::read(dir.join("prod.db")).unwrap(), before, "untouched");
+
+    // nor a file that is not a database at all
+    std::fs::write(dir.join("notes.db"), b"not a database").unwrap();
+    let unreadable = demo(&format!("sqlite://{}/notes.db", dir.display()));
+    assert!(!unreadable.status.success());
+    assert_eq!(std::fs::read(dir.join("notes.db")).unwrap(), b"not a database");
+    assert!(!dir.join("notes-audit.db").exists(), "nothing created beside it");
+    let _ = std::fs::remove_dir_all(dir);
+}
+
 #[tokio::test]
 async fn demo_seed_on_every_backend() {
     for t in testkit::apps().await {
