@@ -196,8 +196,7 @@ impl App {
         let id = store::households::insert_household(&mut tx, input.commune.as_ref(), input.identified_on, actor.org)
             .await?;
         let r = &input.reference;
-        let index = self.name_index(&r.family_name, &r.given_names, r.birth_date);
-        let person = store::households::insert_person(&mut tx, r, index.as_deref()).await?;
+        let person = store::households::insert_person(&mut tx, r, &self.person_indexes(r)).await?;
         store::households::add_member(&mut tx, id, person, MemberRole::Reference, input.identified_on, None).await?;
         store::households::insert_period(&mut tx, id, &Period::new(input.situation, input.situation_since, None)?, by)
             .await?;
@@ -232,8 +231,7 @@ impl App {
             return Err(InvalidInput::new("date d'arrivée", "la date ne peut pas être dans le futur").into());
         }
         let mut tx = self.begin_write(actor, id, AuditAction::MemberAdd).await?;
-        let index = self.name_index(&person.family_name, &person.given_names, person.birth_date);
-        let pid = store::households::insert_person(&mut tx, &person, index.as_deref()).await?;
+        let pid = store::households::insert_person(&mut tx, &person, &self.person_indexes(&person)).await?;
         store::households::add_member(&mut tx, id, pid, role, from, None).await?;
         let by = Author { org: actor.org, user: Some(actor.user) };
         store::households::insert_event(&mut tx, id, EventKind::ChangementComposition, from, by, None).await?;

@@ -358,9 +358,12 @@ impl App {
             ("birth_date", _) => new.birth_date.map(format_date),
             _ => Some(new.sex.code().to_owned()),
         };
-        let index = self.name_index(&new.family_name, &new.given_names, new.birth_date);
-        let old = store::households::rectify_person(&mut tx, person, field, stored_value.as_deref(), index.as_deref())
-            .await?;
+        let birth_name = match field {
+            "birth_name" => stored_value.clone(),
+            _ => store::households::birth_name_of(&mut tx, person).await?,
+        };
+        let index = self.name_indexes(&new.family_name, &new.given_names, new.birth_date, birth_name.as_deref());
+        let old = store::households::rectify_person(&mut tx, person, field, stored_value.as_deref(), &index).await?;
         store::households::insert_rectification(
             &mut tx,
             household,

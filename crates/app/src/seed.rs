@@ -141,8 +141,7 @@ impl App {
             let by = Author { org: orgs[h.created_by], user: None };
             let id = store::households::insert_household(&mut tx, Some(&h.commune), h.created_on, by.org).await?;
             for m in &h.members {
-                let index = self.name_index(&m.person.family_name, &m.person.given_names, m.person.birth_date);
-                let pid = store::households::insert_person(&mut tx, &m.person, index.as_deref()).await?;
+                let pid = store::households::insert_person(&mut tx, &m.person, &self.person_indexes(&m.person)).await?;
                 store::households::add_member(&mut tx, id, pid, m.role, m.from, m.to).await?;
                 store::households::record_synthetic_truth(&mut tx, pid, m.true_person as i64).await?;
                 persons += 1;

@@ -101,6 +101,25 @@ impl App {
         Some(k.blind_index(&domain::text::blind_index_input(family, given, birth)))
     }
 
+    /// The blind indexes of a person: of the family name in use, and of the birth name if any
+    /// (the same input, so one searched index finds either).
+    pub(crate) fn name_indexes(
+        &self,
+        family: &str,
+        given: &str,
+        birth: Option<Date>,
+        birth_name: Option<&str>,
+    ) -> store::households::NameIndexes {
+        store::households::NameIndexes {
+            used: self.name_index(family, given, birth),
+            birth: birth_name.and_then(|b| self.name_index(b, given, birth)),
+        }
+    }
+
+    pub(crate) fn person_indexes(&self, p: &domain::household::NewPerson) -> store::households::NameIndexes {
+        self.name_indexes(&p.family_name, &p.given_names, p.birth_date, p.birth.birth_name.as_deref())
+    }
+
     /// Exact search by names and birth date through the blind index, within what the actor
     /// may read. Logged without the searched values.
     pub async fn exact_search(
@@ -117,6 +136,49 @@ impl App {
         record(&mut tx, actor, AuditAction::ExactSearch, None, Outcome::Allowed).await?;
         tx.commit().await?;
         Ok(found)
+    }
+
+    /// Recomputes every person's blind indexes under the keyring's index key, in batches (one
+    /// transaction each), reporting (done, total) after each; returns how many changed. For data
+    /// entered before a keyring was configured, or before an index existed (the birth name's).
+    pub async fn reindex_names(&self, mut progress: impl FnMut(u64, u64)) -> Result<u64> {
+        if self.keyring.is_none() {
+            return Err(AppError::NoKeyring);
+        }
+        let total = {
+            let mut conn = self.store.pool().acquire().await?;
+            store::households::count_persons(&mut conn).await? as u64
+        };
+        let (mut done, mut changed, mut after) = (0u64, 0u64, 0i64);
+        loop {
+            let mut tx = self.store.begin_audited().await?;
+            let batch = store::households::names_batch(&mut tx, after, 500).await?;
+            let Some(last) = batch.last() else { break };
+            after = last.id.0;
+            for p in &batch {
+                let index = self.name_indexes(&p.family_name, &p.given_names, p.birth_date, p.birth_name.as_deref());
+                if index != p.stored {
+                    store::households::set_name_indexes(&mut tx, p.id, &index).await?;
+                    changed += 1;
+                }
+            }
+            done += batch.len() as u64;
+            store::audit::append(
+                &mut tx,
+                store::audit::NewAuditEvent {
+                    actor_user: None,
+                    actor_org: None,
+                    action: AuditAction::KeysReindex,
+                    target_kind: None,
+                    target_id: None,
+                    outcome: Outcome::Allowed,
+                },
+            )
+            .await?;
+            tx.commit().await?;
+            progress(done, total);
+        }
+        Ok(changed)
     }
 
     /// Re-encrypts every sensitive value not under `new`'s active key, in batches (one

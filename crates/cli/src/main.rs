@@ -206,6 +206,10 @@ enum KeysCommand {
         #[arg(long)]
         new_id: Option<String>,
     },
+    /// Recompute every person's blind indexes (exact search) with the keyring
+    /// (PARCOURS_KEYRING_FILE): after it is first configured on existing data, or after an
+    /// upgrade that adds an index.
+    Reindex,
 }
 
 #[derive(Subcommand)]
@@ -445,6 +449,27 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             }
             write_private(out, &store::crypto::Keyring::generate_text(&key_id_now()))?;
             println!("Trousseau créé : {} (à sauvegarder hors de la base ; PARCOURS_KEYRING_FILE={0}).", out.display());
+            Ok(())
+        }
+        Command::Keys { command: KeysCommand::Reindex } => {
+            let path =
+                std::env::var("PARCOURS_KEYRING_FILE").context("PARCOURS_KEYRING_FILE doit désigner le trousseau")?;
+            let keyring = store::crypto::Keyring::parse(&std::fs::read_to_string(&path)?)?;
+            let store = open(cli.db.as_deref().unwrap_or(store::DEFAULT_URL)).await?;
+            let app = App::new(store, cfg, Clock::System).with_keyring(keyring);
+            let bar = indicatif::ProgressBar::new(0);
+            bar.set_style(
+                indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} personnes ({eta})")
+                    .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+            );
+            let changed = app
+                .reindex_names(|done, total| {
+                    bar.set_length(total);
+                    bar.set_position(done);
+                })
+                .await?;
+            bar.finish_and_clear();
+            println!("Index aveugles recalculés : {changed} personne(s) mise(s) à jour.");
             Ok(())
         }
         Command::Keys { command: KeysCommand::Rotate { new_id } } => {

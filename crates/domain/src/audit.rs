@@ -36,6 +36,7 @@ pub enum AuditAction {
     AuditSearch,
     AuditPurge,
     KeysRotate,
+    KeysReindex,
     RightsView,
     ReferralWrite,
     ReferralRead,
@@ -60,7 +61,7 @@ pub enum AuditAction {
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 51] = [
+    pub const ALL: [AuditAction; 52] = [
         Self::LoginSucceeded,
         Self::LoginFailed,
         Self::Logout,
@@ -91,6 +92,7 @@ impl AuditAction {
         Self::AuditSearch,
         Self::AuditPurge,
         Self::KeysRotate,
+        Self::KeysReindex,
         Self::RightsView,
         Self::ReferralWrite,
         Self::ReferralRead,
@@ -146,6 +148,7 @@ impl AuditAction {
             Self::AuditSearch => "audit.search",
             Self::AuditPurge => "audit.purge",
             Self::KeysRotate => "keys.rotate",
+            Self::KeysReindex => "keys.reindex",
             Self::RightsView => "rights.view",
             Self::ReferralWrite => "referral.write",
             Self::ReferralRead => "referral.read",
@@ -203,6 +206,7 @@ impl AuditAction {
             Self::AuditSearch => "Consultation du journal des accès",
             Self::AuditPurge => "Purge du journal des accès",
             Self::KeysRotate => "Rotation des clés",
+            Self::KeysReindex => "Recalcul des index aveugles des noms",
             Self::RightsView => "Consultation de l'écran des droits",
             Self::ReferralWrite => "Saisine de la CCA (création, modification)",
             Self::ReferralRead => "Consultation d'une saisine",

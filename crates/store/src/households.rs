@@ -39,23 +39,32 @@ pub async fn insert_household(
     Ok(HouseholdId(id))
 }
 
-/// Inserts a person; `name_index` is the keyed blind index of names and birth date (absent
-/// when no keyring is configured).
-pub async fn insert_person(conn: &mut Conn, p: &NewPerson, name_index: Option<&str>) -> Result<PersonId> {
+/// The keyed blind indexes of a person's names and birth date, absent when no keyring is
+/// configured: with the family name in use, and with the birth name when there is one (a woman
+/// known under her married name is found by her birth name too).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct NameIndexes {
+    pub used: Option<String>,
+    pub birth: Option<String>,
+}
+
+/// Inserts a person with its blind indexes.
+pub async fn insert_person(conn: &mut Conn, p: &NewPerson, index: &NameIndexes) -> Result<PersonId> {
     let (id,): (i64,) = sqlx::query_as(
         "INSERT INTO persons (family_name, given_names, birth_date, sex, created_at, name_index,
-            birth_name, birth_country, birth_commune)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
+            birth_name, birth_country, birth_commune, birth_name_index)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id",
     )
     .bind(&p.family_name)
     .bind(&p.given_names)
     .bind(p.birth_date.map(format_date))
     .bind(p.sex.code())
     .bind(crate::now_timestamp())
-    .bind(name_index)
+    .bind(index.used.as_deref())
     .bind(p.birth.birth_name.as_deref())
     .bind(p.birth.birth_country.map(Country::code))
     .bind(p.birth.birth_commune.as_deref())
+    .bind(index.birth.as_deref())
     .fetch_one(conn)
     .await?;
     Ok(PersonId(id))
@@ -471,7 +480,8 @@ pub async fn birth_identities(
     Ok(out)
 }
 
-/// Households within `scope` with a member whose blind index is `index`.
+/// Households within `scope` with a member whose blind index, of the family name in use or of
+/// the birth name, is `index`.
 pub async fn by_name_index(
     conn: &mut Conn,
     scope: &ListScope,
@@ -483,12 +493,69 @@ pub async fn by_name_index(
         "SELECT DISTINCT h.id FROM households h JOIN household_members m ON m.household_id = h.id
          JOIN persons p ON p.id = m.person_id WHERE ",
     );
-    let p = sql.param(Val::Text(index.to_owned()));
-    sql.push(&format!("p.name_index = {p}"));
+    let (p, q) = (sql.param(Val::Text(index.to_owned())), sql.param(Val::Text(index.to_owned())));
+    sql.push(&format!("(p.name_index = {p} OR p.birth_name_index = {q})"));
     crate::access::push_scope(&mut sql, scope, today, now);
     sql.push(" ORDER BY h.id");
     let rows: Vec<(i64,)> = sql.query_as().fetch_all(conn).await?;
     Ok(rows.into_iter().map(|r| HouseholdId(r.0)).collect())
+}
+
+pub async fn count_persons(conn: &mut Conn) -> Result<i64> {
+    Ok(sqlx::query_as::<_, (i64,)>("SELECT COUNT(*) FROM persons").fetch_one(conn).await?.0)
+}
+
+/// What a person's blind indexes are computed from, and the stored ones.
+#[derive(Debug, Clone)]
+pub struct IndexedNames {
+    pub id: PersonId,
+    pub family_name: String,
+    pub given_names: String,
+    pub birth_date: Option<Date>,
+    pub birth_name: Option<String>,
+    pub stored: NameIndexes,
+}
+
+/// The persons after id `after`, by id, at most `limit` (to recompute their blind indexes).
+pub async fn names_batch(conn: &mut Conn, after: i64, limit: i64) -> Result<Vec<IndexedNames>> {
+    type Row = (i64, String, String, Option<String>, Option<String>, Option<String>, Option<String>);
+    let rows: Vec<Row> = sqlx::query_as(
+        "SELECT id, family_name, given_names, birth_date, birth_name, name_index, birth_name_index
+         FROM persons WHERE id > $1 ORDER BY id LIMIT $2",
+    )
+    .bind(after)
+    .bind(limit)
+    .fetch_all(conn)
+    .await?;
+    rows.into_iter()
+        .map(|r| {
+            Ok(IndexedNames {
+                id: PersonId(r.0),
+                family_name: r.1,
+                given_names: r.2,
+                birth_date: opt_date_col(r.3)?,
+                birth_name: r.4,
+                stored: NameIndexes { used: r.5, birth: r.6 },
+            })
+        })
+        .collect()
+}
+
+pub async fn set_name_indexes(conn: &mut Conn, person: PersonId, index: &NameIndexes) -> Result<()> {
+    sqlx::query("UPDATE persons SET name_index = $1, birth_name_index = $2 WHERE id = $3")
+        .bind(index.used.as_deref())
+        .bind(index.birth.as_deref())
+        .bind(person.0)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// A person's birth name, if recorded.
+pub async fn birth_name_of(conn: &mut Conn, person: PersonId) -> Result<Option<String>> {
+    let row: Option<(Option<String>,)> =
+        sqlx::query_as("SELECT birth_name FROM persons WHERE id = $1").bind(person.0).fetch_optional(conn).await?;
+    Ok(row.and_then(|r| r.0))
 }
 
 /// Rectifies one field of a person (history is kept by the caller in `rectifications`);
@@ -498,7 +565,7 @@ pub async fn rectify_person(
     person: PersonId,
     column: &str,
     value: Option<&str>,
-    index: Option<&str>,
+    index: &NameIndexes,
 ) -> Result<Option<String>> {
     let column = match column {
         "family_name" => "family_name",
@@ -514,9 +581,10 @@ pub async fn rectify_person(
         .bind(person.0)
         .fetch_one(&mut *conn)
         .await?;
-    sqlx::query(&format!("UPDATE persons SET {column} = $1, name_index = $2 WHERE id = $3"))
+    sqlx::query(&format!("UPDATE persons SET {column} = $1, name_index = $2, birth_name_index = $3 WHERE id = $4"))
         .bind(value)
-        .bind(index)
+        .bind(index.used.as_deref())
+        .bind(index.birth.as_deref())
         .bind(person.0)
         .execute(&mut *conn)
         .await?;

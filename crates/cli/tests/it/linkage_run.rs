@@ -118,7 +118,7 @@ async fn a_person_entered_twice_in_one_household_goes_to_people_not_to_one_clust
             sex: domain::household::Sex::parse(&sex).unwrap(),
             birth: Default::default(),
         };
-        let twice = store::households::insert_person(&mut conn, &copy, None).await.unwrap();
+        let twice = store::households::insert_person(&mut conn, &copy, &Default::default()).await.unwrap();
         store::households::add_member(
             &mut conn,
             domain::HouseholdId(household),
@@ -162,7 +162,7 @@ async fn the_birth_place_tells_undated_namesakes_apart() {
             let p = domain::household::NewPerson::parse("Zorbaquet", "Tuan", "", "M", TODAY)
                 .unwrap()
                 .with_birth(domain::identity::BirthIdentity::parse("", country, place).unwrap());
-            let id = store::households::insert_person(&mut conn, &p, None).await.unwrap();
+            let id = store::households::insert_person(&mut conn, &p, &Default::default()).await.unwrap();
             store::households::add_member(&mut conn, h, id, domain::household::MemberRole::Reference, TODAY, None)
                 .await
                 .unwrap();

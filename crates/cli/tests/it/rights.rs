@@ -76,6 +76,8 @@ async fn rectification_keeps_history_and_reindexes() {
         }
         let bad = t.app.rectify_person(&a, f.h_a, person, "birth_country", "Maroc", "erreur").await;
         assert!(matches!(bad, Err(AppError::Invalid(_))), "a country is one of the list's codes");
+        // the birth name is searchable, and stays so when another field is rectified
+        assert_eq!(t.app.exact_search(&a, "Lemoine", "Camille", birth).await.unwrap(), vec![f.h_a]);
         let e = t.app.rights_export(None, f.h_a).await.unwrap();
         let m = e.membres.iter().find(|m| m.nom == "Aubert-Lemoine").unwrap();
         let birth = (m.nom_de_naissance.as_deref(), m.pays_de_naissance.as_deref(), m.commune_de_naissance.as_deref());
@@ -88,6 +90,11 @@ async fn rectification_keeps_history_and_reindexes() {
         let v = t.app.open_household(&a, f.h_a).await.unwrap();
         assert_eq!(v.births[&person].birth_commune, None);
         assert_eq!(v.births[&person].birth_name.as_deref(), Some("Lemoine"));
+        let born = domain::parse_date("1980-04-02").ok();
+        assert_eq!(t.app.exact_search(&a, "Lemoine", "Camille", born).await.unwrap(), vec![f.h_a]);
+        t.app.rectify_person(&a, f.h_a, person, "birth_name", "", "erreur de saisie").await.unwrap();
+        assert!(t.app.exact_search(&a, "Lemoine", "Camille", born).await.unwrap().is_empty(), "erased with the name");
+        assert_eq!(t.app.exact_search(&a, "Aubert-Lemoine", "Camille", born).await.unwrap(), vec![f.h_a]);
         // B cannot rectify a household it does not follow.
         let r = t.app.rectify_person(&f.actor("referent-b"), f.h_a, person, "given_names", "X", "y").await;
         assert!(matches!(r, Err(AppError::NotFound)));
