@@ -122,13 +122,21 @@ impl App {
         if persons.len() < 2 {
             return Ok(report);
         }
+        let index_of: HashMap<i64, u32> = persons.iter().enumerate().map(|(i, p)| (p.id.0, i as u32)).collect();
         let mut cfg = PipelineConfig::new(&ds, Mode::Dedupe);
         cfg.keep_above = band.low;
+        // "different people" holds whatever the engine finds around the two
+        let mut conn = self.store.pool().acquire().await?;
+        cfg.apart = store::linkage::rejected_pairs(&mut conn)
+            .await?
+            .into_iter()
+            .filter_map(|(a, b)| Some((*index_of.get(&a.0)?, *index_of.get(&b.0)?)))
+            .collect();
+        drop(conn);
         let outcome = linkage::run(&ds, &cfg, progress);
         report.candidate_pairs = outcome.blocking.total;
 
         // Clusters, with the reviewers' merges on top, under stable ids.
-        let index_of: HashMap<i64, u32> = persons.iter().enumerate().map(|(i, p)| (p.id.0, i as u32)).collect();
         let mut clusters = outcome.clusters.clone();
         let mut conn = self.store.pool().acquire().await?;
         for m in store::linkage::merges_of(&mut conn, &persons.iter().map(|p| p.id).collect::<Vec<_>>()).await? {

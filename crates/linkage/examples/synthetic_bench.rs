@@ -97,7 +97,7 @@ fn main() {
                 .map(|p| linkage::cluster::Edge { a: p.a, b: p.b, weight: p.weight })
                 .collect();
             let mut allowed = |a: u32, b: u32| scorer.score(a.min(b), a.max(b)).1 >= guard;
-            linkage::cluster::cluster_edges(&mut clusters, &mut edges, &mut allowed, None);
+            linkage::cluster::cluster_edges(&mut clusters, &mut edges, &mut allowed, None, &Default::default());
             let c: Vec<u64> = clusters.assignments().iter().map(|c| c.0).collect();
             let m = pairwise(&c, &truth, None);
             println!("threshold {t}: precision {:.5} recall {:.5} f1 {:.5}", m.precision, m.recall, m.f1);

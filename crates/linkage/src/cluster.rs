@@ -283,18 +283,65 @@ impl Clusters {
     }
 }
 
+/// Pairs of records that must never be in one cluster (reviewers' "different people"). Unlike
+/// the guard, which looks at a sample of the members of large clusters, it is checked on every
+/// member: a human decision is never overridden by the engine.
+#[derive(Debug, Clone, Default)]
+pub struct Apart {
+    of: FxMap<u32, Vec<u32>>,
+}
+
+impl Apart {
+    pub fn new(pairs: &[(u32, u32)]) -> Self {
+        let mut of: FxMap<u32, Vec<u32>> = FxMap::default();
+        for &(a, b) in pairs.iter().filter(|(a, b)| a != b) {
+            of.entry(a).or_default().push(b);
+            of.entry(b).or_default().push(a);
+        }
+        Self { of }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.of.is_empty()
+    }
+
+    /// Whether `a` and `b` were said to be different people.
+    pub fn contains(&self, a: u32, b: u32) -> bool {
+        self.of.get(&a).is_some_and(|v| v.contains(&b))
+    }
+
+    /// Whether merging the clusters of `x` and `y` would put two such records together.
+    fn forbids(&self, clusters: &Clusters, x: u32, y: u32) -> bool {
+        if self.of.is_empty() {
+            return false;
+        }
+        let (cx, cy) = (clusters.of(x), clusters.of(y));
+        let (ox, oy) = ([x], [y]);
+        let mx: &[u32] = clusters.multi.get(&cx).map_or(&ox, Vec::as_slice);
+        let my: &[u32] = clusters.multi.get(&cy).map_or(&oy, Vec::as_slice);
+        // through the smaller side
+        let (members, other) = if mx.len() <= my.len() { (mx, cy) } else { (my, cx) };
+        members.iter().filter_map(|m| self.of.get(m)).flatten().any(|&p| clusters.of(p) == other)
+    }
+}
+
 /// Takes the edges best first (ties by record indices, so the result is deterministic) and
-/// merges with the guard, and with the contest check when given.
+/// merges with the guard, and with the contest check when given; never against `apart`.
 pub fn cluster_edges(
     clusters: &mut Clusters,
     edges: &mut [Edge],
     allowed: &mut dyn FnMut(u32, u32) -> bool,
     contest: Option<&Contest<'_>>,
+    apart: &Apart,
 ) -> ClusterReport {
     edges.sort_unstable_by(|x, y| y.weight.total_cmp(&x.weight).then(x.a.cmp(&y.a)).then(x.b.cmp(&y.b)));
     let mut report = ClusterReport { edges: edges.len() as u64, ..Default::default() };
     for e in edges.iter() {
         if clusters.of(e.a) == clusters.of(e.b) {
+            continue;
+        }
+        if apart.forbids(clusters, e.a, e.b) {
+            report.vetoed += 1;
             continue;
         }
         if let Some(c) = contest {
@@ -317,20 +364,42 @@ mod tests {
     use super::*;
 
     #[test]
+    fn apart_records_are_kept_apart_through_every_member() {
+        // two clusters of 21 records, too large for the guard to ask about every pair across
+        // them; their last members were said to be different people
+        let mut c = Clusters::new();
+        c.extend_to(42);
+        let mut edges: Vec<Edge> = (0..20).chain(21..41).map(|i| Edge { a: i, b: i + 1, weight: 50.0 }).collect();
+        edges.push(Edge { a: 0, b: 21, weight: 10.0 });
+        let said = (20, 41);
+        let apart = Apart::new(&[said]);
+        assert!(apart.contains(41, 20) && !apart.contains(0, 1));
+        let mut guard_only = |a: u32, b: u32| (a.min(b), a.max(b)) != said;
+        let mut sampled = Clusters::new();
+        sampled.extend_to(42);
+        cluster_edges(&mut sampled, &mut edges.clone(), &mut guard_only, None, &Apart::default());
+        assert_eq!(sampled.of(20), sampled.of(41), "the guard's sample misses them");
+        let report = cluster_edges(&mut c, &mut edges, &mut |_, _| true, None, &apart);
+        assert_ne!(c.of(20), c.of(41));
+        assert_eq!((c.of(0), c.of(21)), (c.of(20), c.of(41)), "each cluster whole");
+        assert_eq!(report.vetoed, 1, "only the link that would join them");
+    }
+
+    #[test]
     fn a_chain_through_a_vague_record_is_cut() {
         // A–B strong, B–C strong, A–C strongly negative: A and C must not end up together.
         let mut c = Clusters::new();
         c.extend_to(3);
         let mut edges = vec![Edge { a: 0, b: 1, weight: 20.0 }, Edge { a: 1, b: 2, weight: 15.0 }];
         let mut allowed = |a: u32, b: u32| !matches!((a.min(b), a.max(b)), (0, 2));
-        let report = cluster_edges(&mut c, &mut edges, &mut allowed, None);
+        let report = cluster_edges(&mut c, &mut edges, &mut allowed, None, &Apart::default());
         assert_eq!(c.of(0), c.of(1));
         assert_ne!(c.of(1), c.of(2));
         assert_eq!(report.vetoed, 1);
         // plain connected components would chain them
         let mut cc = Clusters::new();
         cc.extend_to(3);
-        cluster_edges(&mut cc, &mut edges, &mut |_, _| true, None);
+        cluster_edges(&mut cc, &mut edges, &mut |_, _| true, None, &Apart::default());
         assert_eq!(cc.of(0), cc.of(2));
     }
 
@@ -340,7 +409,7 @@ mod tests {
         let mut c = Clusters::new();
         c.extend_to(3);
         let mut edges = vec![Edge { a: 0, b: 1, weight: 10.0 }, Edge { a: 1, b: 2, weight: 30.0 }];
-        cluster_edges(&mut c, &mut edges, &mut |a, b| (a.min(b), a.max(b)) != (0, 2), None);
+        cluster_edges(&mut c, &mut edges, &mut |a, b| (a.min(b), a.max(b)) != (0, 2), None, &Apart::default());
         assert_eq!(c.of(1), c.of(2));
         assert_ne!(c.of(0), c.of(1));
     }
@@ -353,7 +422,13 @@ mod tests {
         let mut edges = vec![Edge { a: 0, b: 1, weight: 12.0 }, Edge { a: 0, b: 2, weight: 11.5 }];
         let adjacency = Adjacency::new(3, &[(0, 1, 12.0), (0, 2, 11.5)]);
         let contest = Contest { adjacency: &adjacency, margin: 10.0 };
-        let report = cluster_edges(&mut c, &mut edges, &mut |a, b| (a.min(b), a.max(b)) != (1, 2), Some(&contest));
+        let report = cluster_edges(
+            &mut c,
+            &mut edges,
+            &mut |a, b| (a.min(b), a.max(b)) != (1, 2),
+            Some(&contest),
+            &Apart::default(),
+        );
         assert_eq!(report.contested, 2);
         assert!(c.of(0) != c.of(1) && c.of(0) != c.of(2));
         // when 1 and 2 are the same person, 0 joins them
@@ -364,7 +439,7 @@ mod tests {
             Edge { a: 0, b: 1, weight: 12.0 },
             Edge { a: 0, b: 2, weight: 11.5 },
         ];
-        cluster_edges(&mut c, &mut edges, &mut |_, _| true, Some(&contest));
+        cluster_edges(&mut c, &mut edges, &mut |_, _| true, Some(&contest), &Apart::default());
         assert!(c.of(0) == c.of(1) && c.of(1) == c.of(2));
     }
 

@@ -13,7 +13,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::blocking::{compute_keys, BlockingRule, Keys, Mode, PairFilter};
-use crate::cluster::{cluster_edges, ClusterId, Clusters, Edge, Merge, MergeOutcome};
+use crate::cluster::{cluster_edges, Apart, ClusterId, Clusters, Edge, Merge, MergeOutcome};
 use crate::compare::{Comparator, Thresholds};
 use crate::dataset::{Dataset, DatasetError};
 use crate::model::{Explanation, Model, Scorer, TermFrequencies};
@@ -380,6 +380,7 @@ impl Linker {
         let mut local = Clusters::new();
         local.extend_to(members.len());
         let mut edges = Vec::new();
+        let mut apart = Vec::new();
         for (x, &a) in members.iter().enumerate() {
             for (y, &b) in members.iter().enumerate().skip(x + 1) {
                 let k = ordered(a, b);
@@ -387,7 +388,7 @@ impl Linker {
                     Some(Decision::SamePerson) => {
                         local.force_merge(x as u32, y as u32);
                     }
-                    Some(Decision::DifferentPeople) => {}
+                    Some(Decision::DifferentPeople) => apart.push((x as u32, y as u32)),
                     None => {
                         if let Some(&w) = self.scored.get(&k) {
                             if w >= link {
@@ -403,7 +404,7 @@ impl Linker {
             let k = ordered(members[x as usize], members[y as usize]);
             self.decisions.get(&k) != Some(&Decision::DifferentPeople) && scorer.score(k.0, k.1).1 >= guard
         };
-        cluster_edges(&mut local, &mut edges, &mut allowed, None);
+        cluster_edges(&mut local, &mut edges, &mut allowed, None, &Apart::new(&apart));
         group(members, &local)
     }
 }

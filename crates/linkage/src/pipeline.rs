@@ -5,7 +5,7 @@ use std::time::Instant;
 use serde::Serialize;
 
 use crate::blocking::{self, BlockingConfig, BlockingReport, Mode};
-use crate::cluster::{cluster_edges, Adjacency, ClusterReport, Clusters, Contest, Edge};
+use crate::cluster::{cluster_edges, Adjacency, Apart, ClusterReport, Clusters, Contest, Edge};
 use crate::compare::{Comparator, Thresholds};
 use crate::context::{self, ContextModel, Groups};
 use crate::dataset::Dataset;
@@ -43,6 +43,9 @@ pub struct PipelineConfig {
     /// Household context ([`crate::context`]) when the records have households: first-pass
     /// links at or above this probability vouch for their co-members (`None`: no context).
     pub context_anchor: Option<f64>,
+    /// Pairs of records reviewers said are different people: never in one cluster, whatever
+    /// their scores and the links around them.
+    pub apart: Vec<(u32, u32)>,
     pub threads: usize,
 }
 
@@ -58,6 +61,7 @@ impl PipelineConfig {
             keep_above: 0.5,
             contest_margin: 0.0,
             context_anchor: Some(0.99),
+            apart: Vec::new(),
             threads: crate::util::threads(2),
         }
     }
@@ -202,8 +206,9 @@ pub fn run(ds: &Dataset, cfg: &PipelineConfig, progress: &dyn Progress) -> Outco
     let adjacency = Adjacency::new(ds.len(), &likely);
     drop(likely);
     let contest = Contest { adjacency: &adjacency, margin: cfg.contest_margin };
+    let apart = Apart::new(&cfg.apart);
     let clustering =
-        cluster_edges(&mut clusters, &mut edges, &mut allowed, (cfg.contest_margin > 0.0).then_some(&contest));
+        cluster_edges(&mut clusters, &mut edges, &mut allowed, (cfg.contest_margin > 0.0).then_some(&contest), &apart);
     lap("clustering", &mut timings);
     let blocking = candidates.report.take().unwrap_or(BlockingReport { rules: Vec::new(), total: 0 });
     Outcome {
@@ -385,6 +390,33 @@ pub(crate) mod tests {
         let namesakes = country(start, start + 1);
         let rare = country(start + 40, start + 41);
         assert!(rare > namesakes + 2.0, "rare name {rare} bits, Nguyen {namesakes} bits");
+    }
+
+    #[test]
+    fn records_said_apart_are_never_clustered_together() {
+        let (ds, _) = synthetic(3000, 5);
+        let mut cfg = PipelineConfig::new(&ds, Mode::Dedupe);
+        let before = run(&ds, &cfg, &NoProgress);
+        // the engine's clusters of three records or more: a reviewer says two of their members
+        // are different people
+        let mut big: Vec<Vec<u32>> =
+            before.clusters.groups().filter(|(_, m)| m.len() >= 3).map(|(_, m)| m.to_vec()).collect();
+        big.sort();
+        assert!(big.len() >= 3, "{} clusters of three or more", big.len());
+        cfg.apart = big.iter().take(3).map(|m| (m[0], m[m.len() - 1])).collect();
+        let after = run(&ds, &cfg, &NoProgress);
+        for &(a, b) in &cfg.apart {
+            assert_eq!(before.clusters.of(a), before.clusters.of(b));
+            assert_ne!(after.clusters.of(a), after.clusters.of(b), "{a} and {b}");
+        }
+        assert!(after.clustering.vetoed >= before.clustering.vetoed + 3);
+        // elsewhere nothing changes
+        let touched: Vec<u32> = big.iter().take(3).flatten().copied().collect();
+        for (_, members) in before.clusters.groups() {
+            if !members.iter().any(|m| touched.contains(m)) {
+                assert!(members.iter().all(|&m| after.clusters.of(m) == after.clusters.of(members[0])));
+            }
+        }
     }
 
     #[test]

@@ -192,6 +192,15 @@ pub async fn decide(conn: &mut Conn, a: PersonId, b: PersonId, same: bool, by: (
     Ok(())
 }
 
+/// The pairs reviewers said are different people.
+pub async fn rejected_pairs(conn: &mut Conn) -> Result<Vec<(PersonId, PersonId)>> {
+    let rows: Vec<(i64, i64)> =
+        sqlx::query_as("SELECT person_a, person_b FROM link_decisions WHERE decision = 'differente' ORDER BY id")
+            .fetch_all(conn)
+            .await?;
+    Ok(rows.into_iter().map(|(a, b)| (PersonId(a), PersonId(b))).collect())
+}
+
 /// A merge: (decision id, the two persons, when, by whom).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Merge {

@@ -96,6 +96,38 @@ async fn linkage_over_the_store_is_accurate_stable_and_remembers_rejections() {
 }
 
 #[tokio::test]
+async fn a_pair_said_different_is_split_even_where_the_engine_links_it() {
+    for t in apps().await {
+        let territory = synth::generate(&synth::Config { households: 200, seed: 5, today: TODAY, years: 3 });
+        t.app.seed_demo(&territory, "un-mot-de-passe-de-demo").await.unwrap();
+        let first = t.app.run_linkage(ReviewBand::default(), &NoProgress).await.unwrap();
+        let mut conn = t.app.store.pool().acquire().await.unwrap();
+        let before = store::linkage::clusters(&mut conn).await.unwrap();
+        let by_cluster = group(before.iter().map(|(p, c)| (p.0, *c)));
+        // two records the engine put together, alone in their cluster
+        let pair = by_cluster.values().find(|m| m.len() == 2).expect("a linked pair").clone();
+        let (a, b) = (domain::PersonId(pair[0].min(pair[1])), domain::PersonId(pair[0].max(pair[1])));
+        store::linkage::decide(&mut conn, a, b, false, (domain::OrgId(1), domain::UserId(1))).await.unwrap();
+        drop(conn);
+        let again = t.app.run_linkage(ReviewBand::default(), &NoProgress).await.unwrap();
+        let mut conn = t.app.store.pool().acquire().await.unwrap();
+        let after: HashMap<i64, i64> =
+            store::linkage::clusters(&mut conn).await.unwrap().into_iter().map(|(p, c)| (p.0, c)).collect();
+        assert_ne!(after[&a.0], after[&b.0], "a human decision beats the engine");
+        assert_eq!(again.clusters, first.clusters + 1, "one person more, nothing else moved");
+        for (p, c) in &before {
+            if *p != a && *p != b {
+                assert_eq!(after[&p.0], *c, "other ids stay");
+            }
+        }
+        let pending = store::linkage::pending(&mut conn).await.unwrap();
+        assert!(!pending.iter().any(|c| (c.a, c.b) == (a, b)), "not proposed again");
+        drop(conn);
+        t.finish().await;
+    }
+}
+
+#[tokio::test]
 async fn a_person_entered_twice_in_one_household_goes_to_people_not_to_one_cluster() {
     for t in apps().await {
         let territory = synth::generate(&synth::Config { households: 200, seed: 5, today: TODAY, years: 3 });
