@@ -57,18 +57,22 @@ pub struct MergeView {
     pub by: Option<String>,
 }
 
-fn side_of(members: &[Membership], person: PersonId) -> Option<&Membership> {
+pub(crate) fn side_of(members: &[Membership], person: PersonId) -> Option<&Membership> {
     members.iter().find(|m| m.person.id == person)
 }
 
 impl App {
-    async fn facts_of(&self, tx: &mut Tx, person: PersonId) -> Result<Option<(HouseholdId, HouseholdFacts)>> {
+    pub(crate) async fn facts_of(
+        &self,
+        tx: &mut Tx,
+        person: PersonId,
+    ) -> Result<Option<(HouseholdId, HouseholdFacts)>> {
         let Some(h) = store::linkage::households_of(tx, person).await?.into_iter().next() else { return Ok(None) };
         let facts = store::access::household_facts(tx, h, self.today(), &self.now_ts()).await?;
         Ok(facts.map(|f| (h, f)))
     }
 
-    async fn reviewable(
+    pub(crate) async fn reviewable(
         &self,
         tx: &mut Tx,
         actor: &Actor,

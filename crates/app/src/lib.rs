@@ -11,6 +11,7 @@ pub mod duplicates;
 pub mod evictions;
 pub mod households;
 pub mod linkage_run;
+pub mod links;
 pub mod mail;
 pub mod measures;
 pub mod observatory;

@@ -192,6 +192,30 @@ pub async fn decide(conn: &mut Conn, a: PersonId, b: PersonId, same: bool, by: (
     Ok(())
 }
 
+/// The other members of `person`'s cluster, as last computed.
+pub async fn cluster_mates(conn: &mut Conn, person: PersonId) -> Result<Vec<PersonId>> {
+    let rows: Vec<(i64,)> = sqlx::query_as(
+        "SELECT b.person_id FROM person_clusters a JOIN person_clusters b
+           ON b.cluster_id = a.cluster_id AND b.person_id <> a.person_id
+         WHERE a.person_id = $1 ORDER BY b.person_id",
+    )
+    .bind(person.0)
+    .fetch_all(conn)
+    .await?;
+    Ok(rows.into_iter().map(|r| PersonId(r.0)).collect())
+}
+
+/// The pairs (a < b) involving `person` that a reviewer decided, either way.
+pub async fn decided_pairs_of(conn: &mut Conn, person: PersonId) -> Result<Vec<(PersonId, PersonId)>> {
+    let rows: Vec<(i64, i64)> =
+        sqlx::query_as("SELECT person_a, person_b FROM link_decisions WHERE person_a = $1 OR person_b = $2")
+            .bind(person.0)
+            .bind(person.0)
+            .fetch_all(conn)
+            .await?;
+    Ok(rows.into_iter().map(|(a, b)| (PersonId(a), PersonId(b))).collect())
+}
+
 /// The pairs reviewers said are different people.
 pub async fn rejected_pairs(conn: &mut Conn) -> Result<Vec<(PersonId, PersonId)>> {
     let rows: Vec<(i64, i64)> =

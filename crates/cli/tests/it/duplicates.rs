@@ -121,3 +121,48 @@ async fn the_queue_through_the_screens() {
         t.finish().await;
     }
 }
+
+#[tokio::test]
+async fn an_automatic_link_is_contested_from_the_file() {
+    for t in apps().await {
+        let f = Fixture::new(&t).await;
+        let (pa, pab, pb) = (person_of(&t, f.h_a).await, person_of(&t, f.h_ab).await, person_of(&t, f.h_b).await);
+        // the engine put the reference persons of h_a, h_ab and h_b in one cluster
+        let mut conn = t.app.store.pool().acquire().await.unwrap();
+        store::linkage::replace_clusters(&mut conn, &[(pa, 7), (pab, 7), (pb, 7)]).await.unwrap();
+        drop(conn);
+        let (a, b) = (f.actor("referent-a"), f.actor("referent-b"));
+        let links = t.app.household_links(&a, f.h_a).await.unwrap();
+        assert_eq!(links.len(), 1, "A reads h_ab, not h_b: {links:?}");
+        assert_eq!((links[0].other, links[0].other_household, links[0].may_separate), (pab, f.h_ab, true));
+        // B does not read h_a: the link is not even mentioned, and B cannot contest it
+        let seen_by_b = t.app.household_links(&b, f.h_ab).await.unwrap();
+        assert!(seen_by_b.iter().all(|l| l.other != pa), "{seen_by_b:?}");
+        assert!(matches!(t.app.separate(&b, f.h_ab, pab, pa).await, Err(AppError::NotFound)));
+        let mut conn = t.app.store.pool().acquire().await.unwrap();
+        let last = &store::audit::recent(&mut conn, 1).await.unwrap()[0].event;
+        assert_eq!((last.action.as_str(), last.outcome.as_str()), ("linkage.decision", "denied"));
+        drop(conn);
+        // only a pair that is linked, from the file it is shown on
+        assert!(matches!(t.app.separate(&a, f.h_ab, pa, pab).await, Err(AppError::NotFound)));
+
+        let mut c = t.client();
+        c.login("referent-a@test.parcours.test", fixture_password()).await;
+        let csrf = c.csrf().await;
+        let file = c.get(&format!("/menages/{}", f.h_a.0)).await;
+        assert!(file.body.contains("Par le rapprochement automatique") && file.body.contains("/liens/separation"));
+        let form = [
+            ("csrf", csrf.as_str()),
+            ("household", &f.h_a.0.to_string()),
+            ("here", &pa.0.to_string()),
+            ("other", &pab.0.to_string()),
+        ];
+        assert_eq!(c.post("/liens/separation", &form).await.status, 303);
+        assert!(!c.get(&format!("/menages/{}", f.h_a.0)).await.body.contains("/liens/separation"), "decided");
+        let mut conn = t.app.store.pool().acquire().await.unwrap();
+        assert_eq!(store::linkage::rejected_pairs(&mut conn).await.unwrap(), vec![(pa.min(pab), pa.max(pab))]);
+        drop(conn);
+        assert!(matches!(t.app.separate(&a, f.h_a, pa, pab).await, Err(AppError::Invalid(_))), "once");
+        t.finish().await;
+    }
+}

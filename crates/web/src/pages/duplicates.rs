@@ -17,6 +17,7 @@ pub fn routes() -> Router<AppState> {
         .route("/doublons", get(queue))
         .route("/doublons/{id}", get(pair).post(decide))
         .route("/fusions/{id}/annulation", post(unmerge))
+        .route("/liens/separation", post(separate))
 }
 
 fn id_of(s: &str) -> Result<i64, WebError> {
@@ -131,6 +132,27 @@ async fn decide(
 struct UnmergeForm {
     csrf: String,
     household: String,
+}
+
+#[derive(Deserialize)]
+struct SeparateForm {
+    csrf: String,
+    household: String,
+    here: String,
+    other: String,
+}
+
+/// « Not the same person » on an automatic link of a household's file.
+async fn separate(
+    State(state): State<AppState>,
+    user: LoggedIn,
+    Form(f): Form<SeparateForm>,
+) -> Result<Response, WebError> {
+    user.check_csrf(&f.csrf)?;
+    let household = domain::HouseholdId(id_of(&f.household)?);
+    let (here, other) = (domain::PersonId(id_of(&f.here)?), domain::PersonId(id_of(&f.other)?));
+    state.app.separate(&user.session.actor, household, here, other).await?;
+    Ok(Redirect::to(&format!("/menages/{}#rapprochements", household.0)).into_response())
 }
 
 async fn unmerge(

@@ -306,6 +306,7 @@ struct HouseholdPage {
     tenancy_shared: bool,
     cca: app::cca::HouseholdCca,
     merges: Vec<app::duplicates::MergeView>,
+    links: Vec<app::links::LinkView>,
     referral_rows: Vec<(i64, &'static str, String)>,
     measure_rows: Vec<(i64, String, &'static str, String)>,
 }
@@ -393,6 +394,7 @@ async fn render_household(
     let v = state.app.open_household(&user.session.actor, HouseholdId(id)).await?;
     let cca = state.app.household_cca(&user.session.actor, HouseholdId(id)).await?;
     let merges = state.app.household_merges(&user.session.actor, HouseholdId(id)).await?;
+    let links = state.app.household_links(&user.session.actor, HouseholdId(id)).await?;
     let referral_rows = cca.referrals.iter().map(|r| (r.0, r.1.label(), opt_fr_date(r.2))).collect();
     let measure_rows = cca
         .measures
@@ -470,6 +472,7 @@ async fn render_household(
         tenancy_shared: v.choices.iter().any(|c| c.0 == SharingScope::Bailleurs && c.1 == "accord"),
         cca,
         merges,
+        links,
         referral_rows,
         measure_rows,
     }
