@@ -30,6 +30,16 @@ pub(crate) async fn record(
     Ok(())
 }
 
+/// Appends an event of the system itself (no actor: a batch, a run, a failed login).
+pub(crate) async fn record_system(conn: &mut Conn, action: AuditAction, outcome: Outcome) -> Result<()> {
+    store::audit::append(
+        conn,
+        NewAuditEvent { actor_user: None, actor_org: None, action, target_kind: None, target_id: None, outcome },
+    )
+    .await?;
+    Ok(())
+}
+
 /// The result of a chain verification.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Verification {

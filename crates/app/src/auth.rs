@@ -90,18 +90,7 @@ impl App {
             _ => Vec::new(),
         };
         let (Some(user), Some(first)) = (user.filter(|_| ok), memberships.first()) else {
-            store::audit::append(
-                &mut tx,
-                NewAuditEvent {
-                    actor_user: None,
-                    actor_org: None,
-                    action: AuditAction::LoginFailed,
-                    target_kind: None,
-                    target_id: None,
-                    outcome: Outcome::Denied,
-                },
-            )
-            .await?;
+            crate::audit::record_system(&mut tx, AuditAction::LoginFailed, Outcome::Denied).await?;
             tx.commit().await?;
             self.throttle.fail(&account_key);
             self.throttle.fail(&client_key);

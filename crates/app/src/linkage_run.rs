@@ -194,18 +194,7 @@ impl App {
         let mut tx = self.store.begin_audited().await?;
         store::linkage::replace_clusters(&mut tx, &rows).await?;
         report.queued = store::linkage::replace_candidates(&mut tx, &queue).await?;
-        store::audit::append(
-            &mut tx,
-            store::audit::NewAuditEvent {
-                actor_user: None,
-                actor_org: None,
-                action: AuditAction::LinkageRun,
-                target_kind: None,
-                target_id: None,
-                outcome: AuditOutcome::Allowed,
-            },
-        )
-        .await?;
+        crate::audit::record_system(&mut tx, AuditAction::LinkageRun, AuditOutcome::Allowed).await?;
         tx.commit().await?;
         report.seconds = started.elapsed().as_secs_f64();
         Ok(report)

@@ -168,18 +168,7 @@ impl App {
             tx.commit().await?;
         }
         let mut tx = self.store.begin_audited().await?;
-        store::audit::append(
-            &mut tx,
-            store::audit::NewAuditEvent {
-                actor_user: None,
-                actor_org: None,
-                action: AuditAction::RemindersRun,
-                target_kind: None,
-                target_id: None,
-                outcome: AuditOutcome::Allowed,
-            },
-        )
-        .await?;
+        crate::audit::record_system(&mut tx, AuditAction::RemindersRun, AuditOutcome::Allowed).await?;
         tx.commit().await?;
         report.emailed = self.deliver_emails().await?;
         Ok(report)

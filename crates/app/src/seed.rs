@@ -7,7 +7,6 @@ use domain::policy::{Grant, TerritoryScope, Tier};
 use domain::territory::Commune;
 use domain::user::{Email, Role};
 use domain::OrgId;
-use store::audit::NewAuditEvent;
 use store::households::Author;
 
 use crate::{App, Result};
@@ -199,18 +198,7 @@ impl App {
         tx.commit().await?;
 
         let mut tx = self.store.begin_audited().await?;
-        store::audit::append(
-            &mut tx,
-            NewAuditEvent {
-                actor_user: None,
-                actor_org: None,
-                action: AuditAction::DemoSeed,
-                target_kind: None,
-                target_id: None,
-                outcome: Outcome::Allowed,
-            },
-        )
-        .await?;
+        crate::audit::record_system(&mut tx, AuditAction::DemoSeed, Outcome::Allowed).await?;
         tx.commit().await?;
         Ok(DemoSummary { households: t.households.len(), persons, organisations: orgs.len(), accounts })
     }

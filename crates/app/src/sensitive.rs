@@ -163,18 +163,7 @@ impl App {
                 }
             }
             done += batch.len() as u64;
-            store::audit::append(
-                &mut tx,
-                store::audit::NewAuditEvent {
-                    actor_user: None,
-                    actor_org: None,
-                    action: AuditAction::KeysReindex,
-                    target_kind: None,
-                    target_id: None,
-                    outcome: Outcome::Allowed,
-                },
-            )
-            .await?;
+            crate::audit::record_system(&mut tx, AuditAction::KeysReindex, Outcome::Allowed).await?;
             tx.commit().await?;
             progress(done, total);
         }
@@ -211,18 +200,7 @@ impl App {
                     }
                 }
                 done += batch.len() as u64;
-                store::audit::append(
-                    &mut tx,
-                    store::audit::NewAuditEvent {
-                        actor_user: None,
-                        actor_org: None,
-                        action: AuditAction::KeysRotate,
-                        target_kind: None,
-                        target_id: None,
-                        outcome: Outcome::Allowed,
-                    },
-                )
-                .await?;
+                crate::audit::record_system(&mut tx, AuditAction::KeysRotate, Outcome::Allowed).await?;
                 tx.commit().await?;
                 progress(done, total);
             }
