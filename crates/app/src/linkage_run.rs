@@ -34,6 +34,9 @@ pub struct LinkRunReport {
     /// Persons sharing a cluster with another: probable duplicates.
     pub in_shared_clusters: usize,
     pub queued: usize,
+    /// « Different people » pairs that « same person » decisions put back in one cluster
+    /// (through a third record): reviewers contradict each other there.
+    pub conflicting_decisions: usize,
     pub seconds: f64,
 }
 
@@ -145,6 +148,7 @@ impl App {
             }
         }
         clusters.extend_to(persons.len());
+        report.conflicting_decisions = cfg.apart.iter().filter(|&&(a, b)| clusters.of(a) == clusters.of(b)).count();
         let mut by_cluster: BTreeMap<u64, Vec<i64>> = BTreeMap::new();
         for (i, c) in clusters.assignments().iter().enumerate() {
             by_cluster.entry(c.0).or_default().push(persons[i].id.0);

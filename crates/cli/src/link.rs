@@ -108,6 +108,13 @@ pub async fn run(db: Option<&str>, command: &LinkCommand) -> anyhow::Result<()> 
                  {} paires à examiner — {:.1} s.",
                 r.persons, r.candidate_pairs, r.clusters, r.in_shared_clusters, r.queued, r.seconds
             );
+            if r.conflicting_decisions > 0 {
+                println!(
+                    "Attention : {} paire(s) dites « personnes différentes » réunies par des fusions (« même personne ») \
+                     passant par une autre fiche : décisions contradictoires à revoir.",
+                    r.conflicting_decisions
+                );
+            }
             Ok(())
         }
         LinkCommand::Eval { schema, file, link_with, threshold, clusters_out, json, no_household, ignore } => {

@@ -122,7 +122,16 @@ async fn a_pair_said_different_is_split_even_where_the_engine_links_it() {
         }
         let pending = store::linkage::pending(&mut conn).await.unwrap();
         assert!(!pending.iter().any(|c| (c.a, c.b) == (a, b)), "not proposed again");
+        assert_eq!(again.conflicting_decisions, 0);
+        // reviewers merging both with a third record contradict the first: reported
+        let third = before.iter().map(|(p, _)| *p).find(|p| *p != a && *p != b).unwrap();
+        for x in [a, b] {
+            let (lo, hi) = if x.0 < third.0 { (x, third) } else { (third, x) };
+            store::linkage::decide(&mut conn, lo, hi, true, (domain::OrgId(1), domain::UserId(1))).await.unwrap();
+        }
         drop(conn);
+        let contradicted = t.app.run_linkage(ReviewBand::default(), &NoProgress).await.unwrap();
+        assert_eq!(contradicted.conflicting_decisions, 1);
         t.finish().await;
     }
 }
