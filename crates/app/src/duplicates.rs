@@ -57,6 +57,11 @@ pub struct MergeView {
     pub by: Option<String>,
 }
 
+/// A member as the linkage screens name it: `DUPONT Marie`.
+pub(crate) fn display_name(m: &Membership) -> String {
+    format!("{} {}", m.person.family_name.to_uppercase(), m.person.given_names)
+}
+
 pub(crate) fn side_of(members: &[Membership], person: PersonId) -> Option<&Membership> {
     members.iter().find(|m| m.person.id == person)
 }
@@ -191,14 +196,11 @@ impl App {
         let mut out = Vec::new();
         for m in merges {
             let (here, other) = if ids.contains(&m.a) { (m.a, m.b) } else { (m.b, m.a) };
-            let here_name = side_of(&rec.members, here)
-                .map(|x| format!("{} {}", x.person.family_name.to_uppercase(), x.person.given_names))
-                .unwrap_or_default();
+            let here_name = side_of(&rec.members, here).map(display_name).unwrap_or_default();
             let other_view = match self.facts_of(&mut tx, other).await? {
                 Some((h, f)) if policy::decide(actor, policy::Action::ReadFile, &f, today) => {
                     let r = store::households::get(&mut tx, h).await?.ok_or(AppError::NotFound)?;
-                    side_of(&r.members, other)
-                        .map(|x| (h, format!("{} {}", x.person.family_name.to_uppercase(), x.person.given_names)))
+                    side_of(&r.members, other).map(|x| (h, display_name(x)))
                 }
                 _ => None,
             };

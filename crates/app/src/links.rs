@@ -10,7 +10,7 @@ use domain::{HouseholdId, InvalidInput, PersonId};
 use store::linkage::Candidate;
 
 use crate::audit::record;
-use crate::duplicates::side_of;
+use crate::duplicates::{display_name, side_of};
 use crate::{App, AppError, Result};
 
 /// A member of the household and a record of another household the engine found to be the same
@@ -32,10 +32,6 @@ fn ordered(a: PersonId, b: PersonId) -> (PersonId, PersonId) {
     } else {
         (b, a)
     }
-}
-
-fn display(m: &domain::household::Membership) -> String {
-    format!("{} {}", m.person.family_name.to_uppercase(), m.person.given_names)
 }
 
 impl App {
@@ -62,10 +58,10 @@ impl App {
                 let Some(o) = side_of(&r.members, other) else { continue };
                 out.push(LinkView {
                     here,
-                    here_name: display(m),
+                    here_name: display_name(m),
                     other,
                     other_household: h,
-                    other_name: display(o),
+                    other_name: display_name(o),
                     may_separate: policy::may_review_pair(actor, &here_facts, &facts, today),
                 });
             }
