@@ -257,6 +257,25 @@ try {
     check(csv.status() === 200 && (await csv.text()).startsWith('dossier,'), 'the CCAPEX export is not a CSV of cases');
   });
 
+  await step('the SIAO coordinator settles contradictory decisions on duplicates', async () => {
+    const form = page.locator('form[action="/logout"]');
+    await navigateBy(() => form.first().locator('button').first().click());
+    await submitLogin('siao@demo.parcours.test', PASSWORD);
+    let resp = await page.goto(url('/doublons'), { waitUntil: 'load' });
+    check(resp && resp.status() === 200, `/doublons answered ${resp?.status()}`);
+    const alert = page.locator('.alert', { hasText: 'contradictoire' });
+    check((await alert.count()) === 1, '/doublons shows no contradictory decisions (the demo stages one)');
+    await navigateBy(() => alert.locator('a').first().click());
+    check(pathname() === '/doublons/decisions', `the alert's link led to ${page.url()}`);
+    check((await page.locator('#contradictions').count()) === 1, 'the decisions page has no contradictions section');
+    const withdraw = page.locator('article.contradiction form[action$="/retrait"] button');
+    check((await withdraw.count()) >= 1, 'no « Retirer cette décision » button on the contradiction');
+    await navigateBy(() => withdraw.first().click());
+    check(pathname() === '/doublons/decisions', `withdrawing led to ${page.url()}`);
+    check((await page.locator('.notice', { hasText: 'est retirée' }).count()) === 1, 'no notice after withdrawing');
+    check((await page.locator('#contradictions').count()) === 0, 'the contradiction is still listed after withdrawing');
+  });
+
   for (const p of provoked) console.log(`      provoked: ${p}`);
   console.log(`smoke: all ${checks} checks passed; ${provoked.length} error(s) provoked on purpose`);
 } catch (err) {

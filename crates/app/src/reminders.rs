@@ -106,8 +106,8 @@ impl App {
             }
         }
 
+        drop(conn);
         if actor.has(Role::CorrespondantCcapex) || actor.has(Role::Referent) || manager {
-            drop(conn);
             for v in self.evictions(actor, None).await? {
                 if v.record.closed.is_some() {
                     continue;
@@ -141,6 +141,22 @@ impl App {
                         key: format!("exp-alerte-{id}"),
                     });
                 }
+            }
+        }
+        if actor.has(Role::Referent) || actor.has(Role::CoordinateurSiao) {
+            let ids = self.contradiction_ids(actor).await?;
+            if !ids.is_empty() {
+                out.push(TodoItem {
+                    category: "Doublons",
+                    text: format!(
+                        "{} décision(s) contradictoire(s) : des personnes jugées différentes sont réunies par des fusions",
+                        ids.len()
+                    ),
+                    link: "/doublons/decisions#contradictions".to_owned(),
+                    due: None,
+                    overdue: false,
+                    key: format!("doublons-contradictions-{}", ids.iter().map(i64::to_string).collect::<Vec<_>>().join("-")),
+                });
             }
         }
         out.sort_by(|a, b| b.overdue.cmp(&a.overdue).then(a.due.cmp(&b.due)).then(a.text.cmp(&b.text)));

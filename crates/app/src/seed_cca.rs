@@ -47,7 +47,7 @@ fn content(n: usize, today: Date) -> ReferralContent {
 }
 
 impl App {
-    async fn demo_actor(&self, local: &str) -> Result<Actor> {
+    pub(crate) async fn demo_actor(&self, local: &str) -> Result<Actor> {
         let email = Email::parse(&format!("{local}@{DEMO_DOMAIN}"))?;
         let mut conn = self.store.pool().acquire().await?;
         let user = store::users::by_email(&mut conn, &email).await?.ok_or(AppError::NotFound)?;

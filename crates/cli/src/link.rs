@@ -111,7 +111,7 @@ pub async fn run(db: Option<&str>, command: &LinkCommand) -> anyhow::Result<()> 
             if r.conflicting_decisions > 0 {
                 println!(
                     "Attention : {} paire(s) dites « personnes différentes » réunies par des fusions (« même personne ») \
-                     passant par une autre fiche : décisions contradictoires à revoir.",
+                     passant par une autre fiche : décisions contradictoires à régler dans /doublons/decisions.",
                     r.conflicting_decisions
                 );
             }

@@ -329,10 +329,17 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 "CCA et CCAPEX : {} saisines, {} séances, {} mesures démarrées, {} procédures d'expulsion.",
                 cca.referrals, cca.sessions, cca.measures, cca.evictions
             );
-            let links = app.run_linkage(app::linkage_run::ReviewBand::default(), &linkage::NoProgress).await?;
+            app.run_linkage(app::linkage_run::ReviewBand::default(), &linkage::NoProgress).await?;
+            let links = app.seed_linkage_demo().await?;
             println!(
-                "Rapprochement : {} personnes, {} groupes, {} paires à examiner dans « Doublons ».",
-                links.persons, links.clusters, links.queued
+                "Rapprochement : {} personnes, {} groupes, {} paires à examiner dans « Doublons » ; décisions passées : \
+                 {} « même personne », {} « personnes différentes », {} contradiction(s) à régler.",
+                links.run.persons,
+                links.run.clusters,
+                links.run.queued,
+                links.same,
+                links.different,
+                links.run.conflicting_decisions
             );
             println!("Comptes de démonstration (mot de passe : « {demo_password} ») :");
             for a in &summary.accounts {

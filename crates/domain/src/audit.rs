@@ -58,10 +58,11 @@ pub enum AuditAction {
     LinkageDecision,
     LinkageUnmerge,
     LinkageRun,
+    LinkageWithdraw,
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 52] = [
+    pub const ALL: [AuditAction; 53] = [
         Self::LoginSucceeded,
         Self::LoginFailed,
         Self::Logout,
@@ -114,6 +115,7 @@ impl AuditAction {
         Self::LinkageDecision,
         Self::LinkageUnmerge,
         Self::LinkageRun,
+        Self::LinkageWithdraw,
     ];
 
     pub fn code(self) -> &'static str {
@@ -170,6 +172,7 @@ impl AuditAction {
             Self::LinkageDecision => "linkage.decision",
             Self::LinkageUnmerge => "linkage.unmerge",
             Self::LinkageRun => "linkage.run",
+            Self::LinkageWithdraw => "linkage.withdraw",
         }
     }
 
@@ -228,6 +231,7 @@ impl AuditAction {
             Self::LinkageDecision => "Décision sur un doublon (même personne / personnes différentes)",
             Self::LinkageUnmerge => "Annulation d'une fusion",
             Self::LinkageRun => "Calcul des rapprochements",
+            Self::LinkageWithdraw => "Retrait d'une décision « personnes différentes »",
         }
     }
 

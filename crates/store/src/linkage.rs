@@ -270,3 +270,76 @@ pub async fn delete_decision(conn: &mut Conn, id: i64) -> Result<bool> {
         .rows_affected()
         == 1)
 }
+
+/// A reviewer's decision on a pair, as the decision screens show it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Decision {
+    pub id: i64,
+    pub a: PersonId,
+    pub b: PersonId,
+    /// « Même personne » (a merge); otherwise « personnes différentes ».
+    pub same: bool,
+    pub decided_at: String,
+    pub by: Option<String>,
+    pub org: String,
+}
+
+type DecisionRow = (i64, i64, i64, String, String, Option<String>, String);
+
+const DECISIONS: &str = "SELECT d.id, d.person_a, d.person_b, d.decision, d.decided_at, u.display_name, o.name
+     FROM link_decisions d LEFT JOIN users u ON u.id = d.decided_by JOIN organisations o ON o.id = d.org_id";
+
+fn decision_of(r: DecisionRow) -> Decision {
+    Decision { id: r.0, a: PersonId(r.1), b: PersonId(r.2), same: r.3 == "meme", decided_at: r.4, by: r.5, org: r.6 }
+}
+
+/// Every decision, newest first.
+pub async fn decisions(conn: &mut Conn) -> Result<Vec<Decision>> {
+    let rows: Vec<DecisionRow> =
+        sqlx::query_as(&format!("{DECISIONS} ORDER BY d.decided_at DESC, d.id DESC")).fetch_all(conn).await?;
+    Ok(rows.into_iter().map(decision_of).collect())
+}
+
+pub async fn decision(conn: &mut Conn, id: i64) -> Result<Option<Decision>> {
+    let row: Option<DecisionRow> =
+        sqlx::query_as(&format!("{DECISIONS} WHERE d.id = $1")).bind(id).fetch_optional(conn).await?;
+    Ok(row.map(decision_of))
+}
+
+/// The « different people » decisions whose two persons the last run left in one cluster: only
+/// « same person » merges can join them (the engine's clustering keeps them apart), so
+/// reviewers contradict each other there.
+pub async fn contradicted(conn: &mut Conn) -> Result<Vec<(Decision, i64)>> {
+    let rows: Vec<(i64, i64, i64, String, String, Option<String>, String, i64)> = sqlx::query_as(
+        "SELECT d.id, d.person_a, d.person_b, d.decision, d.decided_at, u.display_name, o.name, ca.cluster_id
+         FROM link_decisions d LEFT JOIN users u ON u.id = d.decided_by JOIN organisations o ON o.id = d.org_id
+         JOIN person_clusters ca ON ca.person_id = d.person_a
+         JOIN person_clusters cb ON cb.person_id = d.person_b
+         WHERE d.decision = 'differente' AND ca.cluster_id = cb.cluster_id
+         ORDER BY d.id",
+    )
+    .fetch_all(conn)
+    .await?;
+    Ok(rows.into_iter().map(|r| (decision_of((r.0, r.1, r.2, r.3, r.4, r.5, r.6)), r.7)).collect())
+}
+
+/// The persons of a cluster, as last computed.
+pub async fn cluster_members(conn: &mut Conn, cluster: i64) -> Result<Vec<PersonId>> {
+    let rows: Vec<(i64,)> =
+        sqlx::query_as("SELECT person_id FROM person_clusters WHERE cluster_id = $1 ORDER BY person_id")
+            .bind(cluster)
+            .fetch_all(conn)
+            .await?;
+    Ok(rows.into_iter().map(|r| PersonId(r.0)).collect())
+}
+
+/// Withdraws a « different people » decision: the row goes and nothing else changes (the pair
+/// may be proposed again by the next run).
+pub async fn delete_rejection(conn: &mut Conn, id: i64) -> Result<bool> {
+    Ok(sqlx::query("DELETE FROM link_decisions WHERE id = $1 AND decision = 'differente'")
+        .bind(id)
+        .execute(conn)
+        .await?
+        .rows_affected()
+        == 1)
+}

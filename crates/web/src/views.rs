@@ -64,6 +64,12 @@ pub fn opt_fr_date(d: Option<Date>) -> String {
     d.map(fr_date).unwrap_or_else(|| "—".into())
 }
 
+/// The day of a stored timestamp (`2026-12-07T10:20:00Z` → `07/12/2026`); the text itself if it
+/// does not start with a date.
+pub fn fr_day(timestamp: &str) -> String {
+    timestamp.get(..10).and_then(|d| domain::parse_date(d).ok()).map_or_else(|| timestamp.to_owned(), fr_date)
+}
+
 /// A `<select>` option: value, label, selected.
 pub struct Choice {
     pub value: String,

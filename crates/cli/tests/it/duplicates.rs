@@ -166,3 +166,153 @@ async fn an_automatic_link_is_contested_from_the_file() {
         t.finish().await;
     }
 }
+
+/// The family name in capitals, as the decision screens write it.
+async fn name_of(t: &testkit::TestApp, h: domain::HouseholdId) -> String {
+    let mut conn = t.app.store.pool().acquire().await.unwrap();
+    store::households::get(&mut conn, h).await.unwrap().unwrap().members[0].person.family_name.to_uppercase()
+}
+
+#[tokio::test]
+async fn contradictory_decisions_are_listed_to_those_who_may_settle_them() {
+    for t in apps().await {
+        let f = Fixture::new(&t).await;
+        let (pa, pab, pb) = (person_of(&t, f.h_a).await, person_of(&t, f.h_ab).await, person_of(&t, f.h_b).await);
+        let (siao, a) = (f.actor("siao"), f.actor("referent-a"));
+        // one reviewer says A and B are two persons; others merged A with AB and AB with B, and
+        // the last run put the three in one cluster
+        let mut conn = t.app.store.pool().acquire().await.unwrap();
+        let by = (siao.org, siao.user);
+        store::linkage::decide(&mut conn, pa, pb, false, by).await.unwrap();
+        store::linkage::decide(&mut conn, pa, pab, true, by).await.unwrap();
+        store::linkage::decide(&mut conn, pab, pb, true, by).await.unwrap();
+        store::linkage::replace_clusters(&mut conn, &[(pa, 7), (pab, 7), (pb, 7)]).await.unwrap();
+        drop(conn);
+
+        let log = t.app.decision_log(&siao, 0).await.unwrap();
+        assert_eq!(log.contradictions.len(), 1, "{log:?}");
+        let c = &log.contradictions[0];
+        assert_eq!((c.apart.a.person, c.apart.b.person, c.apart.same), (pa.min(pb), pa.max(pb), false));
+        assert_eq!(c.merges.len(), 2);
+        assert_eq!(log.decisions.len(), 3);
+        assert!(!log.more);
+        assert_eq!(t.app.contradiction_ids(&siao).await.unwrap(), vec![c.apart.id]);
+        let todo = t.app.todo(&siao).await.unwrap();
+        assert!(
+            todo.iter().any(|i| i.link == "/doublons/decisions#contradictions" && i.text.contains("1 décision")),
+            "{todo:?}"
+        );
+        // referent A does not read h_b: neither the contradiction nor the decisions on h_b
+        let seen_by_a = t.app.decision_log(&a, 0).await.unwrap();
+        assert!(seen_by_a.contradictions.is_empty());
+        assert_eq!(seen_by_a.decisions.len(), 1, "only A = AB: {seen_by_a:?}");
+        assert!(t.app.contradiction_ids(&a).await.unwrap().is_empty());
+        assert!(t.app.todo(&a).await.unwrap().iter().all(|i| !i.link.starts_with("/doublons")));
+        let apart_id = c.apart.id;
+        assert!(matches!(t.app.withdraw_rejection(&a, apart_id).await, Err(AppError::NotFound)));
+        let mut conn = t.app.store.pool().acquire().await.unwrap();
+        let last = &store::audit::recent(&mut conn, 1).await.unwrap()[0].event;
+        assert_eq!((last.action.as_str(), last.outcome.as_str()), ("linkage.withdraw", "denied"));
+        drop(conn);
+        // a merge is not withdrawn as a rejection (it is undone as a merge)
+        let merge_id = c.merges[0].id;
+        assert!(matches!(t.app.withdraw_rejection(&siao, merge_id).await, Err(AppError::NotFound)));
+
+        // through the screens
+        let mut s = t.client();
+        s.login("siao@test.parcours.test", fixture_password()).await;
+        let csrf = s.csrf().await;
+        let queue = s.get("/doublons").await;
+        assert!(queue.body.contains("1 décision(s) contradictoire(s)"), "{}", queue.body);
+        let page = s.get("/doublons/decisions").await;
+        assert_eq!(page.status, 200);
+        let (name_a, name_b) = (name_of(&t, f.h_a).await, name_of(&t, f.h_b).await);
+        assert!(page.body.contains("Décisions contradictoires à régler (1)"));
+        assert!(page.body.contains(&name_a) && page.body.contains(&name_b));
+        assert!(page.body.contains(&format!("/decisions/{apart_id}/retrait")));
+        assert!(page.body.contains(&format!("/fusions/{merge_id}/annulation")));
+        // undoing one merge from here comes back here
+        let undo =
+            s.post(&format!("/fusions/{merge_id}/annulation"), &[("csrf", &csrf), ("retour", "decisions")]).await;
+        assert_eq!(undo.status, 303);
+        assert_eq!(undo.location(), Some("/doublons/decisions?fait=fusion"));
+        let after_undo = s.get("/doublons/decisions?fait=fusion").await;
+        assert!(after_undo.body.contains("La fusion est annulée"));
+        // the other merge still joins them (until the next run says otherwise): still listed
+        assert!(after_undo.body.contains("Décisions contradictoires à régler (1)"));
+        let withdraw = s.post(&format!("/decisions/{apart_id}/retrait"), &[("csrf", &csrf)]).await;
+        assert_eq!(withdraw.status, 303);
+        let settled = s.get("/doublons/decisions?fait=retrait").await;
+        assert!(!settled.body.contains("Décisions contradictoires"), "settled");
+        assert!(settled.body.contains("est retirée"));
+        assert!(!s.get("/doublons").await.body.contains("contradictoire(s)"));
+        let mut conn = t.app.store.pool().acquire().await.unwrap();
+        assert!(store::linkage::rejected_pairs(&mut conn).await.unwrap().is_empty());
+        assert_eq!(store::linkage::decisions(&mut conn).await.unwrap().len(), 1, "one merge left");
+        let last = &store::audit::recent(&mut conn, 5).await.unwrap();
+        assert!(last
+            .iter()
+            .any(|e| (e.event.action.as_str(), e.event.outcome.as_str()) == ("linkage.withdraw", "allowed")));
+        drop(conn);
+        // without a CSRF token, or on a page that does not exist: refused
+        assert_eq!(s.post(&format!("/decisions/{apart_id}/retrait"), &[("csrf", "x")]).await.status, 403);
+        assert_eq!(s.get("/doublons/decisions?page=0").await.status, 404);
+        t.finish().await;
+    }
+}
+
+#[tokio::test]
+async fn the_decision_log_pages_by_fifty() {
+    use app::households::NewHousehold;
+    use domain::household::{NewPerson, Sex};
+    for t in apps().await {
+        let f = Fixture::new(&t).await;
+        let (siao, a) = (f.actor("siao"), f.actor("referent-a"));
+        // eleven persons followed by A (55 pairs), of whom 51 are decided
+        let mut persons = Vec::new();
+        for k in 0..11u8 {
+            let new = NewHousehold {
+                reference: NewPerson::parse(
+                    &format!("Page{}", char::from(b'a' + k)),
+                    "Camille",
+                    "1980-04-02",
+                    Sex::Femme.code(),
+                    testkit::TODAY,
+                )
+                .unwrap(),
+                commune: None,
+                situation: domain::situation::Situation::Rue,
+                situation_since: testkit::TODAY,
+                identified_on: testkit::TODAY,
+                siao_number: None,
+                housing_demand_number: None,
+            };
+            let h = t.app.create_household(&a, new).await.unwrap();
+            persons.push(person_of(&t, h).await);
+        }
+        let mut conn = t.app.store.pool().acquire().await.unwrap();
+        let mut k = 0;
+        'pairs: for (i, x) in persons.iter().enumerate() {
+            for y in &persons[i + 1..] {
+                if k > app::decisions::PER_PAGE {
+                    break 'pairs;
+                }
+                store::linkage::decide(&mut conn, *x, *y, k % 2 == 0, (siao.org, siao.user)).await.unwrap();
+                k += 1;
+            }
+        }
+        drop(conn);
+        let first = t.app.decision_log(&a, 0).await.unwrap();
+        assert_eq!((first.decisions.len(), first.more), (app::decisions::PER_PAGE, true));
+        let second = t.app.decision_log(&a, 1).await.unwrap();
+        assert_eq!((second.decisions.len(), second.more), (1, false));
+        assert!(first.decisions.iter().all(|d| d.id != second.decisions[0].id));
+        // referent B follows none of them
+        assert!(t.app.decision_log(&f.actor("referent-b"), 0).await.unwrap().decisions.is_empty());
+        let mut c = t.client();
+        c.login("referent-a@test.parcours.test", fixture_password()).await;
+        assert!(c.get("/doublons/decisions").await.body.contains("/doublons/decisions?page=2"));
+        assert!(c.get("/doublons/decisions?page=2").await.body.contains("/doublons/decisions?page=1"));
+        t.finish().await;
+    }
+}

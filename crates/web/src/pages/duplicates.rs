@@ -2,7 +2,7 @@
 //! with the explanation of its score; decisions; unmerge from a household's file.
 
 use askama::Template;
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router};
@@ -15,8 +15,10 @@ use crate::{AppState, WebError};
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/doublons", get(queue))
+        .route("/doublons/decisions", get(decisions))
         .route("/doublons/{id}", get(pair).post(decide))
         .route("/fusions/{id}/annulation", post(unmerge))
+        .route("/decisions/{id}/retrait", post(withdraw))
         .route("/liens/separation", post(separate))
 }
 
@@ -40,9 +42,12 @@ struct Row {
 struct QueuePage {
     layout: Layout,
     rows: Vec<Row>,
+    /// Contradictory decisions the user may settle.
+    contradictions: usize,
 }
 
 async fn queue(State(state): State<AppState>, user: LoggedIn) -> Result<Response, WebError> {
+    let contradictions = state.app.contradiction_ids(&user.session.actor).await?.len();
     let rows = state
         .app
         .duplicate_queue(&user.session.actor)
@@ -50,7 +55,8 @@ async fn queue(State(state): State<AppState>, user: LoggedIn) -> Result<Response
         .into_iter()
         .map(|(c, a, b)| Row { id: c.id, probability: percent(c.probability), a: a.0, b: b.0 })
         .collect();
-    Ok(Html(QueuePage { layout: Layout::new(&user.session, "doublons"), rows }.render()?).into_response())
+    Ok(Html(QueuePage { layout: Layout::new(&user.session, "doublons"), rows, contradictions }.render()?)
+        .into_response())
 }
 
 struct SideView {
@@ -131,7 +137,10 @@ async fn decide(
 #[derive(Deserialize)]
 struct UnmergeForm {
     csrf: String,
-    household: String,
+    /// The household file the merge was undone from…
+    household: Option<String>,
+    /// …or `decisions`: back to the decisions' page.
+    retour: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -162,6 +171,81 @@ async fn unmerge(
     Form(f): Form<UnmergeForm>,
 ) -> Result<Response, WebError> {
     user.check_csrf(&f.csrf)?;
+    let back = match (f.retour.as_deref(), f.household.as_deref()) {
+        (Some("decisions"), _) => "/doublons/decisions?fait=fusion".to_owned(),
+        (_, Some(h)) => format!("/menages/{}", id_of(h)?),
+        _ => return Err(WebError::Invalid),
+    };
     state.app.unmerge(&user.session.actor, id_of(&id)?).await?;
-    Ok(Redirect::to(&format!("/menages/{}", id_of(&f.household)?)).into_response())
+    Ok(Redirect::to(&back).into_response())
+}
+
+#[derive(Template)]
+#[template(path = "decisions.html")]
+struct DecisionsPage {
+    layout: Layout,
+    contradictions: Vec<app::decisions::Contradiction>,
+    decisions: Vec<app::decisions::DecisionView>,
+    /// From 1.
+    page: usize,
+    more: bool,
+    done: Option<&'static str>,
+}
+
+impl DecisionsPage {
+    fn day(&self, timestamp: &str) -> String {
+        crate::views::fr_day(timestamp)
+    }
+}
+
+#[derive(Deserialize)]
+struct DecisionsQuery {
+    page: Option<String>,
+    fait: Option<String>,
+}
+
+/// The decisions taken on pairs the user may review, contradictions first.
+async fn decisions(
+    State(state): State<AppState>,
+    user: LoggedIn,
+    Query(q): Query<DecisionsQuery>,
+) -> Result<Response, WebError> {
+    let page = match q.page.as_deref() {
+        None | Some("") => 1,
+        Some(p) => p.parse::<usize>().ok().filter(|&p| (1..=100_000).contains(&p)).ok_or(WebError::NotFound)?,
+    };
+    let log = state.app.decision_log(&user.session.actor, page - 1).await?;
+    let done = match q.fait.as_deref() {
+        Some("fusion") => Some("La fusion est annulée : les deux fiches sont de nouveau indépendantes."),
+        Some("retrait") => Some(
+            "La décision « personnes différentes » est retirée : le prochain rapprochement pourra de nouveau proposer la paire.",
+        ),
+        _ => None,
+    };
+    let page = DecisionsPage {
+        layout: Layout::new(&user.session, "doublons"),
+        contradictions: log.contradictions,
+        decisions: log.decisions,
+        page,
+        more: log.more,
+        done,
+    };
+    Ok(Html(page.render()?).into_response())
+}
+
+#[derive(Deserialize)]
+struct WithdrawForm {
+    csrf: String,
+}
+
+/// Withdraws a « personnes différentes » decision.
+async fn withdraw(
+    State(state): State<AppState>,
+    user: LoggedIn,
+    Path(id): Path<String>,
+    Form(f): Form<WithdrawForm>,
+) -> Result<Response, WebError> {
+    user.check_csrf(&f.csrf)?;
+    state.app.withdraw_rejection(&user.session.actor, id_of(&id)?).await?;
+    Ok(Redirect::to("/doublons/decisions?fait=retrait").into_response())
 }

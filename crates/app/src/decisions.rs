@@ -1,0 +1,214 @@
+//! Reviewers' decisions on possible duplicates, as a log they can revisit: every decision on two
+//! files the reader may review, newest first, each revocable (a merge undone, « different
+//! people » withdrawn); and first the contradictions — pairs said to be different people that
+//! « same person » merges join again through other records — for reviewers to settle. Nothing
+//! is shown of a pair the reader may not review (a contradiction appears only to those who may
+//! review every decision in it).
+
+use std::collections::HashMap;
+
+use domain::audit::{AuditAction, Outcome as AuditOutcome};
+use domain::policy::{self, HouseholdFacts};
+use domain::user::Actor;
+use domain::{HouseholdId, PersonId};
+use store::linkage::Decision;
+use store::Tx;
+
+use crate::audit::record;
+use crate::duplicates::{display_name, side_of};
+use crate::{App, AppError, Result};
+
+/// Decisions shown per page of the log.
+pub const PER_PAGE: usize = 50;
+
+/// One side of a decided pair.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PersonRef {
+    pub person: PersonId,
+    pub household: HouseholdId,
+    /// `DUPONT Marie`
+    pub name: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DecisionView {
+    pub id: i64,
+    /// « Même personne » (a merge), otherwise « personnes différentes ».
+    pub same: bool,
+    pub a: PersonRef,
+    pub b: PersonRef,
+    pub decided_at: String,
+    pub by: Option<String>,
+    pub org: String,
+}
+
+/// Two persons said to be different whom « same person » merges put in one cluster at the last
+/// linkage run: one of these decisions is wrong.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Contradiction {
+    pub apart: DecisionView,
+    /// The merges among the persons of that cluster.
+    pub merges: Vec<DecisionView>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DecisionLog {
+    pub contradictions: Vec<Contradiction>,
+    /// This page of the decisions, newest first.
+    pub decisions: Vec<DecisionView>,
+    /// Whether a later page holds more.
+    pub more: bool,
+}
+
+/// Per request, each person's household and its facts, looked up once.
+#[derive(Default)]
+struct Lookup {
+    facts: HashMap<PersonId, Option<(HouseholdId, HouseholdFacts)>>,
+    names: HashMap<PersonId, Option<String>>,
+}
+
+impl App {
+    async fn facts_cached(
+        &self,
+        tx: &mut Tx,
+        look: &mut Lookup,
+        p: PersonId,
+    ) -> Result<Option<(HouseholdId, HouseholdFacts)>> {
+        if let Some(v) = look.facts.get(&p) {
+            return Ok(v.clone());
+        }
+        let v = self.facts_of(tx, p).await?;
+        look.facts.insert(p, v.clone());
+        Ok(v)
+    }
+
+    /// The decision as the actor may see it: `None` unless they may review both files.
+    async fn decision_view(
+        &self,
+        tx: &mut Tx,
+        look: &mut Lookup,
+        actor: &Actor,
+        d: &Decision,
+    ) -> Result<Option<DecisionView>> {
+        let (Some((ha, fa)), Some((hb, fb))) =
+            (self.facts_cached(tx, look, d.a).await?, self.facts_cached(tx, look, d.b).await?)
+        else {
+            return Ok(None);
+        };
+        if !policy::may_review_pair(actor, &fa, &fb, self.today()) {
+            return Ok(None);
+        }
+        let mut refs = Vec::with_capacity(2);
+        for (p, h) in [(d.a, ha), (d.b, hb)] {
+            let name = match look.names.get(&p) {
+                Some(n) => n.clone(),
+                None => {
+                    let rec = store::households::get(tx, h).await?;
+                    let n = rec.and_then(|r| side_of(&r.members, p).map(display_name));
+                    look.names.insert(p, n.clone());
+                    n
+                }
+            };
+            let Some(name) = name else { return Ok(None) };
+            refs.push(PersonRef { person: p, household: h, name });
+        }
+        let b = refs.pop().expect("two sides");
+        let a = refs.pop().expect("two sides");
+        Ok(Some(DecisionView {
+            id: d.id,
+            same: d.same,
+            a,
+            b,
+            decided_at: d.decided_at.clone(),
+            by: d.by.clone(),
+            org: d.org.clone(),
+        }))
+    }
+
+    /// The contradictions the actor may settle: every decision in them reviewable by them.
+    async fn contradictions_in(&self, tx: &mut Tx, look: &mut Lookup, actor: &Actor) -> Result<Vec<Contradiction>> {
+        let mut out = Vec::new();
+        'each: for (d, cluster) in store::linkage::contradicted(tx).await? {
+            let Some(apart) = self.decision_view(tx, look, actor, &d).await? else { continue };
+            let members = store::linkage::cluster_members(tx, cluster).await?;
+            let mut merges = Vec::new();
+            for m in store::linkage::merges_of(tx, &members).await? {
+                if !(members.contains(&m.a) && members.contains(&m.b)) {
+                    continue;
+                }
+                let Some(decision) = store::linkage::decision(tx, m.id).await? else { continue };
+                match self.decision_view(tx, look, actor, &decision).await? {
+                    Some(v) => merges.push(v),
+                    // a merge the actor may not review: the contradiction is not theirs to settle
+                    None => continue 'each,
+                }
+            }
+            // undone since the last run: nothing joins them any more
+            if !merges.is_empty() {
+                out.push(Contradiction { apart, merges });
+            }
+        }
+        Ok(out)
+    }
+
+    /// The contradictions the actor may settle, by the id of their « different people »
+    /// decision (for the queue's page and the to-do list: no file is shown, so nothing is
+    /// logged).
+    pub async fn contradiction_ids(&self, actor: &Actor) -> Result<Vec<i64>> {
+        let mut tx = self.store.begin().await?;
+        let c = self.contradictions_in(&mut tx, &mut Lookup::default(), actor).await?;
+        tx.commit().await?;
+        Ok(c.into_iter().map(|c| c.apart.id).collect())
+    }
+
+    /// The contradictions and one page (from 0) of the decisions the actor may review. Logged
+    /// as one read.
+    pub async fn decision_log(&self, actor: &Actor, page: usize) -> Result<DecisionLog> {
+        let mut tx = self.store.begin_audited().await?;
+        let mut look = Lookup::default();
+        let contradictions = self.contradictions_in(&mut tx, &mut look, actor).await?;
+        let (skip, mut decisions, mut more) = (page * PER_PAGE, Vec::new(), false);
+        let mut seen = 0;
+        for d in store::linkage::decisions(&mut tx).await? {
+            let Some(v) = self.decision_view(&mut tx, &mut look, actor, &d).await? else { continue };
+            seen += 1;
+            if seen <= skip {
+                continue;
+            }
+            if decisions.len() == PER_PAGE {
+                more = true;
+                break;
+            }
+            decisions.push(v);
+        }
+        record(&mut tx, actor, AuditAction::LinkageRead, None, AuditOutcome::Allowed).await?;
+        tx.commit().await?;
+        Ok(DecisionLog { contradictions, decisions, more })
+    }
+
+    /// Withdraws a « different people » decision: the row goes, nothing else changes; the next
+    /// linkage run may link the two or propose them again. Refused and logged unless the actor
+    /// may review both files.
+    pub async fn withdraw_rejection(&self, actor: &Actor, id: i64) -> Result<()> {
+        let mut tx = self.store.begin_audited().await?;
+        let allowed = match store::linkage::decision(&mut tx, id).await? {
+            Some(d) if !d.same => {
+                let c =
+                    store::linkage::Candidate { id: 0, a: d.a, b: d.b, probability: 0.0, explanation: String::new() };
+                self.reviewable(&mut tx, actor, &c).await?.is_some()
+            }
+            _ => false,
+        };
+        let outcome = if allowed { AuditOutcome::Allowed } else { AuditOutcome::Denied };
+        if allowed {
+            store::linkage::delete_rejection(&mut tx, id).await?;
+        }
+        record(&mut tx, actor, AuditAction::LinkageWithdraw, Some(("link_decision", id)), outcome).await?;
+        tx.commit().await?;
+        if allowed {
+            Ok(())
+        } else {
+            Err(AppError::NotFound)
+        }
+    }
+}
