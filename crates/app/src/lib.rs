@@ -9,6 +9,7 @@ pub mod cca_stats;
 pub mod decisions;
 pub mod dpo;
 pub mod duplicates;
+pub mod entry_check;
 pub mod evictions;
 pub mod households;
 pub mod linkage_run;

@@ -59,10 +59,11 @@ pub enum AuditAction {
     LinkageUnmerge,
     LinkageRun,
     LinkageWithdraw,
+    LinkageEntryCheck,
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 53] = [
+    pub const ALL: [AuditAction; 54] = [
         Self::LoginSucceeded,
         Self::LoginFailed,
         Self::Logout,
@@ -116,6 +117,7 @@ impl AuditAction {
         Self::LinkageUnmerge,
         Self::LinkageRun,
         Self::LinkageWithdraw,
+        Self::LinkageEntryCheck,
     ];
 
     pub fn code(self) -> &'static str {
@@ -173,6 +175,7 @@ impl AuditAction {
             Self::LinkageUnmerge => "linkage.unmerge",
             Self::LinkageRun => "linkage.run",
             Self::LinkageWithdraw => "linkage.withdraw",
+            Self::LinkageEntryCheck => "linkage.entry_check",
         }
     }
 
@@ -232,6 +235,7 @@ impl AuditAction {
             Self::LinkageUnmerge => "Annulation d'une fusion",
             Self::LinkageRun => "Calcul des rapprochements",
             Self::LinkageWithdraw => "Retrait d'une décision « personnes différentes »",
+            Self::LinkageEntryCheck => "Recherche d'une fiche existante avant une création",
         }
     }
 

@@ -343,3 +343,57 @@ pub async fn delete_rejection(conn: &mut Conn, id: i64) -> Result<bool> {
         .rows_affected()
         == 1)
 }
+
+/// A person of a household the reader may read, as the check at entry compares it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct VisiblePerson {
+    pub id: PersonId,
+    pub household: HouseholdId,
+    pub family_name: String,
+    pub given_names: String,
+    pub birth_date: Option<String>,
+    pub sex: String,
+    /// The household's commune, by name.
+    pub commune: Option<String>,
+    pub birth_name: Option<String>,
+}
+
+/// Every member (past or present, not anonymised) of the households `scope` admits.
+pub async fn visible_persons(
+    conn: &mut Conn,
+    scope: &domain::policy::ListScope,
+    today: domain::Date,
+    now: &str,
+) -> Result<Vec<VisiblePerson>> {
+    let mut sql = crate::sql::Sql::new(
+        "SELECT p.id, m.household_id, p.family_name, p.given_names, p.birth_date, p.sex, c.name, p.birth_name
+         FROM household_members m JOIN persons p ON p.id = m.person_id JOIN households h ON h.id = m.household_id
+         LEFT JOIN communes c ON c.insee = h.commune_insee WHERE p.family_name <> ''",
+    );
+    crate::access::push_scope(&mut sql, scope, today, now);
+    sql.push(" ORDER BY p.id, m.household_id");
+    type Row = (i64, i64, String, String, Option<String>, String, Option<String>, Option<String>);
+    let rows: Vec<Row> = sql.query_as().fetch_all(conn).await?;
+    let mut out: Vec<VisiblePerson> = rows
+        .into_iter()
+        .map(|r| VisiblePerson {
+            id: PersonId(r.0),
+            household: HouseholdId(r.1),
+            family_name: r.2,
+            given_names: r.3,
+            birth_date: r.4,
+            sex: r.5,
+            commune: r.6,
+            birth_name: r.7,
+        })
+        .collect();
+    // a person in two households the reader sees: once, in the last one
+    out.dedup_by(|later, earlier| {
+        let same = later.id == earlier.id;
+        if same {
+            earlier.household = later.household;
+        }
+        same
+    });
+    Ok(out)
+}

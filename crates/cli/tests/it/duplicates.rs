@@ -316,3 +316,72 @@ async fn the_decision_log_pages_by_fifty() {
         t.finish().await;
     }
 }
+
+async fn households_count(t: &testkit::TestApp) -> i64 {
+    let mut conn = t.app.store.pool().acquire().await.unwrap();
+    sqlx::query_as::<_, (i64,)>("SELECT COUNT(*) FROM households").fetch_one(&mut *conn).await.unwrap().0
+}
+
+#[tokio::test]
+async fn a_person_already_on_file_is_shown_before_a_second_file_is_created() {
+    for t in apps().await {
+        let f = Fixture::new(&t).await;
+        let mut a = t.client();
+        a.login("referent-a@test.parcours.test", fixture_password()).await;
+        let csrf = a.csrf().await;
+        // h_a's reference person, entered again by a colleague: accents and case aside
+        let form = [
+            ("csrf", csrf.as_str()),
+            ("family_name", "AUBERT"),
+            ("given_names", "camille"),
+            ("birth_date", "1980-04-02"),
+            ("sex", "F"),
+            ("situation", "rue"),
+        ];
+        let before = households_count(&t).await;
+        let r = a.post("/menages", &form).await;
+        assert_eq!(r.status, 200, "{}", r.body);
+        assert!(r.body.contains("Cette personne est peut-être déjà connue"));
+        assert!(r.body.contains(&format!("href=\"/menages/{}\"", f.h_a.0)), "{}", r.body);
+        assert!(r.body.contains("name=\"confirmer\" value=\"1\"") && r.body.contains("value=\"AUBERT\""));
+        assert_eq!(households_count(&t).await, before, "nothing created yet");
+        let mut conn = t.app.store.pool().acquire().await.unwrap();
+        let last = &store::audit::recent(&mut conn, 1).await.unwrap()[0].event;
+        assert_eq!((last.action.as_str(), last.outcome.as_str()), ("linkage.entry_check", "allowed"));
+        drop(conn);
+        // « none of them »: created
+        let mut confirmed = form.to_vec();
+        confirmed.push(("confirmer", "1"));
+        let r = a.post("/menages", &confirmed).await;
+        assert_eq!(r.status, 303, "{}", r.body);
+        assert_eq!(households_count(&t).await, before + 1);
+        // someone else entirely: no question asked
+        let other = [
+            ("csrf", csrf.as_str()),
+            ("family_name", "Zélanski"),
+            ("given_names", "Oleg"),
+            ("birth_date", "1957-10-30"),
+            ("sex", "M"),
+            ("situation", "rue"),
+        ];
+        assert_eq!(a.post("/menages", &other).await.status, 303);
+
+        // referent B reads neither h_a nor the new file: nothing is shown, nothing discovered
+        let b = f.actor("referent-b");
+        let person =
+            domain::household::NewPerson::parse("Aubert", "Camille", "1980-04-02", "F", testkit::TODAY).unwrap();
+        let seen_by_b = t.app.similar_persons(&b, &person, None).await.unwrap();
+        assert!(seen_by_b.iter().all(|p| p.household != f.h_a && !p.name.starts_with("AUBERT")), "{seen_by_b:?}");
+        let seen_by_a = t.app.similar_persons(&f.actor("referent-a"), &person, None).await.unwrap();
+        let aubert: Vec<_> = seen_by_a.iter().filter(|p| p.name.starts_with("AUBERT")).collect();
+        assert_eq!(aubert.len(), 2, "h_a and the file just created: {seen_by_a:?}");
+        assert!(aubert.iter().any(|p| p.household == f.h_a));
+        assert!(seen_by_a[0].name.starts_with("AUBERT"), "the same name comes first: {seen_by_a:?}");
+        // the observatory's analyst creates no household, so checks none
+        assert!(matches!(
+            t.app.similar_persons(&f.actor("observatoire"), &person, None).await,
+            Err(AppError::Forbidden)
+        ));
+        t.finish().await;
+    }
+}

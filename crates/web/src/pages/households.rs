@@ -630,6 +630,18 @@ pub struct NewHouseholdForm {
     siao_number: String,
     #[serde(default)]
     housing_demand_number: String,
+    /// `1` once the worker saw the persons on file who look alike and creates all the same.
+    #[serde(default)]
+    confirmer: String,
+}
+
+/// A person on file shown by the check at entry.
+struct SimilarRow {
+    household: i64,
+    name: String,
+    birth: String,
+    commune: String,
+    probability: String,
 }
 
 #[derive(Template)]
@@ -643,6 +655,7 @@ struct NewHouseholdPage {
     countries: Vec<Choice>,
     error: Option<String>,
     today: String,
+    similar: Vec<SimilarRow>,
 }
 
 async fn render_new(
@@ -650,6 +663,16 @@ async fn render_new(
     user: &LoggedIn,
     f: NewHouseholdForm,
     error: Option<String>,
+) -> Result<Response, WebError> {
+    render_new_with(state, user, f, error, Vec::new()).await
+}
+
+async fn render_new_with(
+    state: &AppState,
+    user: &LoggedIn,
+    f: NewHouseholdForm,
+    error: Option<String>,
+    similar: Vec<SimilarRow>,
 ) -> Result<Response, WebError> {
     let communes = state.app.communes().await?;
     let status = if error.is_some() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
@@ -675,6 +698,7 @@ async fn render_new(
         today: domain::format_date(state.app.today()),
         f,
         error,
+        similar,
     }
     .render()?;
     Ok((status, Html(body)).into_response())
@@ -709,6 +733,31 @@ pub async fn create(
             housing_demand_number: Some(f.housing_demand_number.clone()),
         })
     })();
+    // before creating: the persons on file the worker may read who look alike, once
+    if let Ok(input) = &parsed {
+        if f.confirmer != "1" {
+            let similar =
+                state.app.similar_persons(&user.session.actor, &input.reference, input.commune.as_ref()).await?;
+            if !similar.is_empty() {
+                let rows = similar
+                    .into_iter()
+                    .map(|p| SimilarRow {
+                        household: p.household.0,
+                        name: p.name,
+                        birth: opt_fr_date(p.birth_date),
+                        commune: p.commune.unwrap_or_else(|| "—".into()),
+                        // never « 100 % »: the engine is never certain
+                        probability: if p.probability >= 0.995 {
+                            "> 99 %".to_owned()
+                        } else {
+                            format!("{:.0} %", p.probability * 100.0)
+                        },
+                    })
+                    .collect();
+                return render_new_with(&state, &user, f, None, rows).await;
+            }
+        }
+    }
     let result = match parsed {
         Ok(input) => state.app.create_household(&user.session.actor, input).await,
         Err(e) => Err(e.into()),

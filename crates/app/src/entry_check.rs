@@ -1,0 +1,113 @@
+//! Before a worker creates a household: is its reference person already on a file the worker
+//! may read? The engine's check at entry (`linkage::most_alike`) over the members of the
+//! households the worker's grants admit. Nobody outside them is looked at, so nobody is
+//! discovered: the linkage run finds the others, and reviewers who may read both files see them.
+
+use domain::audit::{AuditAction, Outcome as AuditOutcome};
+use domain::household::NewPerson;
+use domain::policy::{self, Action};
+use domain::territory::InseeCode;
+use domain::user::Actor;
+use domain::{Date, HouseholdId, PersonId};
+use linkage::{Dataset, Record, Schema};
+
+use crate::audit::record;
+use crate::{App, AppError, Result};
+
+/// Persons at or above this probability are shown (the model is the untrained default: on the
+/// project's generator, 98% of re-entered persons come first, and 1% of new ones raise an alarm).
+const FLOOR: f64 = 0.5;
+/// At most this many.
+const LIMIT: usize = 5;
+
+/// A person on file who may be the one being entered.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SimilarPerson {
+    pub person: PersonId,
+    pub household: HouseholdId,
+    /// `DUPONT Marie`
+    pub name: String,
+    pub birth_date: Option<Date>,
+    /// The household's commune.
+    pub commune: Option<String>,
+    pub probability: f64,
+}
+
+/// The compared fields: those of the by-name list, and the birth name.
+fn schema() -> Schema {
+    Schema::parcours().retain(|f| !matches!(f.name.as_str(), "birth_country" | "birth_commune"))
+}
+
+fn sex(code: &str) -> Option<String> {
+    (code != "X").then(|| code.to_owned())
+}
+
+impl App {
+    /// The persons on files the actor may read who look like `person` (entered with the
+    /// household's `commune`), most probable first. Logged as one read.
+    pub async fn similar_persons(
+        &self,
+        actor: &Actor,
+        person: &NewPerson,
+        commune: Option<&InseeCode>,
+    ) -> Result<Vec<SimilarPerson>> {
+        if !policy::may_create_household(actor) {
+            return Err(AppError::Forbidden);
+        }
+        let today = self.today();
+        let scope = policy::list_scope(actor, Action::ReadFile, today);
+        let mut tx = self.store.begin_audited().await?;
+        let known = store::linkage::visible_persons(&mut tx, &scope, today, &self.now_ts()).await?;
+        let communes = store::orgs::communes(&mut tx).await?;
+        record(&mut tx, actor, AuditAction::LinkageEntryCheck, None, AuditOutcome::Allowed).await?;
+        tx.commit().await?;
+        if known.is_empty() {
+            return Ok(Vec::new());
+        }
+        let commune_name = commune.and_then(|c| communes.iter().find(|x| &x.insee == c)).map(|c| c.name.clone());
+        let mut records: Vec<Record> = known
+            .iter()
+            .map(|p| {
+                Record::new(
+                    p.id.0.to_string(),
+                    vec![
+                        Some(p.family_name.clone()),
+                        Some(p.given_names.clone()),
+                        p.birth_date.clone(),
+                        sex(&p.sex),
+                        p.commune.clone(),
+                        p.birth_name.clone(),
+                    ],
+                )
+            })
+            .collect();
+        records.push(Record::new(
+            "saisie",
+            vec![
+                Some(person.family_name.clone()),
+                Some(person.given_names.clone()),
+                person.birth_date.map(domain::format_date),
+                sex(person.sex.code()),
+                commune_name,
+                person.birth.birth_name.clone(),
+            ],
+        ));
+        let ds = Dataset::from_records(schema(), &records)
+            .map_err(|e| AppError::Invalid(domain::InvalidInput::new("rapprochement", e.to_string())))?;
+        let probe = known.len() as u32;
+        Ok(linkage::most_alike(&ds, probe, FLOOR, LIMIT)
+            .into_iter()
+            .map(|a| {
+                let p = &known[a.index as usize];
+                SimilarPerson {
+                    person: p.id,
+                    household: p.household,
+                    name: format!("{} {}", p.family_name.to_uppercase(), p.given_names),
+                    birth_date: p.birth_date.as_deref().and_then(|d| domain::parse_date(d).ok()),
+                    commune: p.commune.clone(),
+                    probability: a.probability,
+                }
+            })
+            .collect())
+    }
+}
