@@ -38,6 +38,33 @@ measure() { # $1 account, $2 path, $3 label
     }'
 }
 
+# The check at entry: the new-household form posted with a person already on file (the first
+# dated person of the store), so that the form comes back with the alike persons (200) and
+# nothing is created; a 303 would mean the person was not found (and a household created).
+measure_entry_check() { # $1 account, $2 label
+  local jar="$DIR/$1.jar" csrf person times=() first
+  csrf=$(curl -s -b "$jar" "http://127.0.0.1:$PORT/menages/nouveau" | sed -n 's/.*name="csrf" value="\([^"]*\)".*/\1/p' | head -1)
+  person=$(python3 -c "
+import sqlite3, sys
+c = sqlite3.connect(sys.argv[1])
+print('|'.join(c.execute(\"SELECT family_name, given_names, birth_date, sex FROM persons WHERE birth_date IS NOT NULL ORDER BY id LIMIT 1\").fetchone()))
+" "$DIR/demo.db")
+  IFS='|' read -r family given birth sex <<<"$person"
+  post() {
+    curl -s -b "$jar" -o /dev/null -w "$1" --data-urlencode "csrf=$csrf" --data-urlencode "family_name=$family" \
+      --data-urlencode "given_names=$given" --data-urlencode "birth_date=$birth" --data-urlencode "sex=$sex" \
+      --data-urlencode "situation=rue" "http://127.0.0.1:$PORT/menages"
+  }
+  first=$(post '%{time_total}')
+  for _ in $(seq 7); do times+=("$(post '%{http_code} %{time_total}')"); done
+  printf '%s\n' "${times[@]}" | sort -k2 -n | awk -v label="$2" -v first="$first" '
+    $1 != 200 { bad = $1 } { t[NR] = $2 * 1000 }
+    END {
+      if (bad) { printf "| %s (`POST /menages`) | HTTP %s | |\n", label, bad; exit }
+      printf "| %s (`POST /menages`) | %.0f ms | median %.0f ms (%.0f–%.0f ms) |\n", label, first * 1000, t[int((NR + 1) / 2)], t[1], t[NR]
+    }'
+}
+
 for a in siao observatoire cca ccapex referent; do login "$a"; done
 echo "| page | first request after start | next 7 requests |"
 echo "|---|---|---|"
@@ -49,3 +76,6 @@ measure cca /cca/seances/1/compte-rendu.pdf "Minutes as PDF"
 measure cca /cca/statistiques "CCA statistics (12 months)"
 measure referent /a-faire "To-do list of a référent"
 measure ccapex /ccapex "Eviction procedures (CCAPEX)"
+measure siao /doublons "Duplicates to review, SIAO coordinator"
+measure siao /doublons/decisions "Decisions on duplicates and contradictions, SIAO coordinator"
+measure_entry_check siao "Check at entry of a person already on file, SIAO coordinator (every household)"

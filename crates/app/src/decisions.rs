@@ -5,17 +5,16 @@
 //! is shown of a pair the reader may not review (a contradiction appears only to those who may
 //! review every decision in it).
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use domain::audit::{AuditAction, Outcome as AuditOutcome};
-use domain::policy::{self, HouseholdFacts};
+use domain::policy::{self, Action};
 use domain::user::Actor;
 use domain::{HouseholdId, PersonId};
 use store::linkage::Decision;
 use store::Tx;
 
 use crate::audit::record;
-use crate::duplicates::{display_name, side_of};
 use crate::{App, AppError, Result};
 
 /// Decisions shown per page of the log.
@@ -60,42 +59,35 @@ pub struct DecisionLog {
     pub more: bool,
 }
 
-/// Per request, each person's household and its facts, looked up once.
-#[derive(Default)]
+/// Per request: the households the actor may read (the policy's list filter, which agrees with
+/// [`policy::may_review_pair`]'s check on one file), each decided person's household, and the
+/// names shown, looked up once.
 struct Lookup {
-    facts: HashMap<PersonId, Option<(HouseholdId, HouseholdFacts)>>,
+    reviewer: bool,
+    visible: HashSet<HouseholdId>,
+    homes: HashMap<PersonId, HouseholdId>,
     names: HashMap<PersonId, Option<String>>,
 }
 
 impl App {
-    async fn facts_cached(
-        &self,
-        tx: &mut Tx,
-        look: &mut Lookup,
-        p: PersonId,
-    ) -> Result<Option<(HouseholdId, HouseholdFacts)>> {
-        if let Some(v) = look.facts.get(&p) {
-            return Ok(v.clone());
-        }
-        let v = self.facts_of(tx, p).await?;
-        look.facts.insert(p, v.clone());
-        Ok(v)
+    async fn lookup(&self, tx: &mut Tx, actor: &Actor) -> Result<Lookup> {
+        let today = self.today();
+        let scope = policy::list_scope(actor, Action::ReadFile, today);
+        Ok(Lookup {
+            reviewer: policy::is_reviewer(actor),
+            visible: store::access::visible_households(tx, &scope, today, &self.now_ts()).await?,
+            homes: store::linkage::decided_households(tx).await?,
+            names: HashMap::new(),
+        })
     }
 
     /// The decision as the actor may see it: `None` unless they may review both files.
-    async fn decision_view(
-        &self,
-        tx: &mut Tx,
-        look: &mut Lookup,
-        actor: &Actor,
-        d: &Decision,
-    ) -> Result<Option<DecisionView>> {
-        let (Some((ha, fa)), Some((hb, fb))) =
-            (self.facts_cached(tx, look, d.a).await?, self.facts_cached(tx, look, d.b).await?)
-        else {
+    async fn decision_view(&self, tx: &mut Tx, look: &mut Lookup, d: &Decision) -> Result<Option<DecisionView>> {
+        if !look.reviewer {
             return Ok(None);
-        };
-        if !policy::may_review_pair(actor, &fa, &fb, self.today()) {
+        }
+        let (Some(&ha), Some(&hb)) = (look.homes.get(&d.a), look.homes.get(&d.b)) else { return Ok(None) };
+        if !(look.visible.contains(&ha) && look.visible.contains(&hb)) {
             return Ok(None);
         }
         let mut refs = Vec::with_capacity(2);
@@ -103,8 +95,7 @@ impl App {
             let name = match look.names.get(&p) {
                 Some(n) => n.clone(),
                 None => {
-                    let rec = store::households::get(tx, h).await?;
-                    let n = rec.and_then(|r| side_of(&r.members, p).map(display_name));
+                    let n = store::linkage::display_name(tx, p).await?;
                     look.names.insert(p, n.clone());
                     n
                 }
@@ -126,10 +117,10 @@ impl App {
     }
 
     /// The contradictions the actor may settle: every decision in them reviewable by them.
-    async fn contradictions_in(&self, tx: &mut Tx, look: &mut Lookup, actor: &Actor) -> Result<Vec<Contradiction>> {
+    async fn contradictions_in(&self, tx: &mut Tx, look: &mut Lookup) -> Result<Vec<Contradiction>> {
         let mut out = Vec::new();
         'each: for (d, cluster) in store::linkage::contradicted(tx).await? {
-            let Some(apart) = self.decision_view(tx, look, actor, &d).await? else { continue };
+            let Some(apart) = self.decision_view(tx, look, &d).await? else { continue };
             let members = store::linkage::cluster_members(tx, cluster).await?;
             let mut merges = Vec::new();
             for m in store::linkage::merges_of(tx, &members).await? {
@@ -137,7 +128,7 @@ impl App {
                     continue;
                 }
                 let Some(decision) = store::linkage::decision(tx, m.id).await? else { continue };
-                match self.decision_view(tx, look, actor, &decision).await? {
+                match self.decision_view(tx, look, &decision).await? {
                     Some(v) => merges.push(v),
                     // a merge the actor may not review: the contradiction is not theirs to settle
                     None => continue 'each,
@@ -156,7 +147,8 @@ impl App {
     /// logged).
     pub async fn contradiction_ids(&self, actor: &Actor) -> Result<Vec<i64>> {
         let mut tx = self.store.begin().await?;
-        let c = self.contradictions_in(&mut tx, &mut Lookup::default(), actor).await?;
+        let mut look = self.lookup(&mut tx, actor).await?;
+        let c = self.contradictions_in(&mut tx, &mut look).await?;
         tx.commit().await?;
         Ok(c.into_iter().map(|c| c.apart.id).collect())
     }
@@ -165,12 +157,12 @@ impl App {
     /// as one read.
     pub async fn decision_log(&self, actor: &Actor, page: usize) -> Result<DecisionLog> {
         let mut tx = self.store.begin_audited().await?;
-        let mut look = Lookup::default();
-        let contradictions = self.contradictions_in(&mut tx, &mut look, actor).await?;
+        let mut look = self.lookup(&mut tx, actor).await?;
+        let contradictions = self.contradictions_in(&mut tx, &mut look).await?;
         let (skip, mut decisions, mut more) = (page * PER_PAGE, Vec::new(), false);
         let mut seen = 0;
         for d in store::linkage::decisions(&mut tx).await? {
-            let Some(v) = self.decision_view(&mut tx, &mut look, actor, &d).await? else { continue };
+            let Some(v) = self.decision_view(&mut tx, &mut look, &d).await? else { continue };
             seen += 1;
             if seen <= skip {
                 continue;

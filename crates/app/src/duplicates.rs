@@ -89,13 +89,25 @@ impl App {
         Ok(policy::may_review_pair(actor, &fa, &fb, self.today()).then_some((ha, hb)))
     }
 
-    /// The pairs the actor may review, most probable first. Logged as one read.
+    /// The pairs the actor may review, most probable first. Logged as one read. The policy's
+    /// list filter decides for all pairs at once ([`policy::list_scope`] agrees with
+    /// [`policy::may_review_pair`]'s checks on one file, tested pair by pair): a few queries
+    /// whatever the queue's length.
     pub async fn duplicate_queue(&self, actor: &Actor) -> Result<Vec<(Candidate, HouseholdId, HouseholdId)>> {
         let mut tx = self.store.begin_audited().await?;
         let mut out = Vec::new();
-        for c in store::linkage::pending(&mut tx).await? {
-            if let Some((ha, hb)) = self.reviewable(&mut tx, actor, &c).await? {
-                out.push((c, ha, hb));
+        let pending = store::linkage::pending(&mut tx).await?;
+        if policy::is_reviewer(actor) && !pending.is_empty() {
+            let today = self.today();
+            let scope = policy::list_scope(actor, policy::Action::ReadFile, today);
+            let visible = store::access::visible_households(&mut tx, &scope, today, &self.now_ts()).await?;
+            let homes = store::linkage::pending_households(&mut tx).await?;
+            for c in pending {
+                if let (Some(&ha), Some(&hb)) = (homes.get(&c.a), homes.get(&c.b)) {
+                    if visible.contains(&ha) && visible.contains(&hb) {
+                        out.push((c, ha, hb));
+                    }
+                }
             }
         }
         record(&mut tx, actor, AuditAction::LinkageRead, None, AuditOutcome::Allowed).await?;

@@ -94,6 +94,19 @@ pub(crate) fn push_scope(sql: &mut Sql, scope: &ListScope, today: Date, now: &st
     }
 }
 
+/// The households `scope` admits: the list filter, for checks on many households at once.
+pub async fn visible_households(
+    conn: &mut Conn,
+    scope: &ListScope,
+    today: Date,
+    now: &str,
+) -> Result<std::collections::HashSet<HouseholdId>> {
+    let mut sql = Sql::new("SELECT h.id FROM households h WHERE h.id IS NOT NULL");
+    push_scope(&mut sql, scope, today, now);
+    let rows: Vec<(i64,)> = sql.query_as().fetch_all(conn).await?;
+    Ok(rows.into_iter().map(|r| HouseholdId(r.0)).collect())
+}
+
 /// The policy's facts about one household on `today` (temporary grants at `now`), or `None`
 /// when it does not exist.
 pub async fn household_facts(

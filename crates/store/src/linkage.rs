@@ -173,6 +173,46 @@ pub async fn households_of(conn: &mut Conn, person: PersonId) -> Result<Vec<Hous
     Ok(rows.into_iter().map(|r| HouseholdId(r.0)).collect())
 }
 
+/// The household each person of a pending pair belongs to now (or last did): the first of
+/// [`households_of`], for every such person in one query.
+pub async fn pending_households(conn: &mut Conn) -> Result<std::collections::HashMap<PersonId, HouseholdId>> {
+    first_households(conn, "link_candidates").await
+}
+
+/// The same for every person of a decided pair.
+pub async fn decided_households(conn: &mut Conn) -> Result<std::collections::HashMap<PersonId, HouseholdId>> {
+    first_households(conn, "link_decisions").await
+}
+
+/// `pairs`: a table of pairs (`person_a`, `person_b`), named by the caller.
+async fn first_households(
+    conn: &mut Conn,
+    pairs: &'static str,
+) -> Result<std::collections::HashMap<PersonId, HouseholdId>> {
+    let rows: Vec<(i64, i64)> = sqlx::query_as(&format!(
+        "SELECT m.person_id, m.household_id FROM household_members m
+         WHERE m.person_id IN (SELECT person_a FROM {pairs} UNION SELECT person_b FROM {pairs})
+         ORDER BY m.person_id, m.to_on IS NULL DESC, m.id DESC"
+    ))
+    .fetch_all(conn)
+    .await?;
+    let mut out = std::collections::HashMap::new();
+    for (p, h) in rows {
+        out.entry(PersonId(p)).or_insert(HouseholdId(h));
+    }
+    Ok(out)
+}
+
+/// A person's names, as the linkage screens write them: `DUPONT Marie`.
+pub async fn display_name(conn: &mut Conn, person: PersonId) -> Result<Option<String>> {
+    let row: Option<(String, String)> =
+        sqlx::query_as("SELECT family_name, given_names FROM persons WHERE id = $1 AND family_name <> ''")
+            .bind(person.0)
+            .fetch_optional(conn)
+            .await?;
+    Ok(row.map(|(f, g)| format!("{} {g}", f.to_uppercase())))
+}
+
 /// Records a decision on a pair (a < b). `Conflict` when the pair was already decided.
 pub async fn decide(conn: &mut Conn, a: PersonId, b: PersonId, same: bool, by: (OrgId, UserId)) -> Result<()> {
     let (a, b) = if a.0 < b.0 { (a, b) } else { (b, a) };

@@ -385,3 +385,66 @@ async fn a_person_already_on_file_is_shown_before_a_second_file_is_created() {
         t.finish().await;
     }
 }
+
+#[tokio::test]
+async fn the_queue_filters_all_pairs_at_once_as_the_check_on_one_pair_does() {
+    for t in apps().await {
+        let f = Fixture::new(&t).await;
+        let households = [f.h_a, f.h_b, f.h_ab, f.h_ended, f.h_far, f.h_restricted, f.h_objecting];
+        let mut persons = Vec::new();
+        for h in households {
+            persons.push(person_of(&t, h).await);
+        }
+        let mut pairs = Vec::new();
+        for (i, x) in persons.iter().enumerate() {
+            for y in &persons[i + 1..] {
+                pairs.push((*x, *y, 0.8, "[]".to_owned()));
+            }
+        }
+        let mut conn = t.app.store.pool().acquire().await.unwrap();
+        assert_eq!(store::linkage::replace_candidates(&mut conn, &pairs).await.unwrap(), 21);
+        let ids: Vec<i64> = store::linkage::pending(&mut conn).await.unwrap().iter().map(|c| c.id).collect();
+        drop(conn);
+        let everyone =
+            ["referent-a", "referent-b", "siao", "cca", "commission", "ccapex", "observatoire", "dpo", "admin"];
+        let mut seen = 0;
+        let mut reviewable = std::collections::BTreeMap::new();
+        for who in everyone {
+            let actor = f.actor(who);
+            let queue: Vec<i64> = t.app.duplicate_queue(&actor).await.unwrap().iter().map(|q| q.0.id).collect();
+            let mut one_by_one = Vec::new();
+            for id in &ids {
+                if let Ok(v) = t.app.duplicate_pair(&actor, *id).await {
+                    one_by_one.push(*id);
+                    reviewable.entry(who).or_insert_with(Vec::new).push((v.a.person, v.b.person));
+                }
+            }
+            assert_eq!(queue, one_by_one, "{who}");
+            seen += queue.len();
+        }
+        assert!(seen > 3, "some actors see some pairs");
+        // the decisions' log filters the same way
+        let siao = f.actor("siao");
+        let mut conn = t.app.store.pool().acquire().await.unwrap();
+        for (k, (a, b, _, _)) in pairs.iter().enumerate() {
+            store::linkage::decide(&mut conn, *a, *b, k % 2 == 0, (siao.org, siao.user)).await.unwrap();
+        }
+        drop(conn);
+        for who in everyone {
+            let mut logged: Vec<_> = t
+                .app
+                .decision_log(&f.actor(who), 0)
+                .await
+                .unwrap()
+                .decisions
+                .iter()
+                .map(|d| (d.a.person, d.b.person))
+                .collect();
+            logged.sort();
+            let mut expected = reviewable.get(who).cloned().unwrap_or_default();
+            expected.sort();
+            assert_eq!(logged, expected, "{who}");
+        }
+        t.finish().await;
+    }
+}

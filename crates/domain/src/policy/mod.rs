@@ -408,9 +408,12 @@ pub fn may_write_referral(actor: &Actor, facts: &HouseholdFacts, referrer_org: O
 /// Reviewing a pair of possible duplicates (same person or not, merge, unmerge): a référent or
 /// the SIAO coordinator who may read both files. The queue never shows a person outside them.
 pub fn may_review_pair(actor: &Actor, a: &HouseholdFacts, b: &HouseholdFacts, day: Date) -> bool {
-    (actor.has(Role::Referent) || actor.has(Role::CoordinateurSiao))
-        && decide(actor, Action::ReadFile, a, day)
-        && decide(actor, Action::ReadFile, b, day)
+    is_reviewer(actor) && decide(actor, Action::ReadFile, a, day) && decide(actor, Action::ReadFile, b, day)
+}
+
+/// The roles that review possible duplicates (on files they may read).
+pub fn is_reviewer(actor: &Actor) -> bool {
+    actor.has(Role::Referent) || actor.has(Role::CoordinateurSiao)
 }
 
 /// Recording a measure's start, reviews and end: the CCA manager, or a référent of the operator
