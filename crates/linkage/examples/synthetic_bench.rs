@@ -10,7 +10,7 @@
 //! positives and negatives with their explanations), `DIAG_RULES=1` (recall of the candidates
 //! rule by rule), `ORACLE=1` (pairwise precision/recall curve), `CALIB=1` (calibration by level
 //! pattern), `FN_PATTERNS=p` (patterns of the true pairs below `p`), `SWEEP=p1,p2` (clusterings at
-//! other thresholds).
+//! other thresholds), `TRAIN_PAIRS=n` (pairs sampled per training rule).
 
 use std::time::Instant;
 
@@ -69,6 +69,9 @@ fn main() {
     }
     if let Some(m) = std::env::var("MARGIN").ok().and_then(|m| m.parse().ok()) {
         cfg.contest_margin = m;
+    }
+    if let Some(n) = std::env::var("TRAIN_PAIRS").ok().and_then(|m| m.parse().ok()) {
+        cfg.train.pairs_per_rule = n;
     }
     let t = Instant::now();
     let out = linkage::run(&ds, &cfg, &NoProgress);
@@ -162,6 +165,9 @@ fn run_csv(path: &str, threshold: f64, guard: f64) {
     }
     if let Some(m) = std::env::var("MARGIN").ok().and_then(|m| m.parse().ok()) {
         cfg.contest_margin = m;
+    }
+    if let Some(n) = std::env::var("TRAIN_PAIRS").ok().and_then(|m| m.parse().ok()) {
+        cfg.train.pairs_per_rule = n;
     }
     let t = Instant::now();
     let out = linkage::run(&ds, &cfg, &NoProgress);
