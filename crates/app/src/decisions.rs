@@ -197,7 +197,7 @@ impl App {
         };
         let outcome = if allowed { AuditOutcome::Allowed } else { AuditOutcome::Denied };
         if allowed {
-            store::linkage::delete_rejection(&mut tx, id).await?;
+            store::linkage::delete_decision(&mut tx, id, false).await?;
         }
         record(&mut tx, actor, AuditAction::LinkageWithdraw, Some(("link_decision", id)), outcome).await?;
         tx.commit().await?;

@@ -191,7 +191,7 @@ impl App {
             tx.commit().await?;
             return Err(AppError::NotFound);
         }
-        store::linkage::delete_decision(&mut tx, merge_id).await?;
+        store::linkage::delete_decision(&mut tx, merge_id, true).await?;
         record(&mut tx, actor, AuditAction::LinkageUnmerge, Some(("merge", merge_id)), AuditOutcome::Allowed).await?;
         tx.commit().await?;
         Ok(())

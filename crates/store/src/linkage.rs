@@ -301,10 +301,12 @@ pub async fn merge(conn: &mut Conn, id: i64) -> Result<Option<Merge>> {
     Ok(row.map(|r| Merge { id: r.0, a: PersonId(r.1), b: PersonId(r.2), decided_at: r.3, by: r.4 }))
 }
 
-/// Unmerge: the merge row goes, and nothing else changes.
-pub async fn delete_decision(conn: &mut Conn, id: i64) -> Result<bool> {
-    Ok(sqlx::query("DELETE FROM link_decisions WHERE id = $1 AND decision = 'meme'")
+/// Deletes a decision of the given kind, and nothing else: an unmerge (`same`), or the
+/// withdrawal of « different people » (the pair may be proposed again by the next run).
+pub async fn delete_decision(conn: &mut Conn, id: i64, same: bool) -> Result<bool> {
+    Ok(sqlx::query("DELETE FROM link_decisions WHERE id = $1 AND decision = $2")
         .bind(id)
+        .bind(if same { "meme" } else { "differente" })
         .execute(conn)
         .await?
         .rows_affected()
@@ -371,17 +373,6 @@ pub async fn cluster_members(conn: &mut Conn, cluster: i64) -> Result<Vec<Person
             .fetch_all(conn)
             .await?;
     Ok(rows.into_iter().map(|r| PersonId(r.0)).collect())
-}
-
-/// Withdraws a « different people » decision: the row goes and nothing else changes (the pair
-/// may be proposed again by the next run).
-pub async fn delete_rejection(conn: &mut Conn, id: i64) -> Result<bool> {
-    Ok(sqlx::query("DELETE FROM link_decisions WHERE id = $1 AND decision = 'differente'")
-        .bind(id)
-        .execute(conn)
-        .await?
-        .rows_affected()
-        == 1)
 }
 
 /// A person of a household the reader may read, as the check at entry compares it.
