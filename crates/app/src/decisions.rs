@@ -15,19 +15,11 @@ use store::linkage::Decision;
 use store::Tx;
 
 use crate::audit::record;
+pub use crate::duplicates::PersonRef;
 use crate::{App, AppError, Result};
 
 /// Decisions shown per page of the log.
 pub const PER_PAGE: usize = 50;
-
-/// One side of a decided pair.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct PersonRef {
-    pub person: PersonId,
-    pub household: HouseholdId,
-    /// `DUPONT Marie`
-    pub name: String,
-}
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DecisionView {

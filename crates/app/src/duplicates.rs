@@ -23,6 +23,23 @@ pub struct FieldWeight {
     pub weight: f64,
 }
 
+/// One side of a pair in the lists (queue, decisions): the person and its household's file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PersonRef {
+    pub person: PersonId,
+    pub household: HouseholdId,
+    /// `DUPONT Marie`
+    pub name: String,
+}
+
+/// A pair waiting for review, as the queue lists it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct QueueEntry {
+    pub candidate: Candidate,
+    pub a: PersonRef,
+    pub b: PersonRef,
+}
+
 /// One side of a pair: the person as its file shows it.
 #[derive(Debug, Clone)]
 pub struct Side {
@@ -93,7 +110,7 @@ impl App {
     /// list filter decides for all pairs at once ([`policy::list_scope`] agrees with
     /// [`policy::may_review_pair`]'s checks on one file, tested pair by pair): a few queries
     /// whatever the queue's length.
-    pub async fn duplicate_queue(&self, actor: &Actor) -> Result<Vec<(Candidate, HouseholdId, HouseholdId)>> {
+    pub async fn duplicate_queue(&self, actor: &Actor) -> Result<Vec<QueueEntry>> {
         let mut tx = self.store.begin_audited().await?;
         let mut out = Vec::new();
         let pending = store::linkage::pending(&mut tx).await?;
@@ -102,11 +119,15 @@ impl App {
             let scope = policy::list_scope(actor, policy::Action::ReadFile, today);
             let visible = store::access::visible_households(&mut tx, &scope, today, &self.now_ts()).await?;
             let homes = store::linkage::pending_households(&mut tx).await?;
+            let names = store::linkage::pending_names(&mut tx).await?;
+            let side = |p: PersonId| -> Option<PersonRef> {
+                let household = *homes.get(&p)?;
+                let name = names.get(&p)?.clone();
+                visible.contains(&household).then_some(PersonRef { person: p, household, name })
+            };
             for c in pending {
-                if let (Some(&ha), Some(&hb)) = (homes.get(&c.a), homes.get(&c.b)) {
-                    if visible.contains(&ha) && visible.contains(&hb) {
-                        out.push((c, ha, hb));
-                    }
+                if let (Some(a), Some(b)) = (side(c.a), side(c.b)) {
+                    out.push(QueueEntry { candidate: c, a, b });
                 }
             }
         }

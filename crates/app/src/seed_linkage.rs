@@ -26,12 +26,12 @@ impl App {
         let siao = self.demo_actor("siao").await?;
         let mut out = LinkageDemo::default();
         let queue = self.duplicate_queue(&siao).await?;
-        for (c, _, _) in queue.iter().take(3) {
-            self.decide_pair(&siao, c.id, true).await?;
+        for q in queue.iter().take(3) {
+            self.decide_pair(&siao, q.candidate.id, true).await?;
             out.same += 1;
         }
-        for (c, _, _) in queue.iter().skip(3).rev().take(1) {
-            self.decide_pair(&siao, c.id, false).await?;
+        for q in queue.iter().skip(3).rev().take(1) {
+            self.decide_pair(&siao, q.candidate.id, false).await?;
             out.different += 1;
         }
         // three records the engine put together, none decided yet, all readable by the SIAO

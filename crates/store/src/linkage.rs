@@ -203,6 +203,17 @@ async fn first_households(
     Ok(out)
 }
 
+/// The names of every person of a pending pair, as the linkage screens write them.
+pub async fn pending_names(conn: &mut Conn) -> Result<std::collections::HashMap<PersonId, String>> {
+    let rows: Vec<(i64, String, String)> = sqlx::query_as(
+        "SELECT p.id, p.family_name, p.given_names FROM persons p
+         WHERE p.id IN (SELECT person_a FROM link_candidates UNION SELECT person_b FROM link_candidates)",
+    )
+    .fetch_all(conn)
+    .await?;
+    Ok(rows.into_iter().map(|(id, f, g)| (PersonId(id), format!("{} {g}", f.to_uppercase()))).collect())
+}
+
 /// A person's names, as the linkage screens write them: `DUPONT Marie`.
 pub async fn display_name(conn: &mut Conn, person: PersonId) -> Result<Option<String>> {
     let row: Option<(String, String)> =

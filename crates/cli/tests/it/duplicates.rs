@@ -52,9 +52,10 @@ async fn merge_then_unmerge_leaves_the_store_as_it_was() {
         // referent-a reads h_a and h_ab, not h_b: one pair for them.
         let queue = t.app.duplicate_queue(&referent).await.unwrap();
         assert_eq!(queue.len(), 1);
-        let id = queue[0].0.id;
-        let other_pair = t.app.duplicate_queue(&f.actor("siao")).await.unwrap().into_iter().find(|q| q.0.id != id);
-        let other_pair = other_pair.expect("the SIAO coordinator sees both pairs").0.id;
+        let id = queue[0].candidate.id;
+        let other_pair =
+            t.app.duplicate_queue(&f.actor("siao")).await.unwrap().into_iter().find(|q| q.candidate.id != id);
+        let other_pair = other_pair.expect("the SIAO coordinator sees both pairs").candidate.id;
         assert!(matches!(t.app.duplicate_pair(&referent, other_pair).await, Err(AppError::NotFound)));
         assert!(matches!(t.app.decide_pair(&referent, other_pair, true).await, Err(AppError::NotFound)));
         let view = t.app.duplicate_pair(&referent, id).await.unwrap();
@@ -101,8 +102,9 @@ async fn the_queue_through_the_screens() {
         let csrf = c.csrf().await;
         let q = c.get("/doublons").await;
         assert_eq!(q.status, 200);
-        let id = t.app.duplicate_queue(&f.actor("referent-a")).await.unwrap()[0].0.id;
+        let id = t.app.duplicate_queue(&f.actor("referent-a")).await.unwrap()[0].candidate.id;
         assert!(q.body.contains(&format!("/doublons/{id}")));
+        assert!(q.body.contains("AUBERT Camille") && q.body.contains("COLIN Camille"), "names in the queue");
         let p = c.get(&format!("/doublons/{id}")).await;
         assert!(p.body.contains("AUBERT") && p.body.contains("COLIN") && p.body.contains("+4,0"));
         assert_eq!(c.post(&format!("/doublons/{id}"), &[("csrf", &csrf), ("decision", "meme")]).await.status, 303);
@@ -411,7 +413,7 @@ async fn the_queue_filters_all_pairs_at_once_as_the_check_on_one_pair_does() {
         let mut reviewable = std::collections::BTreeMap::new();
         for who in everyone {
             let actor = f.actor(who);
-            let queue: Vec<i64> = t.app.duplicate_queue(&actor).await.unwrap().iter().map(|q| q.0.id).collect();
+            let queue: Vec<i64> = t.app.duplicate_queue(&actor).await.unwrap().iter().map(|q| q.candidate.id).collect();
             let mut one_by_one = Vec::new();
             for id in &ids {
                 if let Ok(v) = t.app.duplicate_pair(&actor, *id).await {

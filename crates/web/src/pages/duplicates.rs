@@ -33,8 +33,8 @@ fn percent(p: f64) -> String {
 struct Row {
     id: i64,
     probability: String,
-    a: i64,
-    b: i64,
+    a: app::duplicates::PersonRef,
+    b: app::duplicates::PersonRef,
 }
 
 #[derive(Template)]
@@ -53,7 +53,7 @@ async fn queue(State(state): State<AppState>, user: LoggedIn) -> Result<Response
         .duplicate_queue(&user.session.actor)
         .await?
         .into_iter()
-        .map(|(c, a, b)| Row { id: c.id, probability: percent(c.probability), a: a.0, b: b.0 })
+        .map(|q| Row { id: q.candidate.id, probability: percent(q.candidate.probability), a: q.a, b: q.b })
         .collect();
     Ok(Html(QueuePage { layout: Layout::new(&user.session, "doublons"), rows, contradictions }.render()?)
         .into_response())
