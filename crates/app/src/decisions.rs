@@ -42,6 +42,19 @@ pub struct Contradiction {
     pub merges: Vec<DecisionView>,
 }
 
+/// A « different people » decision as a household's file shows it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RejectionView {
+    pub id: i64,
+    /// The member of this household (`DUPONT Marie`).
+    pub here: String,
+    pub other: PersonRef,
+    pub decided_at: String,
+    pub org: String,
+    /// Whether the reader may withdraw it (a reviewer of both files).
+    pub may_withdraw: bool,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DecisionLog {
     pub contradictions: Vec<Contradiction>,
@@ -172,6 +185,38 @@ impl App {
         record(&mut tx, actor, AuditAction::LinkageRead, None, AuditOutcome::Allowed).await?;
         tx.commit().await?;
         Ok(DecisionLog { contradictions, decisions, more })
+    }
+
+    /// The « different people » decisions on a household's members, for its file: only those
+    /// whose other file the reader may read (the others are not even mentioned). Logged as one
+    /// read.
+    pub async fn household_rejections(&self, actor: &Actor, household: HouseholdId) -> Result<Vec<RejectionView>> {
+        let (mut tx, here_facts) = self.authorise(actor, household, Action::ReadFile, AuditAction::LinkageRead).await?;
+        let rec = store::households::get(&mut tx, household).await?.ok_or(AppError::NotFound)?;
+        let today = self.today();
+        let mut out = Vec::new();
+        for m in &rec.members {
+            for d in store::linkage::rejections_of(&mut tx, m.person.id).await? {
+                let other = if d.a == m.person.id { d.b } else { d.a };
+                let Some((h, facts)) = self.facts_of(&mut tx, other).await? else { continue };
+                if !policy::decide(actor, Action::ReadFile, &facts, today) {
+                    continue;
+                }
+                let Some(name) = store::linkage::display_name(&mut tx, other).await? else { continue };
+                out.push(RejectionView {
+                    id: d.id,
+                    here: crate::duplicates::display_name(m),
+                    other: PersonRef { person: other, household: h, name },
+                    decided_at: d.decided_at,
+                    org: d.org,
+                    may_withdraw: policy::may_review_pair(actor, &here_facts, &facts, today),
+                });
+            }
+        }
+        record(&mut tx, actor, AuditAction::LinkageRead, Some(("household", household.0)), AuditOutcome::Allowed)
+            .await?;
+        tx.commit().await?;
+        Ok(out)
     }
 
     /// Withdraws a « different people » decision: the row goes, nothing else changes; the next

@@ -359,6 +359,18 @@ pub async fn decision(conn: &mut Conn, id: i64) -> Result<Option<Decision>> {
     Ok(row.map(decision_of))
 }
 
+/// The « different people » decisions involving `person`, oldest first.
+pub async fn rejections_of(conn: &mut Conn, person: PersonId) -> Result<Vec<Decision>> {
+    let rows: Vec<DecisionRow> = sqlx::query_as(&format!(
+        "{DECISIONS} WHERE d.decision = 'differente' AND (d.person_a = $1 OR d.person_b = $2) ORDER BY d.id"
+    ))
+    .bind(person.0)
+    .bind(person.0)
+    .fetch_all(conn)
+    .await?;
+    Ok(rows.into_iter().map(decision_of).collect())
+}
+
 /// The « different people » decisions whose two persons the last run left in one cluster: only
 /// « same person » merges can join them (the engine's clustering keeps them apart), so
 /// reviewers contradict each other there.

@@ -450,3 +450,39 @@ async fn the_queue_filters_all_pairs_at_once_as_the_check_on_one_pair_does() {
         t.finish().await;
     }
 }
+
+#[tokio::test]
+async fn a_rejection_shows_on_the_files_its_reader_may_read_and_is_withdrawn_there() {
+    for t in apps().await {
+        let f = Fixture::new(&t).await;
+        let (pa, pab) = (person_of(&t, f.h_a).await, person_of(&t, f.h_ab).await);
+        let siao = f.actor("siao");
+        let mut conn = t.app.store.pool().acquire().await.unwrap();
+        store::linkage::decide(&mut conn, pa, pab, false, (siao.org, siao.user)).await.unwrap();
+        drop(conn);
+        let seen_by_a = t.app.household_rejections(&f.actor("referent-a"), f.h_a).await.unwrap();
+        assert_eq!(seen_by_a.len(), 1);
+        assert_eq!((seen_by_a[0].other.person, seen_by_a[0].other.household), (pab, f.h_ab));
+        assert!(seen_by_a[0].may_withdraw);
+        // B reads h_ab, not h_a: the decision is not even mentioned on h_ab for B
+        assert!(t.app.household_rejections(&f.actor("referent-b"), f.h_ab).await.unwrap().is_empty());
+        // and nobody reads a file's decisions without reading the file
+        assert!(matches!(t.app.household_rejections(&f.actor("referent-b"), f.h_a).await, Err(AppError::NotFound)));
+
+        let mut c = t.client();
+        c.login("referent-a@test.parcours.test", fixture_password()).await;
+        let csrf = c.csrf().await;
+        let file = c.get(&format!("/menages/{}", f.h_a.0)).await;
+        assert!(file.body.contains("Jugées différentes") && file.body.contains("COLIN Camille"), "{}", file.body);
+        let id = seen_by_a[0].id;
+        let r =
+            c.post(&format!("/decisions/{id}/retrait"), &[("csrf", &csrf), ("household", &f.h_a.0.to_string())]).await;
+        assert_eq!(r.status, 303);
+        assert_eq!(r.location(), Some(format!("/menages/{}#rapprochements", f.h_a.0).as_str()));
+        assert!(!c.get(&format!("/menages/{}", f.h_a.0)).await.body.contains("Jugées différentes"));
+        let mut conn = t.app.store.pool().acquire().await.unwrap();
+        assert!(store::linkage::rejected_pairs(&mut conn).await.unwrap().is_empty());
+        drop(conn);
+        t.finish().await;
+    }
+}

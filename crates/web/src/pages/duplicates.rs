@@ -236,6 +236,8 @@ async fn decisions(
 #[derive(Deserialize)]
 struct WithdrawForm {
     csrf: String,
+    /// The household file it was withdrawn from (otherwise: back to the decisions' page).
+    household: Option<String>,
 }
 
 /// Withdraws a « personnes différentes » decision.
@@ -246,6 +248,10 @@ async fn withdraw(
     Form(f): Form<WithdrawForm>,
 ) -> Result<Response, WebError> {
     user.check_csrf(&f.csrf)?;
+    let back = match f.household.as_deref() {
+        Some(h) => format!("/menages/{}#rapprochements", id_of(h)?),
+        None => "/doublons/decisions?fait=retrait".to_owned(),
+    };
     state.app.withdraw_rejection(&user.session.actor, id_of(&id)?).await?;
-    Ok(Redirect::to("/doublons/decisions?fait=retrait").into_response())
+    Ok(Redirect::to(&back).into_response())
 }

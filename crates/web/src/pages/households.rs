@@ -307,6 +307,7 @@ struct HouseholdPage {
     cca: app::cca::HouseholdCca,
     merges: Vec<app::duplicates::MergeView>,
     links: Vec<app::links::LinkView>,
+    rejections: Vec<app::decisions::RejectionView>,
     referral_rows: Vec<(i64, &'static str, String)>,
     measure_rows: Vec<(i64, String, &'static str, String)>,
 }
@@ -385,6 +386,13 @@ fn timeline_view(t: &app::households::TimelineItem) -> TimelineView {
     }
 }
 
+impl HouseholdPage {
+    /// The day of a stored timestamp, in French.
+    fn day(&self, timestamp: &str) -> String {
+        crate::views::fr_day(timestamp)
+    }
+}
+
 async fn render_household(
     state: &AppState,
     user: &LoggedIn,
@@ -395,6 +403,7 @@ async fn render_household(
     let cca = state.app.household_cca(&user.session.actor, HouseholdId(id)).await?;
     let merges = state.app.household_merges(&user.session.actor, HouseholdId(id)).await?;
     let links = state.app.household_links(&user.session.actor, HouseholdId(id)).await?;
+    let rejections = state.app.household_rejections(&user.session.actor, HouseholdId(id)).await?;
     let referral_rows = cca.referrals.iter().map(|r| (r.0, r.1.label(), opt_fr_date(r.2))).collect();
     let measure_rows = cca
         .measures
@@ -473,6 +482,7 @@ async fn render_household(
         cca,
         merges,
         links,
+        rejections,
         referral_rows,
         measure_rows,
     }
