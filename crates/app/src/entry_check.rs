@@ -12,6 +12,7 @@ use domain::{Date, HouseholdId, PersonId};
 use linkage::{Dataset, Record, Schema};
 
 use crate::audit::record;
+use crate::linkage_run::person_values;
 use crate::{App, AppError, Result};
 
 /// Persons at or above this probability are shown (the model is the untrained default: on the
@@ -36,10 +37,6 @@ pub struct SimilarPerson {
 /// The compared fields: those of the by-name list, and the birth name.
 fn schema() -> Schema {
     Schema::parcours().retain(|f| !matches!(f.name.as_str(), "birth_country" | "birth_commune"))
-}
-
-fn sex(code: &str) -> Option<String> {
-    (code != "X").then(|| code.to_owned())
 }
 
 impl App {
@@ -68,30 +65,19 @@ impl App {
         let mut records: Vec<Record> = known
             .iter()
             .map(|p| {
-                Record::new(
-                    p.id.0.to_string(),
-                    vec![
-                        Some(p.family_name.clone()),
-                        Some(p.given_names.clone()),
-                        p.birth_date.clone(),
-                        sex(&p.sex),
-                        p.commune.clone(),
-                        p.birth_name.clone(),
-                    ],
-                )
+                let mut values = person_values(&p.family_name, &p.given_names, p.birth_date.clone(), &p.sex);
+                values.extend([p.commune.clone(), p.birth_name.clone()]);
+                Record::new(p.id.0.to_string(), values)
             })
             .collect();
-        records.push(Record::new(
-            "saisie",
-            vec![
-                Some(person.family_name.clone()),
-                Some(person.given_names.clone()),
-                person.birth_date.map(domain::format_date),
-                sex(person.sex.code()),
-                commune_name,
-                person.birth.birth_name.clone(),
-            ],
-        ));
+        let mut values = person_values(
+            &person.family_name,
+            &person.given_names,
+            person.birth_date.map(domain::format_date),
+            person.sex.code(),
+        );
+        values.extend([commune_name, person.birth.birth_name.clone()]);
+        records.push(Record::new("saisie", values));
         let ds = Dataset::from_records(schema(), &records)
             .map_err(|e| AppError::Invalid(domain::InvalidInput::new("rapprochement", e.to_string())))?;
         let probe = known.len() as u32;

@@ -70,6 +70,12 @@ pub fn stable_ids(groups: &[Vec<i64>], previous: &HashMap<i64, i64>) -> Vec<i64>
     out
 }
 
+/// The first values of a person's linkage record (`linkage::Schema::parcours` order): names,
+/// birth date, sex (`X`, not given, is missing).
+pub(crate) fn person_values(family: &str, given: &str, birth_date: Option<String>, sex: &str) -> Vec<Option<String>> {
+    vec![Some(family.to_owned()), Some(given.to_owned()), birth_date, (sex != "X").then(|| sex.to_owned())]
+}
+
 fn field_label(name: &str) -> &str {
     match name {
         "family_name" => "Nom",
@@ -95,19 +101,14 @@ impl App {
         let records: Vec<Record> = persons
             .iter()
             .map(|p| {
-                Record::new(
-                    p.id.0.to_string(),
-                    vec![
-                        Some(p.family_name.clone()),
-                        Some(p.given_names.clone()),
-                        p.birth_date.clone(),
-                        Some(p.sex.clone()).filter(|s| s != "X"),
-                        p.commune.clone(),
-                        p.birth_name.clone(),
-                        p.birth_country.clone(),
-                        p.birth_commune.clone(),
-                    ],
-                )
+                let mut values = person_values(&p.family_name, &p.given_names, p.birth_date.clone(), &p.sex);
+                values.extend([
+                    p.commune.clone(),
+                    p.birth_name.clone(),
+                    p.birth_country.clone(),
+                    p.birth_commune.clone(),
+                ]);
+                Record::new(p.id.0.to_string(), values)
             })
             .collect();
         let mut ds = Dataset::from_records(Schema::parcours(), &records)

@@ -8,6 +8,20 @@ mod fixture;
 pub use client::{Client, Response};
 pub use fixture::Fixture;
 
+/// A new household of one person in the street since today, without commune (`sex`: `F`, `M`
+/// or `X`; `birth`: ISO date or empty).
+pub fn one_person_household(family: &str, given: &str, birth: &str, sex: &str) -> app::households::NewHousehold {
+    app::households::NewHousehold {
+        reference: domain::household::NewPerson::parse(family, given, birth, sex, TODAY).expect("a valid person"),
+        commune: None,
+        situation: domain::situation::Situation::Rue,
+        situation_since: TODAY,
+        identified_on: TODAY,
+        siao_number: None,
+        housing_demand_number: None,
+    }
+}
+
 /// The password of every fixture account.
 pub fn fixture_password() -> &'static str {
     fixture::PASSWORD

@@ -142,13 +142,5 @@ async fn administration_is_for_administrators_only() {
 }
 
 fn sample(_: &Fixture) -> app::households::NewHousehold {
-    app::households::NewHousehold {
-        reference: domain::household::NewPerson::parse("Zed", "Alex", "", "X", testkit::TODAY).unwrap(),
-        commune: None,
-        situation: domain::situation::Situation::Rue,
-        situation_since: testkit::TODAY,
-        identified_on: testkit::TODAY,
-        siao_number: None,
-        housing_demand_number: None,
-    }
+    testkit::one_person_household("Zed", "Alex", "", "X")
 }

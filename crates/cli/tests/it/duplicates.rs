@@ -28,6 +28,13 @@ async fn dump(t: &testkit::TestApp) -> Vec<String> {
     out
 }
 
+/// The last event of the access log: (action, outcome).
+async fn last_event(t: &testkit::TestApp) -> (String, String) {
+    let mut conn = t.app.store.pool().acquire().await.unwrap();
+    let e = store::audit::recent(&mut conn, 1).await.unwrap().remove(0).event;
+    (e.action, e.outcome)
+}
+
 async fn person_of(t: &testkit::TestApp, h: domain::HouseholdId) -> PersonId {
     let mut conn = t.app.store.pool().acquire().await.unwrap();
     store::households::get(&mut conn, h).await.unwrap().unwrap().members[0].person.id
@@ -141,10 +148,7 @@ async fn an_automatic_link_is_contested_from_the_file() {
         let seen_by_b = t.app.household_links(&b, f.h_ab).await.unwrap();
         assert!(seen_by_b.iter().all(|l| l.other != pa), "{seen_by_b:?}");
         assert!(matches!(t.app.separate(&b, f.h_ab, pab, pa).await, Err(AppError::NotFound)));
-        let mut conn = t.app.store.pool().acquire().await.unwrap();
-        let last = &store::audit::recent(&mut conn, 1).await.unwrap()[0].event;
-        assert_eq!((last.action.as_str(), last.outcome.as_str()), ("linkage.decision", "denied"));
-        drop(conn);
+        assert_eq!(last_event(&t).await, ("linkage.decision".to_owned(), "denied".to_owned()));
         // only a pair that is linked, from the file it is shown on
         assert!(matches!(t.app.separate(&a, f.h_ab, pa, pab).await, Err(AppError::NotFound)));
 
@@ -212,10 +216,7 @@ async fn contradictory_decisions_are_listed_to_those_who_may_settle_them() {
         assert!(t.app.todo(&a).await.unwrap().iter().all(|i| !i.link.starts_with("/doublons")));
         let apart_id = c.apart.id;
         assert!(matches!(t.app.withdraw_rejection(&a, apart_id).await, Err(AppError::NotFound)));
-        let mut conn = t.app.store.pool().acquire().await.unwrap();
-        let last = &store::audit::recent(&mut conn, 1).await.unwrap()[0].event;
-        assert_eq!((last.action.as_str(), last.outcome.as_str()), ("linkage.withdraw", "denied"));
-        drop(conn);
+        assert_eq!(last_event(&t).await, ("linkage.withdraw".to_owned(), "denied".to_owned()));
         // a merge is not withdrawn as a rejection (it is undone as a merge)
         let merge_id = c.merges[0].id;
         assert!(matches!(t.app.withdraw_rejection(&siao, merge_id).await, Err(AppError::NotFound)));
@@ -265,30 +266,14 @@ async fn contradictory_decisions_are_listed_to_those_who_may_settle_them() {
 
 #[tokio::test]
 async fn the_decision_log_pages_by_fifty() {
-    use app::households::NewHousehold;
-    use domain::household::{NewPerson, Sex};
     for t in apps().await {
         let f = Fixture::new(&t).await;
         let (siao, a) = (f.actor("siao"), f.actor("referent-a"));
         // eleven persons followed by A (55 pairs), of whom 51 are decided
         let mut persons = Vec::new();
         for k in 0..11u8 {
-            let new = NewHousehold {
-                reference: NewPerson::parse(
-                    &format!("Page{}", char::from(b'a' + k)),
-                    "Camille",
-                    "1980-04-02",
-                    Sex::Femme.code(),
-                    testkit::TODAY,
-                )
-                .unwrap(),
-                commune: None,
-                situation: domain::situation::Situation::Rue,
-                situation_since: testkit::TODAY,
-                identified_on: testkit::TODAY,
-                siao_number: None,
-                housing_demand_number: None,
-            };
+            let new =
+                testkit::one_person_household(&format!("Page{}", char::from(b'a' + k)), "Camille", "1980-04-02", "F");
             let h = t.app.create_household(&a, new).await.unwrap();
             persons.push(person_of(&t, h).await);
         }
@@ -347,10 +332,7 @@ async fn a_person_already_on_file_is_shown_before_a_second_file_is_created() {
         assert!(r.body.contains(&format!("href=\"/menages/{}\"", f.h_a.0)), "{}", r.body);
         assert!(r.body.contains("name=\"confirmer\" value=\"1\"") && r.body.contains("value=\"AUBERT\""));
         assert_eq!(households_count(&t).await, before, "nothing created yet");
-        let mut conn = t.app.store.pool().acquire().await.unwrap();
-        let last = &store::audit::recent(&mut conn, 1).await.unwrap()[0].event;
-        assert_eq!((last.action.as_str(), last.outcome.as_str()), ("linkage.entry_check", "allowed"));
-        drop(conn);
+        assert_eq!(last_event(&t).await, ("linkage.entry_check".to_owned(), "allowed".to_owned()));
         // « none of them »: created
         let mut confirmed = form.to_vec();
         confirmed.push(("confirmer", "1"));
