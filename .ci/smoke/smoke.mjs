@@ -197,6 +197,30 @@ try {
     await shot('menage.png');
   });
 
+  await step('a member already on file is shown before being added, the form kept as typed', async () => {
+    // the household's own first member with a birth date, typed again in the member form
+    const people = await page.locator('ul.people li').evaluateAll((lis) => lis.map((li) => li.textContent ?? ''));
+    const typedAgain = people
+      .map((t) => [t, t.match(/le (\d\d)\/(\d\d)\/(\d{4})/), t.match(/^\s*((?:[A-ZÀ-Ý'-]+\s)+)(\S+)/)])
+      .find(([, date, name]) => date && name);
+    check(typedAgain, `${householdHref} lists no member with a name and a birth date`);
+    const [, date, name] = typedAgain;
+    const form = page.locator('form[action$="/membres#f-mbr"]');
+    check((await form.count()) === 1, `${householdHref} has no member form`);
+    await form.locator('input[name="family_name"]').fill(name[1].trim());
+    await form.locator('input[name="given_names"]').fill(name[2]);
+    await form.locator('input[name="birth_date"]').fill(`${date[3]}-${date[2]}-${date[1]}`);
+    const resp = await navigateBy(() => form.locator('button[type="submit"]').click());
+    check(resp && resp.status() === 200, `adding a member answered ${resp?.status()}, expected 200 with the check`);
+    check(new URL(page.url()).hash === '#f-mbr', `the answer is not scrolled to the member form: ${page.url()}`);
+    const again = page.locator('form[action$="/membres#f-mbr"]');
+    check((await again.locator('.alert', { hasText: 'peut-être déjà connue' }).count()) === 1, 'no « déjà connue » alert');
+    check((await again.locator(`ul.similar a[href="${householdHref}"]`).count()) >= 1, 'the member on file is not linked');
+    check((await again.locator('input[name="confirmer"]').count()) === 1, 'no confirmation field');
+    check((await again.locator('input[name="family_name"]').inputValue()) === name[1].trim(), 'the family name was not kept');
+    await shot('membre-deja-connu.png');
+  });
+
   await step('log out', async () => {
     const form = page.locator('form[action="/logout"]');
     check((await form.count()) >= 1, `${pathname()} has no form with action="/logout"`);

@@ -51,17 +51,47 @@ impl App {
         if !policy::may_create_household(actor) {
             return Err(AppError::Forbidden);
         }
+        let mut tx = self.store.begin_audited().await?;
+        record(&mut tx, actor, AuditAction::LinkageEntryCheck, None, AuditOutcome::Allowed).await?;
+        self.alike(tx, actor, person, commune.cloned(), None).await
+    }
+
+    /// The same check before `person` joins `household`, compared with the household's commune.
+    /// Only for those who may write the household: a refusal is logged and looks like a missing
+    /// household, as everywhere.
+    pub async fn similar_to_new_member(
+        &self,
+        actor: &Actor,
+        household: HouseholdId,
+        person: &NewPerson,
+    ) -> Result<Vec<SimilarPerson>> {
+        let (mut tx, facts) =
+            self.authorise(actor, household, Action::WriteFile, AuditAction::LinkageEntryCheck).await?;
+        record(&mut tx, actor, AuditAction::LinkageEntryCheck, Some(("household", household.0)), AuditOutcome::Allowed)
+            .await?;
+        self.alike(tx, actor, person, facts.place.commune, Some(household)).await
+    }
+
+    /// Commits `tx` (which holds the check's audit event) once the readable persons are loaded.
+    /// The members of `joining`, the household the person is about to join, are other persons
+    /// unless they bear the same given name (the engine's household rule: twins are two).
+    async fn alike(
+        &self,
+        mut tx: store::Tx,
+        actor: &Actor,
+        person: &NewPerson,
+        commune: Option<InseeCode>,
+        joining: Option<HouseholdId>,
+    ) -> Result<Vec<SimilarPerson>> {
         let today = self.today();
         let scope = policy::list_scope(actor, Action::ReadFile, today);
-        let mut tx = self.store.begin_audited().await?;
         let known = store::linkage::visible_persons(&mut tx, &scope, today, &self.now_ts()).await?;
         let communes = store::orgs::communes(&mut tx).await?;
-        record(&mut tx, actor, AuditAction::LinkageEntryCheck, None, AuditOutcome::Allowed).await?;
         tx.commit().await?;
         if known.is_empty() {
             return Ok(Vec::new());
         }
-        let commune_name = commune.and_then(|c| communes.iter().find(|x| &x.insee == c)).map(|c| c.name.clone());
+        let commune_name = commune.and_then(|c| communes.iter().find(|x| x.insee == c)).map(|c| c.name.clone());
         let mut records: Vec<Record> = known
             .iter()
             .map(|p| {
@@ -78,9 +108,17 @@ impl App {
         );
         values.extend([commune_name, person.birth.birth_name.clone()]);
         records.push(Record::new("saisie", values));
-        let ds = Dataset::from_records(schema(), &records)
+        let mut ds = Dataset::from_records(schema(), &records)
             .map_err(|e| AppError::Invalid(domain::InvalidInput::new("rapprochement", e.to_string())))?;
         let probe = known.len() as u32;
+        if let Some(h) = joining {
+            for (i, p) in known.iter().enumerate() {
+                if p.household == h {
+                    ds.set_group(i as u32, 1);
+                }
+            }
+            ds.set_group(probe, 1);
+        }
         Ok(linkage::most_alike(&ds, probe, FLOOR, LIMIT)
             .into_iter()
             .map(|a| {

@@ -3,9 +3,10 @@
 //! model (the default, untrained one: the check runs on whatever a reader may see, too few
 //! records to train on) with term frequencies counted on those records.
 
-use crate::compare::{Comparator, Thresholds};
+use crate::compare::{Comparator, Level, Thresholds};
 use crate::dataset::Dataset;
 use crate::model::{Explanation, Model, Scorer, TermFrequencies};
+use crate::schema::FieldKind;
 
 /// A record like the probe.
 #[derive(Debug, Clone, PartialEq)]
@@ -17,6 +18,11 @@ pub struct Alike {
 
 /// The records of `ds` other than `probe` whose match probability with it is at least `floor`,
 /// most probable first (ties by index), at most `limit`.
+///
+/// A record of the probe's own household (its group, when it has one) is another person, as the
+/// linkage run holds (twins: same name, date and commune), unless it bears the same given name,
+/// or one spelt alike (`Mustapha` / `Moustapha`), and no other sex: then the probe is most likely
+/// that member typed again.
 pub fn most_alike(ds: &Dataset, probe: u32, floor: f64, limit: usize) -> Vec<Alike> {
     let cmp = Comparator::new(ds.schema(), Thresholds::default());
     let model = Model::default_for(&cmp);
@@ -26,6 +32,10 @@ pub fn most_alike(ds: &Dataset, probe: u32, floor: f64, limit: usize) -> Vec<Ali
         .filter(|&i| i != probe)
         .map(|i| (i, scorer.probability(scorer.score(probe.min(i), probe.max(i)).1)))
         .filter(|&(_, p)| p >= floor)
+        .filter(|&(i, _)| {
+            let group = ds.group(probe);
+            group == 0 || ds.group(i) != group || typed_again(&scorer.explain(probe.min(i), probe.max(i)))
+        })
         .collect();
     found.sort_by(|x, y| y.1.total_cmp(&x.1).then(x.0.cmp(&y.0)));
     found.truncate(limit);
@@ -37,6 +47,14 @@ pub fn most_alike(ds: &Dataset, probe: u32, floor: f64, limit: usize) -> Vec<Ali
             explanation: scorer.explain(probe.min(i), probe.max(i)),
         })
         .collect()
+}
+
+/// Two records of one household that are one person entered twice, not two relatives: the given
+/// name alike (not one letter apart: `Léo` / `Léa`) and the sex not different.
+fn typed_again(e: &Explanation) -> bool {
+    let level = |kind| e.fields.iter().find(|f| f.kind == kind).map(|f| f.level);
+    matches!(level(FieldKind::GivenName), Some(Level::Exact | Level::Variant | Level::Close | Level::Phonetic))
+        && level(FieldKind::Sex) != Some(Level::Different)
 }
 
 #[cfg(test)]
@@ -89,6 +107,33 @@ mod tests {
         let all_of_them = most_alike(&ds, 4, 0.0, 10);
         assert_eq!(all_of_them.len(), 4);
         assert!(all_of_them.windows(2).all(|w| w[0].probability >= w[1].probability));
+    }
+
+    #[test]
+    fn a_twin_joining_their_household_is_not_taken_for_the_other_but_a_member_typed_again_is() {
+        let all = [
+            record("0", "Colin", "Léo", Some("2015-06-01"), "M", "Lyon"),
+            record("1", "Colin", "Camille", Some("1980-04-02"), "F", "Lyon"),
+            record("twin", "Colin", "Léa", Some("2015-06-01"), "F", "Lyon"),
+            record("again", "COLIN", "Leo", Some("2015-06-01"), "M", "Lyon"),
+        ];
+        let mut ds = Dataset::from_records(Schema::parcours_core(), &all).unwrap();
+        let alike =
+            |ds: &Dataset, probe: u32| most_alike(ds, probe, 0.5, 5).iter().map(|a| a.index).collect::<Vec<_>>();
+        // outside any household, the twin looks like her brother
+        assert!(alike(&ds, 2).contains(&0));
+        for i in 0..4 {
+            ds.set_group(i, 7);
+        }
+        assert!(!alike(&ds, 2).contains(&0), "in one household: two persons");
+        assert_eq!(alike(&ds, 3).first(), Some(&0), "the same given name: typed again");
+        let mut misspelt = all.to_vec();
+        misspelt[3] = record("again", "Colin", "Camile", Some("1980-04-02"), "F", "Lyon");
+        let mut ds = Dataset::from_records(Schema::parcours_core(), &misspelt).unwrap();
+        for i in 0..4 {
+            ds.set_group(i, 7);
+        }
+        assert_eq!(alike(&ds, 3).first(), Some(&1), "a given name spelt alike: typed again");
     }
 }
 

@@ -13,6 +13,7 @@ mod hostile;
 mod link_cli;
 mod linkage_data;
 mod linkage_run;
+mod member_entry;
 mod observatoire_web;
 mod observatory;
 mod pprl_cli;

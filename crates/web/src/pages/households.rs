@@ -5,8 +5,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::Form;
-use domain::household::{HouseholdType, MemberRole, NewPerson, Sex};
-use domain::identity::BirthIdentity;
+use domain::household::{HouseholdType, MemberRole, Sex};
 use domain::pathway::EventKind;
 use domain::policy::SharingScope;
 use domain::situation::Situation;
@@ -14,9 +13,10 @@ use domain::status::Status;
 use domain::tenancy::{DwellingNeed, ResourcesBand};
 use domain::territory::InseeCode;
 use domain::timeline::Entry;
-use domain::{parse_date, HouseholdId, InvalidInput};
+use domain::{parse_date, HouseholdId};
 use serde::Deserialize;
 
+use super::person_entry::MemberDraft;
 use crate::session::LoggedIn;
 use crate::views::{choices, country_choices, fr_date, opt_fr_date, Choice, Layout};
 use crate::{AppState, WebError};
@@ -264,9 +264,9 @@ struct FollowView {
 }
 
 /// A form's error, shown next to the form it concerns.
-struct FormError {
-    form: &'static str,
-    message: String,
+pub(crate) struct FormError {
+    pub(crate) form: &'static str,
+    pub(crate) message: String,
 }
 
 #[derive(Template)]
@@ -294,8 +294,11 @@ struct HouseholdPage {
     situations: Vec<Choice>,
     event_kinds: Vec<Choice>,
     member_roles: Vec<Choice>,
+    member_sexes: Vec<Choice>,
     countries: Vec<Choice>,
     error: Option<FormError>,
+    /// The member form's values, and the persons on file who look like the one being added.
+    member: MemberDraft,
     may_read_sensitive: bool,
     restricted: bool,
     notice: Option<String>,
@@ -399,6 +402,17 @@ async fn render_household(
     id: i64,
     error: Option<FormError>,
 ) -> Result<Response, WebError> {
+    render_household_with(state, user, id, error, MemberDraft::default()).await
+}
+
+/// The file, with the member form as the worker left it.
+pub(crate) async fn render_household_with(
+    state: &AppState,
+    user: &LoggedIn,
+    id: i64,
+    error: Option<FormError>,
+    member: MemberDraft,
+) -> Result<Response, WebError> {
     let v = state.app.open_household(&user.session.actor, HouseholdId(id)).await?;
     let cca = state.app.household_cca(&user.session.actor, HouseholdId(id)).await?;
     let merges = state.app.household_merges(&user.session.actor, HouseholdId(id)).await?;
@@ -419,6 +433,7 @@ async fn render_household(
         .collect();
     let today = state.app.today();
     let status = if error.is_some() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
+    let sexes = [Sex::NonRenseigne, Sex::Femme, Sex::Homme];
     let body = HouseholdPage {
         layout: Layout::new(&user.session, "menages"),
         id,
@@ -452,9 +467,16 @@ async fn render_household(
         today: domain::format_date(today),
         situations: choices(&Situation::ALL, Situation::code, Situation::label, None),
         event_kinds: choices(&EventKind::RECORDABLE, EventKind::code, EventKind::label, Some(EventKind::Contact)),
-        member_roles: choices(&MemberRole::ALL[1..], MemberRole::code, MemberRole::label, Some(MemberRole::Enfant)),
-        countries: country_choices(""),
+        member_roles: choices(
+            &MemberRole::ALL[1..],
+            MemberRole::code,
+            MemberRole::label,
+            Some(MemberRole::parse(&member.role).unwrap_or(MemberRole::Enfant)),
+        ),
+        member_sexes: choices(&sexes, Sex::code, Sex::label, Sex::parse(&member.person.sex).ok()),
+        countries: country_choices(&member.person.birth_country),
         error,
+        member,
         may_read_sensitive: v.rights.read_sensitive,
         restricted: v.restricted,
         notice: v.last_notice.as_ref().map(|(d, version)| {
@@ -564,217 +586,4 @@ pub async fn change_situation(
     }
     .await;
     after_write(&state, &user, id, "situation", result).await
-}
-
-/// The fields of a person in the forms that add one.
-#[derive(Deserialize, Default)]
-pub struct PersonFields {
-    #[serde(default)]
-    family_name: String,
-    #[serde(default)]
-    given_names: String,
-    #[serde(default)]
-    birth_date: String,
-    #[serde(default)]
-    sex: String,
-    #[serde(default)]
-    birth_name: String,
-    #[serde(default)]
-    birth_country: String,
-    #[serde(default)]
-    birth_commune: String,
-}
-
-impl PersonFields {
-    fn parse(&self, today: domain::Date) -> Result<NewPerson, InvalidInput> {
-        Ok(NewPerson::parse(&self.family_name, &self.given_names, &self.birth_date, &self.sex, today)?
-            .with_birth(BirthIdentity::parse(&self.birth_name, &self.birth_country, &self.birth_commune)?))
-    }
-}
-
-#[derive(Deserialize)]
-pub struct MemberForm {
-    csrf: String,
-    #[serde(flatten)]
-    person: PersonFields,
-    role: String,
-    from: String,
-}
-
-pub async fn add_member(
-    State(state): State<AppState>,
-    user: LoggedIn,
-    Path(id): Path<String>,
-    Form(f): Form<MemberForm>,
-) -> Result<Response, WebError> {
-    user.check_csrf(&f.csrf)?;
-    let id = parse_id(&id)?;
-    let today = state.app.today();
-    let result = async {
-        let person = f.person.parse(today)?;
-        let role = MemberRole::parse(&f.role)?;
-        let from = parse_date(&f.from)?;
-        state.app.add_member(&user.session.actor, HouseholdId(id), person, role, from).await
-    }
-    .await;
-    after_write(&state, &user, id, "membre", result).await
-}
-
-// ---- a new household ----------------------------------------------------------------------------
-
-#[derive(Deserialize, Default)]
-pub struct NewHouseholdForm {
-    #[serde(default)]
-    csrf: String,
-    #[serde(flatten)]
-    person: PersonFields,
-    #[serde(default)]
-    commune: String,
-    #[serde(default)]
-    situation: String,
-    #[serde(default)]
-    since: String,
-    #[serde(default)]
-    identified_on: String,
-    #[serde(default)]
-    siao_number: String,
-    #[serde(default)]
-    housing_demand_number: String,
-    /// `1` once the worker saw the persons on file who look alike and creates all the same.
-    #[serde(default)]
-    confirmer: String,
-}
-
-/// A person on file shown by the check at entry.
-struct SimilarRow {
-    household: i64,
-    name: String,
-    birth: String,
-    commune: String,
-    probability: String,
-}
-
-#[derive(Template)]
-#[template(path = "household_new.html")]
-struct NewHouseholdPage {
-    layout: Layout,
-    f: NewHouseholdForm,
-    communes: Vec<Choice>,
-    situations: Vec<Choice>,
-    sexes: Vec<Choice>,
-    countries: Vec<Choice>,
-    error: Option<String>,
-    today: String,
-    similar: Vec<SimilarRow>,
-}
-
-async fn render_new(
-    state: &AppState,
-    user: &LoggedIn,
-    f: NewHouseholdForm,
-    error: Option<String>,
-) -> Result<Response, WebError> {
-    render_new_with(state, user, f, error, Vec::new()).await
-}
-
-async fn render_new_with(
-    state: &AppState,
-    user: &LoggedIn,
-    f: NewHouseholdForm,
-    error: Option<String>,
-    similar: Vec<SimilarRow>,
-) -> Result<Response, WebError> {
-    let communes = state.app.communes().await?;
-    let status = if error.is_some() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
-    let sexes = [Sex::NonRenseigne, Sex::Femme, Sex::Homme];
-    let body = NewHouseholdPage {
-        layout: Layout::new(&user.session, "nouveau"),
-        communes: communes
-            .into_iter()
-            .map(|c| Choice {
-                selected: c.insee.as_str() == f.commune,
-                value: c.insee.as_str().to_owned(),
-                label: c.name,
-            })
-            .collect(),
-        situations: choices(&Situation::ALL, Situation::code, Situation::label, Situation::parse(&f.situation).ok()),
-        sexes: choices(
-            &sexes,
-            Sex::code,
-            Sex::label,
-            Sex::parse(&f.person.sex).ok().filter(|_| !f.person.sex.is_empty()),
-        ),
-        countries: country_choices(&f.person.birth_country),
-        today: domain::format_date(state.app.today()),
-        f,
-        error,
-        similar,
-    }
-    .render()?;
-    Ok((status, Html(body)).into_response())
-}
-
-pub async fn new_form(State(state): State<AppState>, user: LoggedIn) -> Result<Response, WebError> {
-    if !domain::policy::may_create_household(&user.session.actor) {
-        return Err(WebError::Forbidden);
-    }
-    render_new(&state, &user, NewHouseholdForm::default(), None).await
-}
-
-pub async fn create(
-    State(state): State<AppState>,
-    user: LoggedIn,
-    Form(f): Form<NewHouseholdForm>,
-) -> Result<Response, WebError> {
-    user.check_csrf(&f.csrf)?;
-    let today = state.app.today();
-    let parsed = (|| -> Result<app::households::NewHousehold, InvalidInput> {
-        let reference = f.person.parse(today)?;
-        let commune = if f.commune.is_empty() { None } else { Some(InseeCode::parse(&f.commune)?) };
-        let identified_on = if f.identified_on.trim().is_empty() { today } else { parse_date(&f.identified_on)? };
-        let situation_since = if f.since.trim().is_empty() { identified_on } else { parse_date(&f.since)? };
-        Ok(app::households::NewHousehold {
-            reference,
-            commune,
-            situation: Situation::parse(&f.situation)?,
-            situation_since,
-            identified_on,
-            siao_number: Some(f.siao_number.clone()),
-            housing_demand_number: Some(f.housing_demand_number.clone()),
-        })
-    })();
-    // before creating: the persons on file the worker may read who look alike, once
-    if let Ok(input) = &parsed {
-        if f.confirmer != "1" {
-            let similar =
-                state.app.similar_persons(&user.session.actor, &input.reference, input.commune.as_ref()).await?;
-            if !similar.is_empty() {
-                let rows = similar
-                    .into_iter()
-                    .map(|p| SimilarRow {
-                        household: p.household.0,
-                        name: p.name,
-                        birth: opt_fr_date(p.birth_date),
-                        commune: p.commune.unwrap_or_else(|| "—".into()),
-                        // never « 100 % »: the engine is never certain
-                        probability: if p.probability >= 0.995 {
-                            "> 99 %".to_owned()
-                        } else {
-                            format!("{:.0} %", p.probability * 100.0)
-                        },
-                    })
-                    .collect();
-                return render_new_with(&state, &user, f, None, rows).await;
-            }
-        }
-    }
-    let result = match parsed {
-        Ok(input) => state.app.create_household(&user.session.actor, input).await,
-        Err(e) => Err(e.into()),
-    };
-    match result {
-        Ok(id) => Ok(Redirect::to(&format!("/menages/{id}")).into_response()),
-        Err(app::AppError::Invalid(e)) => render_new(&state, &user, f, Some(e.to_string())).await,
-        Err(e) => Err(e.into()),
-    }
 }

@@ -11,6 +11,7 @@ pub mod households;
 pub mod login;
 pub mod measures;
 pub mod observatory;
+pub mod person_entry;
 pub mod todo;
 
 use axum::http::{header, StatusCode};
