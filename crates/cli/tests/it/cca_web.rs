@@ -259,7 +259,12 @@ async fn statistics_count_the_decision_and_download_as_csv_and_xlsx() {
         csp_clean(body);
         assert!(body.contains("<svg ") && body.contains("<table"));
         assert_eq!(body.matches("<svg ").count(), body.matches("role=\"img\" aria-labelledby=\"graphique-").count());
-        assert!(body.contains("scope=\"col\"") && body.contains("scope=\"row\"") && body.contains("<caption>"));
+        assert!(body.contains("scope=\"col\"") && body.contains("scope=\"row\"") && body.contains("<caption id="));
+        // each table scrolls sideways on a tablet: a region reachable from the keyboard, named by its caption
+        assert_eq!(
+            body.matches("<table").count(),
+            body.matches("tabindex=\"0\" role=\"region\" aria-labelledby=").count()
+        );
         let default = format!("du {} au {}", domain::format_date_fr(TODAY - days(365)), domain::format_date_fr(TODAY));
         assert!(body.contains(&default), "the last 12 months by default");
         for title in ["Saisines déposées", "Décisions, par issue", "Délais en jours", "Sorties vers le logement"] {
