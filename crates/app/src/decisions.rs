@@ -33,8 +33,8 @@ pub struct DecisionView {
     pub org: String,
 }
 
-/// Two persons said to be different whom « same person » merges put in one cluster at the last
-/// linkage run: one of these decisions is wrong.
+/// Two persons said to be different whom « same person » merges put in one cluster (the shown
+/// clusters follow merges and unmerges at once): one of these decisions is wrong.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Contradiction {
     pub apart: DecisionView,
@@ -139,7 +139,7 @@ impl App {
                     None => continue 'each,
                 }
             }
-            // undone since the last run: nothing joins them any more
+            // only the engine joins them (it never does: it keeps them apart), no reviewer did
             if !merges.is_empty() {
                 out.push(Contradiction { apart, merges });
             }

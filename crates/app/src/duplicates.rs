@@ -190,6 +190,9 @@ impl App {
             }
             e => e.into(),
         })?;
+        if same {
+            crate::clusters::refresh_around(&mut tx, &[c.a, c.b]).await?;
+        }
         record(&mut tx, actor, AuditAction::LinkageDecision, Some(("link_candidate", id)), AuditOutcome::Allowed)
             .await?;
         tx.commit().await?;
@@ -199,7 +202,8 @@ impl App {
     /// Undoes a merge: the link goes, both records stay exactly as they were.
     pub async fn unmerge(&self, actor: &Actor, merge_id: i64) -> Result<()> {
         let mut tx = self.store.begin_audited().await?;
-        let allowed = match store::linkage::merge(&mut tx, merge_id).await? {
+        let merge = store::linkage::merge(&mut tx, merge_id).await?;
+        let allowed = match &merge {
             Some(m) => {
                 let c = Candidate { id: 0, a: m.a, b: m.b, probability: 0.0, explanation: String::new() };
                 self.reviewable(&mut tx, actor, &c).await?.is_some()
@@ -213,6 +217,9 @@ impl App {
             return Err(AppError::NotFound);
         }
         store::linkage::delete_decision(&mut tx, merge_id, true).await?;
+        if let Some(m) = &merge {
+            crate::clusters::refresh_around(&mut tx, &[m.a, m.b]).await?;
+        }
         record(&mut tx, actor, AuditAction::LinkageUnmerge, Some(("merge", merge_id)), AuditOutcome::Allowed).await?;
         tx.commit().await?;
         Ok(())

@@ -6,6 +6,7 @@ pub mod audit;
 pub mod auth;
 pub mod cca;
 pub mod cca_stats;
+pub mod clusters;
 pub mod decisions;
 pub mod dpo;
 pub mod duplicates;

@@ -70,6 +70,17 @@ pub fn stable_ids(groups: &[Vec<i64>], previous: &HashMap<i64, i64>) -> Vec<i64>
     out
 }
 
+/// The records of each cluster, by index (every record up to `n` in one).
+fn groups_of(clusters: &linkage::Clusters, n: usize) -> Vec<Vec<usize>> {
+    let mut clusters = clusters.clone();
+    clusters.extend_to(n);
+    let mut by: BTreeMap<u64, Vec<usize>> = BTreeMap::new();
+    for (i, c) in clusters.assignments().iter().enumerate().take(n) {
+        by.entry(c.0).or_default().push(i);
+    }
+    by.into_values().collect()
+}
+
 /// The first values of a person's linkage record (`linkage::Schema::parcours` order): names,
 /// birth date, sex (`X`, not given, is missing).
 pub(crate) fn person_values(family: &str, given: &str, birth_date: Option<String>, sex: &str) -> Vec<Option<String>> {
@@ -96,7 +107,7 @@ impl App {
         let mut conn = self.store.pool().acquire().await?;
         let persons = store::linkage::persons(&mut conn).await?;
         let previous: HashMap<i64, i64> =
-            store::linkage::clusters(&mut conn).await?.into_iter().map(|(p, c)| (p.0, c)).collect();
+            store::linkage::engine_clusters(&mut conn).await?.into_iter().map(|(p, c)| (p.0, c)).collect();
         drop(conn);
         let records: Vec<Record> = persons
             .iter()
@@ -140,7 +151,17 @@ impl App {
         let outcome = linkage::run(&ds, &cfg, progress);
         report.candidate_pairs = outcome.blocking.total;
 
-        // Clusters, with the reviewers' merges on top, under stable ids.
+        // The engine's clusters under stable ids; the shown clusters join them by the reviewers'
+        // merges, each under the smallest engine id it holds (so an unmerge gives every id back).
+        let engine_groups = groups_of(&outcome.clusters, persons.len());
+        let mut engine_of = vec![0i64; persons.len()];
+        let engine_ids = stable_ids(
+            &engine_groups.iter().map(|g| g.iter().map(|&i| persons[i].id.0).collect()).collect::<Vec<_>>(),
+            &previous,
+        );
+        for (g, id) in engine_groups.iter().zip(&engine_ids) {
+            g.iter().for_each(|&i| engine_of[i] = *id);
+        }
         let mut clusters = outcome.clusters.clone();
         let mut conn = self.store.pool().acquire().await?;
         for m in store::linkage::merges_of(&mut conn, &persons.iter().map(|p| p.id).collect::<Vec<_>>()).await? {
@@ -150,15 +171,11 @@ impl App {
         }
         clusters.extend_to(persons.len());
         report.conflicting_decisions = cfg.apart.iter().filter(|&&(a, b)| clusters.of(a) == clusters.of(b)).count();
-        let mut by_cluster: BTreeMap<u64, Vec<i64>> = BTreeMap::new();
-        for (i, c) in clusters.assignments().iter().enumerate() {
-            by_cluster.entry(c.0).or_default().push(persons[i].id.0);
-        }
-        let groups: Vec<Vec<i64>> = by_cluster.into_values().collect();
-        let ids = stable_ids(&groups, &previous);
-        let mut rows: Vec<(PersonId, i64)> = Vec::with_capacity(persons.len());
-        for (g, id) in groups.iter().zip(&ids) {
-            rows.extend(g.iter().map(|p| (PersonId(*p), *id)));
+        let groups = groups_of(&clusters, persons.len());
+        let mut rows: Vec<(PersonId, i64, i64)> = Vec::with_capacity(persons.len());
+        for g in &groups {
+            let shown = g.iter().map(|&i| engine_of[i]).min().unwrap_or_default();
+            rows.extend(g.iter().map(|&i| (persons[i].id, engine_of[i], shown)));
         }
         rows.sort();
         report.clusters = groups.len();

@@ -72,25 +72,90 @@ pub async fn clusters(conn: &mut Conn) -> Result<Vec<(PersonId, i64)>> {
     Ok(rows.into_iter().map(|r| (PersonId(r.0), r.1)).collect())
 }
 
-/// Replaces the clusters (the caller keeps ids stable).
-pub async fn replace_clusters(conn: &mut Conn, rows: &[(PersonId, i64)]) -> Result<()> {
+/// The engine's own clusters as last computed, before reviewers' merges: (person, engine
+/// cluster id).
+pub async fn engine_clusters(conn: &mut Conn) -> Result<Vec<(PersonId, i64)>> {
+    let rows: Vec<(i64, i64)> = sqlx::query_as(
+        "SELECT person_id, COALESCE(engine_cluster_id, cluster_id) FROM person_clusters ORDER BY person_id",
+    )
+    .fetch_all(conn)
+    .await?;
+    Ok(rows.into_iter().map(|r| (PersonId(r.0), r.1)).collect())
+}
+
+/// Replaces the clusters: (person, engine cluster, shown cluster), ids kept stable by the caller.
+pub async fn replace_clusters(conn: &mut Conn, rows: &[(PersonId, i64, i64)]) -> Result<()> {
     sqlx::query("DELETE FROM person_clusters").execute(&mut *conn).await?;
     let now = now_timestamp();
-    for chunk in rows.chunks(300) {
-        let mut sql = String::from("INSERT INTO person_clusters (person_id, cluster_id, updated_at) VALUES ");
+    for chunk in rows.chunks(250) {
+        let mut sql =
+            String::from("INSERT INTO person_clusters (person_id, engine_cluster_id, cluster_id, updated_at) VALUES ");
         let mut args = sqlx::any::AnyArguments::default();
-        for (i, (p, c)) in chunk.iter().enumerate() {
+        for (i, (p, engine, shown)) in chunk.iter().enumerate() {
             if i > 0 {
                 sql.push_str(", ");
             }
-            let n = i * 3;
-            sql.push_str(&format!("(${}, ${}, ${})", n + 1, n + 2, n + 3));
+            let n = i * 4;
+            sql.push_str(&format!("(${}, ${}, ${}, ${})", n + 1, n + 2, n + 3, n + 4));
             use sqlx::Arguments;
             args.add(p.0).map_err(sqlx::Error::Encode)?;
-            args.add(*c).map_err(sqlx::Error::Encode)?;
+            args.add(*engine).map_err(sqlx::Error::Encode)?;
+            args.add(*shown).map_err(sqlx::Error::Encode)?;
             args.add(now.clone()).map_err(sqlx::Error::Encode)?;
         }
         sqlx::query_with(&sql, args).execute(&mut *conn).await?;
+    }
+    Ok(())
+}
+
+/// `$1, $2, …` for `n` values.
+fn placeholders(n: usize) -> String {
+    (1..=n).map(|i| format!("${i}")).collect::<Vec<_>>().join(", ")
+}
+
+/// The engine cluster of each of these persons that has one: (person, engine cluster).
+pub async fn engine_cluster_of(conn: &mut Conn, persons: &[PersonId]) -> Result<Vec<(PersonId, i64)>> {
+    let mut out = Vec::new();
+    for chunk in persons.chunks(500) {
+        let sql = format!(
+            "SELECT person_id, COALESCE(engine_cluster_id, cluster_id) FROM person_clusters WHERE person_id IN ({})",
+            placeholders(chunk.len())
+        );
+        let mut q = sqlx::query_as::<_, (i64, i64)>(&sql);
+        for p in chunk {
+            q = q.bind(p.0);
+        }
+        out.extend(q.fetch_all(&mut *conn).await?.into_iter().map(|r| (PersonId(r.0), r.1)));
+    }
+    Ok(out)
+}
+
+/// The persons of these engine clusters: (person, engine cluster, shown cluster).
+pub async fn engine_cluster_members(conn: &mut Conn, engines: &[i64]) -> Result<Vec<(PersonId, i64, i64)>> {
+    let mut out = Vec::new();
+    for chunk in engines.chunks(500) {
+        let sql = format!(
+            "SELECT person_id, COALESCE(engine_cluster_id, cluster_id), cluster_id FROM person_clusters
+             WHERE COALESCE(engine_cluster_id, cluster_id) IN ({})",
+            placeholders(chunk.len())
+        );
+        let mut q = sqlx::query_as::<_, (i64, i64, i64)>(&sql);
+        for e in chunk {
+            q = q.bind(*e);
+        }
+        out.extend(q.fetch_all(&mut *conn).await?.into_iter().map(|r| (PersonId(r.0), r.1, r.2)));
+    }
+    Ok(out)
+}
+
+/// Sets the shown cluster of these persons (the date of computation stays the run's).
+pub async fn set_shown_clusters(conn: &mut Conn, rows: &[(PersonId, i64)]) -> Result<()> {
+    for (p, c) in rows {
+        sqlx::query("UPDATE person_clusters SET cluster_id = $1 WHERE person_id = $2")
+            .bind(*c)
+            .bind(p.0)
+            .execute(&mut *conn)
+            .await?;
     }
     Ok(())
 }
@@ -286,8 +351,8 @@ pub struct Merge {
     pub by: Option<String>,
 }
 
-/// The merges involving any of these persons.
-pub async fn merges_of(conn: &mut Conn, persons: &[PersonId]) -> Result<Vec<Merge>> {
+/// Every merge (reviewers' « same person »), oldest first.
+pub async fn merges(conn: &mut Conn) -> Result<Vec<Merge>> {
     let rows: Vec<(i64, i64, i64, String, Option<String>)> = sqlx::query_as(
         "SELECT d.id, d.person_a, d.person_b, d.decided_at, u.display_name FROM link_decisions d
          LEFT JOIN users u ON u.id = d.decided_by WHERE d.decision = 'meme' ORDER BY d.id",
@@ -296,9 +361,14 @@ pub async fn merges_of(conn: &mut Conn, persons: &[PersonId]) -> Result<Vec<Merg
     .await?;
     Ok(rows
         .into_iter()
-        .filter(|r| persons.iter().any(|p| p.0 == r.1 || p.0 == r.2))
         .map(|r| Merge { id: r.0, a: PersonId(r.1), b: PersonId(r.2), decided_at: r.3, by: r.4 })
         .collect())
+}
+
+/// The merges involving any of these persons.
+pub async fn merges_of(conn: &mut Conn, persons: &[PersonId]) -> Result<Vec<Merge>> {
+    let persons: std::collections::HashSet<PersonId> = persons.iter().copied().collect();
+    Ok(merges(conn).await?.into_iter().filter(|m| persons.contains(&m.a) || persons.contains(&m.b)).collect())
 }
 
 pub async fn merge(conn: &mut Conn, id: i64) -> Result<Option<Merge>> {

@@ -232,3 +232,58 @@ fn group(pairs: impl Iterator<Item = (i64, i64)>) -> HashMap<i64, Vec<i64>> {
     }
     out
 }
+
+/// A merge shows in the clusters at once, exactly as the next run shows it; its unmerge gives
+/// every cluster id back, at once too.
+#[tokio::test]
+async fn a_merge_shows_at_once_as_the_next_run_shows_it_and_an_unmerge_gives_the_ids_back() {
+    for t in apps().await {
+        let territory = synth::generate(&synth::Config { households: 200, seed: 5, today: TODAY, years: 3 });
+        t.app.seed_demo(&territory, "un-mot-de-passe-de-demo").await.unwrap();
+        t.app.run_linkage(ReviewBand::default(), &NoProgress).await.unwrap();
+        let siao = t.app.login("siao@demo.parcours.test", "un-mot-de-passe-de-demo", "test").await.unwrap();
+        let siao = siao.session.actor;
+        let mut conn = t.app.store.pool().acquire().await.unwrap();
+        let before: HashMap<i64, i64> =
+            store::linkage::clusters(&mut conn).await.unwrap().into_iter().map(|(p, c)| (p.0, c)).collect();
+        // a two-record cluster and a lone record, merged by the coordinator (who reads everything)
+        let by_cluster = group(before.iter().map(|(p, c)| (*p, *c)));
+        let two = by_cluster.values().find(|m| m.len() == 2).expect("a linked pair").clone();
+        let lone = by_cluster.values().find(|m| m.len() == 1).expect("a lone record")[0];
+        let (a, b) = (domain::PersonId(two[0].min(lone)), domain::PersonId(two[0].max(lone)));
+        store::linkage::replace_candidates(&mut conn, &[(a, b, 0.7, "[]".into())]).await.unwrap();
+        let id = store::linkage::pending(&mut conn).await.unwrap()[0].id;
+        drop(conn);
+        t.app.decide_pair(&siao, id, true).await.unwrap();
+
+        let mut conn = t.app.store.pool().acquire().await.unwrap();
+        let merged: HashMap<i64, i64> =
+            store::linkage::clusters(&mut conn).await.unwrap().into_iter().map(|(p, c)| (p.0, c)).collect();
+        drop(conn);
+        let joined = before[&two[0]].min(before[&lone]);
+        for p in [two[0], two[1], lone] {
+            assert_eq!(merged[&p], joined, "the three records show as one person, under the smaller id");
+        }
+        for (p, c) in &before {
+            if ![two[0], two[1], lone].contains(p) {
+                assert_eq!(merged[p], *c, "nothing else moved");
+            }
+        }
+        // the next run shows the same clusters, id for id
+        t.app.run_linkage(ReviewBand::default(), &NoProgress).await.unwrap();
+        let mut conn = t.app.store.pool().acquire().await.unwrap();
+        let rerun: HashMap<i64, i64> =
+            store::linkage::clusters(&mut conn).await.unwrap().into_iter().map(|(p, c)| (p.0, c)).collect();
+        let merge = store::linkage::merges(&mut conn).await.unwrap().remove(0);
+        drop(conn);
+        assert_eq!(rerun, merged, "a run agrees with what the merge showed");
+        // undone: every id as before the merge
+        t.app.unmerge(&siao, merge.id).await.unwrap();
+        let mut conn = t.app.store.pool().acquire().await.unwrap();
+        let undone: HashMap<i64, i64> =
+            store::linkage::clusters(&mut conn).await.unwrap().into_iter().map(|(p, c)| (p.0, c)).collect();
+        drop(conn);
+        assert_eq!(undone, before);
+        t.finish().await;
+    }
+}
