@@ -243,18 +243,26 @@ pub async fn list_visible(
     now: &str,
     commune: Option<&str>,
 ) -> Result<Vec<ListHousehold>> {
-    let filter = |select: &str| {
-        let mut sql = Sql::new(select);
+    // The scope is decided once per household, in the first query and in the sub-select the
+    // others filter on (not once per member, period, event or follow-up row).
+    let scoped = |sql: &mut Sql| {
         sql.push(" WHERE h.id IS NOT NULL");
-        crate::access::push_scope(&mut sql, scope, today, now);
+        crate::access::push_scope(sql, scope, today, now);
         if let Some(c) = commune {
             let p = sql.param(Val::Text(c.to_owned()));
             sql.push(&format!(" AND h.commune_insee = {p}"));
         }
+    };
+    let of_visible = |select: &str, household: &str| {
+        let mut sql = Sql::new(select);
+        sql.push(&format!(" WHERE {household} IN (SELECT h.id FROM households h"));
+        scoped(&mut sql);
+        sql.push(")");
         sql
     };
 
-    let sql = filter("SELECT h.id, c.name FROM households h LEFT JOIN communes c ON c.insee = h.commune_insee");
+    let mut sql = Sql::new("SELECT h.id, c.name FROM households h LEFT JOIN communes c ON c.insee = h.commune_insee");
+    scoped(&mut sql);
     let rows: Vec<(i64, Option<String>)> = sql.query_as().fetch_all(&mut *conn).await?;
     let mut out: Vec<ListHousehold> = rows
         .into_iter()
@@ -269,9 +277,10 @@ pub async fn list_visible(
     out.sort_by_key(|h| h.id);
     let index = |out: &Vec<ListHousehold>, id: i64| out.binary_search_by_key(&HouseholdId(id), |h| h.id).ok();
 
-    let sql = filter(
+    let sql = of_visible(
         "SELECT m.household_id, p.id, p.family_name, p.given_names, p.birth_date, p.sex, m.role, m.from_on, m.to_on
-         FROM household_members m JOIN persons p ON p.id = m.person_id JOIN households h ON h.id = m.household_id",
+         FROM household_members m JOIN persons p ON p.id = m.person_id",
+        "m.household_id",
     );
     let rows: Vec<MemberRow> = sql.query_as().fetch_all(&mut *conn).await?;
     for r in rows {
@@ -281,8 +290,9 @@ pub async fn list_visible(
         }
     }
 
-    let sql = filter(
-        "SELECT s.household_id, s.situation, s.start_on, s.end_on FROM situation_periods s JOIN households h ON h.id = s.household_id",
+    let sql = of_visible(
+        "SELECT s.household_id, s.situation, s.start_on, s.end_on FROM situation_periods s",
+        "s.household_id",
     );
     let rows: Vec<(i64, String, String, Option<String>)> = sql.query_as().fetch_all(&mut *conn).await?;
     for (hh, s, start, end) in rows {
@@ -291,9 +301,8 @@ pub async fn list_visible(
         }
     }
 
-    let mut sql = filter(
-        "SELECT e.household_id, e.kind, MAX(e.occurred_on) FROM household_events e JOIN households h ON h.id = e.household_id",
-    );
+    let mut sql =
+        of_visible("SELECT e.household_id, e.kind, MAX(e.occurred_on) FROM household_events e", "e.household_id");
     let day = sql.param(Val::Text(format_date(today)));
     sql.push(&format!(" AND e.occurred_on <= {day} GROUP BY e.household_id, e.kind"));
     let rows: Vec<(i64, String, String)> = sql.query_as().fetch_all(&mut *conn).await?;
@@ -304,9 +313,9 @@ pub async fn list_visible(
         }
     }
 
-    let mut sql = filter(
-        "SELECT fo.household_id, o.name, fo.is_referent FROM follows fo JOIN organisations o ON o.id = fo.org_id
-         JOIN households h ON h.id = fo.household_id",
+    let mut sql = of_visible(
+        "SELECT fo.household_id, o.name, fo.is_referent FROM follows fo JOIN organisations o ON o.id = fo.org_id",
+        "fo.household_id",
     );
     let day = sql.param(Val::Text(format_date(today)));
     sql.push(&format!(
