@@ -9,7 +9,7 @@ use domain::territory::InseeCode;
 use domain::{format_date, Date, HouseholdId, OrgId, PersonId, UserId};
 
 use crate::sql::{Sql, Val};
-use crate::{corrupt, date_col, opt_date_col, Conn, Result};
+use crate::{corrupt, date_col, opt_date_col, packed, Conn, Result};
 
 pub async fn exists(conn: &mut Conn, id: HouseholdId) -> Result<bool> {
     Ok(sqlx::query_as::<_, (i64,)>("SELECT id FROM households WHERE id = $1")
@@ -290,26 +290,44 @@ pub async fn list_visible(
         }
     }
 
-    let sql = of_visible(
-        "SELECT s.household_id, s.situation, s.start_on, s.end_on FROM situation_periods s",
+    // periods and latest events packed one row per household (crate::packed)
+    let mut sql = of_visible(
+        &format!(
+            "SELECT s.household_id, {} FROM situation_periods s",
+            packed::agg(&["s.situation", "s.start_on", "s.end_on"], Some("s.id"))
+        ),
         "s.household_id",
     );
-    let rows: Vec<(i64, String, String, Option<String>)> = sql.query_as().fetch_all(&mut *conn).await?;
-    for (hh, s, start, end) in rows {
-        if let Some(i) = index(&out, hh) {
-            out[i].pathway.periods.push(period((s, start, end))?);
+    sql.push(" GROUP BY s.household_id");
+    let rows: Vec<(i64, String)> = sql.query_as().fetch_all(&mut *conn).await?;
+    for (hh, items) in rows {
+        let Some(i) = index(&out, hh) else { continue };
+        for item in packed::items::<3>(&items) {
+            let [s, start, end] = item?;
+            let situation = Situation::parse(s).map_err(corrupt("situation"))?;
+            let p = Period::new(situation, date_col(start)?, packed::opt_date(end)?).map_err(corrupt("période"))?;
+            out[i].pathway.periods.push(p);
         }
     }
 
-    let mut sql =
-        of_visible("SELECT e.household_id, e.kind, MAX(e.occurred_on) FROM household_events e", "e.household_id");
+    let mut sql = of_visible(
+        "SELECT e.household_id, e.kind, MAX(e.occurred_on) AS latest FROM household_events e",
+        "e.household_id",
+    );
     let day = sql.param(Val::Text(format_date(today)));
     sql.push(&format!(" AND e.occurred_on <= {day} GROUP BY e.household_id, e.kind"));
-    let rows: Vec<(i64, String, String)> = sql.query_as().fetch_all(&mut *conn).await?;
-    for (hh, kind, date) in rows {
-        if let Some(i) = index(&out, hh) {
-            let kind = EventKind::parse(&kind).map_err(corrupt("événement"))?;
-            out[i].pathway.events.push(Event { kind, date: date_col(&date)? });
+    sql.text = format!(
+        "SELECT k.household_id, {} FROM ({}) k GROUP BY k.household_id",
+        packed::agg(&["k.kind", "k.latest"], Some("k.kind")),
+        sql.text
+    );
+    let rows: Vec<(i64, String)> = sql.query_as().fetch_all(&mut *conn).await?;
+    for (hh, items) in rows {
+        let Some(i) = index(&out, hh) else { continue };
+        for item in packed::items::<2>(&items) {
+            let [kind, date] = item?;
+            let kind = EventKind::parse(kind).map_err(corrupt("événement"))?;
+            out[i].pathway.events.push(Event { kind, date: date_col(date)? });
         }
     }
 

@@ -12,6 +12,7 @@ pub mod linkage;
 pub mod measures;
 pub mod observatory;
 pub mod orgs;
+mod packed;
 pub mod protection;
 pub mod sensitive;
 pub mod sessions;

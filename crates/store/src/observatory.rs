@@ -9,7 +9,7 @@ use domain::pathway::{Event, EventKind, Pathway};
 use domain::situation::{Period, Situation};
 use domain::{OrgId, PersonId};
 
-use crate::{corrupt, date_col, opt_date_col, Conn, Result};
+use crate::{corrupt, date_col, opt_date_col, packed, Conn, Result};
 
 /// All households' histories, in household id order.
 pub async fn histories(conn: &mut Conn) -> Result<Vec<HouseholdHistory>> {
@@ -21,59 +21,80 @@ pub async fn histories(conn: &mut Conn) -> Result<Vec<HouseholdHistory>> {
         .map(|(_, commune)| HouseholdHistory { commune, ..HouseholdHistory::new(Pathway::default()) })
         .collect();
 
-    let periods: Vec<(i64, String, String, Option<String>)> =
-        sqlx::query_as("SELECT household_id, situation, start_on, end_on FROM situation_periods")
+    // One row per household and table (crate::packed): periods, events, follow-ups, support,
+    // each in the order it was recorded.
+    let packed = |table: &str, fields: &[&str], filter: &str| {
+        format!("SELECT household_id, {} FROM {table}{filter} GROUP BY household_id", packed::agg(fields, Some("id")))
+    };
+    let rows: Vec<(i64, String)> =
+        sqlx::query_as(&packed("situation_periods", &["situation", "start_on", "end_on"], ""))
             .fetch_all(&mut *conn)
             .await?;
-    for (hh, s, start, end) in periods {
-        let situation = Situation::parse(&s).map_err(corrupt("situation"))?;
-        let p = Period::new(situation, date_col(&start)?, opt_date_col(end)?).map_err(corrupt("période"))?;
-        out[index[&hh]].pathway.periods.push(p);
+    for (hh, items) in rows {
+        for item in packed::items::<3>(&items) {
+            let [s, start, end] = item?;
+            let situation = Situation::parse(s).map_err(corrupt("situation"))?;
+            let p = Period::new(situation, date_col(start)?, packed::opt_date(end)?).map_err(corrupt("période"))?;
+            out[index[&hh]].pathway.periods.push(p);
+        }
     }
-    let events: Vec<(i64, String, String)> =
-        sqlx::query_as("SELECT household_id, kind, occurred_on FROM household_events").fetch_all(&mut *conn).await?;
-    for (hh, kind, date) in events {
-        let kind = EventKind::parse(&kind).map_err(corrupt("événement"))?;
-        out[index[&hh]].pathway.events.push(Event { kind, date: date_col(&date)? });
+    let rows: Vec<(i64, String)> =
+        sqlx::query_as(&packed("household_events", &["kind", "occurred_on"], "")).fetch_all(&mut *conn).await?;
+    for (hh, items) in rows {
+        let events = &mut out[index[&hh]].pathway.events;
+        for item in packed::items::<2>(&items) {
+            let [kind, date] = item?;
+            let kind = EventKind::parse(kind).map_err(corrupt("événement"))?;
+            events.push(Event { kind, date: date_col(date)? });
+        }
     }
-    let follows: Vec<(i64, i64, String, Option<String>)> =
-        sqlx::query_as("SELECT household_id, org_id, from_on, to_on FROM follows").fetch_all(&mut *conn).await?;
-    for (hh, org, from, to) in follows {
-        out[index[&hh]].followers.push(Following { org: OrgId(org), from: date_col(&from)?, to: opt_date_col(to)? });
+    let rows: Vec<(i64, String)> =
+        sqlx::query_as(&packed("follows", &["org_id", "from_on", "to_on"], "")).fetch_all(&mut *conn).await?;
+    for (hh, items) in rows {
+        for item in packed::items::<3>(&items) {
+            let [org, from, to] = item?;
+            let org = OrgId(org.parse().map_err(corrupt("structure"))?);
+            out[index[&hh]].followers.push(Following { org, from: date_col(from)?, to: packed::opt_date(to)? });
+        }
     }
-    let support: Vec<(i64, String, Option<String>)> =
-        sqlx::query_as("SELECT household_id, start_on, end_on FROM measures WHERE start_on IS NOT NULL")
+    let rows: Vec<(i64, String)> =
+        sqlx::query_as(&packed("measures", &["start_on", "end_on"], " WHERE start_on IS NOT NULL"))
             .fetch_all(&mut *conn)
             .await?;
-    for (hh, start, end) in support {
-        out[index[&hh]].support.push((date_col(&start)?, opt_date_col(end)?));
+    for (hh, items) in rows {
+        for item in packed::items::<2>(&items) {
+            let [start, end] = item?;
+            out[index[&hh]].support.push((date_col(start)?, packed::opt_date(end)?));
+        }
     }
     // Names are not read: indicators need birth months, sex and roles only.
-    let members: Vec<(i64, i64, Option<String>, String, String, String, Option<String>)> = sqlx::query_as(
-        "SELECT m.household_id, p.id, p.birth_date, p.sex, m.role, m.from_on, m.to_on
-         FROM household_members m JOIN persons p ON p.id = m.person_id ORDER BY m.household_id, m.id",
-    )
+    let rows: Vec<(i64, String)> = sqlx::query_as(&format!(
+        "SELECT m.household_id, {} FROM household_members m JOIN persons p ON p.id = m.person_id
+         GROUP BY m.household_id",
+        packed::agg(&["p.id", "p.birth_date", "p.sex", "m.role", "m.from_on", "m.to_on"], Some("m.id"))
+    ))
     .fetch_all(&mut *conn)
     .await?;
-    let mut memberships: HashMap<i64, Vec<Membership>> = HashMap::new();
-    for (hh, pid, birth, sex, role, from, to) in members {
-        memberships.entry(hh).or_default().push(Membership {
-            person: Person {
-                id: PersonId(pid),
-                family_name: String::new(),
-                given_names: String::new(),
-                birth_date: opt_date_col(birth)?,
-                sex: Sex::parse(&sex).map_err(corrupt("sexe"))?,
-            },
-            role: MemberRole::parse(&role).map_err(corrupt("lien"))?,
-            from: date_col(&from)?,
-            to: opt_date_col(to)?,
-        });
-    }
-    for (hh, ms) in memberships {
+    for (hh, items) in rows {
+        let mut members = Vec::new();
+        for item in packed::items::<6>(&items) {
+            let [id, birth, sex, role, from, to] = item?;
+            members.push(Membership {
+                person: Person {
+                    id: PersonId(id.parse().map_err(corrupt("personne"))?),
+                    family_name: String::new(),
+                    given_names: String::new(),
+                    birth_date: packed::opt_date(birth)?,
+                    sex: Sex::parse(sex).map_err(corrupt("sexe"))?,
+                },
+                role: MemberRole::parse(role).map_err(corrupt("lien"))?,
+                from: date_col(from)?,
+                to: packed::opt_date(to)?,
+            });
+        }
         let i = index[&hh];
         let h = std::mem::replace(&mut out[i], HouseholdHistory::new(Pathway::default()));
-        out[i] = h.with_memberships(&ms);
+        out[i] = h.with_memberships(&members);
     }
     Ok(out)
 }
