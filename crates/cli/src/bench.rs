@@ -622,8 +622,17 @@ impl PgDatabase {
     }
 }
 
+/// Statistics for the tables just loaded (a bare `ANALYZE` also visits the shared catalogs and
+/// warns about each one a non-superuser may not analyze).
 async fn analyze(store: &Store) -> anyhow::Result<()> {
-    sqlx::query("ANALYZE").execute(store.pool()).await?;
+    let tables: Vec<(String,)> =
+        sqlx::query_as("SELECT tablename::text FROM pg_tables WHERE schemaname = current_schema()")
+            .fetch_all(store.pool())
+            .await?;
+    if !tables.is_empty() {
+        let list = tables.iter().map(|t| format!("\"{}\"", t.0)).collect::<Vec<_>>().join(", ");
+        sqlx::query(&format!("ANALYZE {list}")).execute(store.pool()).await?;
+    }
     Ok(())
 }
 
