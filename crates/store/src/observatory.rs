@@ -9,7 +9,7 @@ use domain::pathway::{Event, EventKind, Pathway};
 use domain::situation::{Period, Situation};
 use domain::{OrgId, PersonId};
 
-use crate::{corrupt, date_col, opt_date_col, packed, Conn, Result};
+use crate::{corrupt, date_col, packed, Conn, Result};
 
 /// All households' histories, in household id order.
 pub async fn histories(conn: &mut Conn) -> Result<Vec<HouseholdHistory>> {
@@ -105,15 +105,21 @@ pub async fn linked_members(conn: &mut Conn) -> Result<Vec<Vec<LinkedMember>>> {
     let ids: Vec<(i64,)> = sqlx::query_as("SELECT id FROM households ORDER BY id").fetch_all(&mut *conn).await?;
     let index: HashMap<i64, usize> = ids.iter().enumerate().map(|(i, h)| (h.0, i)).collect();
     let mut out = vec![Vec::new(); ids.len()];
-    let rows: Vec<(i64, i64, Option<i64>, String, Option<String>)> = sqlx::query_as(
-        "SELECT m.household_id, m.person_id, c.cluster_id, m.from_on, m.to_on FROM household_members m
-         LEFT JOIN person_clusters c ON c.person_id = m.person_id",
-    )
+    let rows: Vec<(i64, String)> = sqlx::query_as(&format!(
+        "SELECT m.household_id, {} FROM household_members m LEFT JOIN person_clusters c ON c.person_id = m.person_id
+         GROUP BY m.household_id",
+        packed::agg(&["m.person_id", "c.cluster_id", "m.from_on", "m.to_on"], Some("m.id"))
+    ))
     .fetch_all(&mut *conn)
     .await?;
-    for (hh, person, cluster, from, to) in rows {
-        let group = cluster.unwrap_or(-person);
-        out[index[&hh]].push(LinkedMember { group, from: date_col(&from)?, to: opt_date_col(to)? });
+    for (hh, items) in rows {
+        let members = &mut out[index[&hh]];
+        for item in packed::items::<4>(&items) {
+            let [person, cluster, from, to] = item?;
+            let id = |s: &str| s.parse::<i64>().map_err(corrupt("personne"));
+            let group = if cluster.is_empty() { -id(person)? } else { id(cluster)? };
+            members.push(LinkedMember { group, from: date_col(from)?, to: packed::opt_date(to)? });
+        }
     }
     Ok(out)
 }
