@@ -243,26 +243,13 @@ pub async fn list_visible(
     now: &str,
     commune: Option<&str>,
 ) -> Result<Vec<ListHousehold>> {
-    // The scope is decided once per household, in the first query and in the sub-select the
-    // others filter on (not once per member, period, event or follow-up row).
-    let scoped = |sql: &mut Sql| {
-        sql.push(" WHERE h.id IS NOT NULL");
-        crate::access::push_scope(sql, scope, today, now);
-        if let Some(c) = commune {
-            let p = sql.param(Val::Text(c.to_owned()));
-            sql.push(&format!(" AND h.commune_insee = {p}"));
-        }
-    };
-    let of_visible = |select: &str, household: &str| {
-        let mut sql = Sql::new(select);
-        sql.push(&format!(" WHERE {household} IN (SELECT h.id FROM households h"));
-        scoped(&mut sql);
-        sql.push(")");
-        sql
-    };
-
     let mut sql = Sql::new("SELECT h.id, c.name FROM households h LEFT JOIN communes c ON c.insee = h.commune_insee");
-    scoped(&mut sql);
+    sql.push(" WHERE h.id IS NOT NULL");
+    crate::access::push_scope(&mut sql, scope, today, now);
+    if let Some(c) = commune {
+        let p = sql.param(Val::Text(c.to_owned()));
+        sql.push(&format!(" AND h.commune_insee = {p}"));
+    }
     let rows: Vec<(i64, Option<String>)> = sql.query_as().fetch_all(&mut *conn).await?;
     let mut out: Vec<ListHousehold> = rows
         .into_iter()
@@ -276,11 +263,24 @@ pub async fn list_visible(
         .collect();
     out.sort_by_key(|h| h.id);
     let index = |out: &Vec<ListHousehold>, id: i64| out.binary_search_by_key(&HouseholdId(id), |h| h.id).ok();
+    // The scope is decided once, above: the other queries read the rows of these households
+    // only (a sub-select repeating the scope made PostgreSQL decide it again for every row).
+    if out.is_empty() {
+        return Ok(out);
+    }
+    let ids: Vec<i64> = out.iter().map(|h| h.id.0).collect();
+    let of_visible = |select: &str, household: &str, conn: &Conn| {
+        let mut sql = Sql::new(select);
+        let visible = sql.ids(conn, ids.iter().copied());
+        sql.push(&format!(" WHERE {household} IN ({visible})"));
+        sql
+    };
 
     let sql = of_visible(
         "SELECT m.household_id, p.id, p.family_name, p.given_names, p.birth_date, p.sex, m.role, m.from_on, m.to_on
          FROM household_members m JOIN persons p ON p.id = m.person_id",
         "m.household_id",
+        conn,
     );
     let rows: Vec<MemberRow> = sql.query_as().fetch_all(&mut *conn).await?;
     for r in rows {
@@ -297,6 +297,7 @@ pub async fn list_visible(
             packed::agg(&["s.situation", "s.start_on", "s.end_on"], Some("s.id"))
         ),
         "s.household_id",
+        conn,
     );
     sql.push(" GROUP BY s.household_id");
     let rows: Vec<(i64, String)> = sql.query_as().fetch_all(&mut *conn).await?;
@@ -313,6 +314,7 @@ pub async fn list_visible(
     let mut sql = of_visible(
         "SELECT e.household_id, e.kind, MAX(e.occurred_on) AS latest FROM household_events e",
         "e.household_id",
+        conn,
     );
     let day = sql.param(Val::Text(format_date(today)));
     sql.push(&format!(" AND e.occurred_on <= {day} GROUP BY e.household_id, e.kind"));
@@ -334,6 +336,7 @@ pub async fn list_visible(
     let mut sql = of_visible(
         "SELECT fo.household_id, o.name, fo.is_referent FROM follows fo JOIN organisations o ON o.id = fo.org_id",
         "fo.household_id",
+        conn,
     );
     let day = sql.param(Val::Text(format_date(today)));
     sql.push(&format!(
