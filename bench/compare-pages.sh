@@ -1,0 +1,53 @@
+#!/usr/bin/env bash
+# Side by side: two parcours binaries serving one database, a page asked of each in turn (one
+# warm-up each, then N alternating requests) as the account that uses it. Checks that both
+# return the same page (CSRF token aside) and prints the medians (min–max) of each.
+#
+#   bench/compare-pages.sh BEFORE_BIN AFTER_BIN DB_URL PATH ACCOUNT [N]
+#
+# e.g. a 20,000-household demo on SQLite, then two builds of the by-name list:
+#   target/release/parcours demo --no-serve --households 20000 --db sqlite:///tmp/big/demo.db
+#   bench/compare-pages.sh /tmp/parcours-before target/release/parcours sqlite:///tmp/big/demo.db /menages siao 9
+# (on PostgreSQL: the same with --db postgres://…/big20k, a database created beforehand).
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+[[ $# -ge 5 ]] || { sed -n '2,12p' "$0"; exit 2; }
+BEFORE="$1"; AFTER="$2"; DB="$3"; PAGE="$4"; ACCOUNT="$5"; N="${6:-9}"
+DIR="$(mktemp -d /tmp/parcours-compare.XXXXXX)"
+P1=18611; P2=18612
+PARCOURS_KEYRING_FILE=data/demo-keyring.txt "$BEFORE" serve --db "$DB" --listen "127.0.0.1:$P1" >"$DIR/before.log" 2>&1 &
+S1=$!
+PARCOURS_KEYRING_FILE=data/demo-keyring.txt "$AFTER" serve --db "$DB" --listen "127.0.0.1:$P2" >"$DIR/after.log" 2>&1 &
+S2=$!
+trap 'kill $S1 $S2 2>/dev/null || true; wait $S1 $S2 2>/dev/null || true; rm -rf "$DIR"' EXIT
+for p in $P1 $P2; do
+  for _ in $(seq 100); do curl -sf "http://127.0.0.1:$p/healthz" >/dev/null && break; sleep 0.1; done
+done
+login() { # $1 port
+  local jar="$DIR/$1.jar" csrf
+  csrf=$(curl -s -c "$jar" "http://127.0.0.1:$1/login" | sed -n 's/.*name="csrf" value="\([^"]*\)".*/\1/p' | head -1)
+  curl -s -b "$jar" -c "$jar" -o /dev/null --data-urlencode "email=$ACCOUNT@demo.parcours.test" \
+    --data-urlencode password=demo --data-urlencode "csrf=$csrf" "http://127.0.0.1:$1/login"
+}
+login $P1
+login $P2
+for p in $P1 $P2; do
+  curl -s -b "$DIR/$p.jar" "http://127.0.0.1:$p$PAGE" | sed 's/name="csrf" value="[^"]*"//' >"$DIR/$p.html"
+done
+if cmp -s "$DIR/$P1.html" "$DIR/$P2.html"; then same="same page"; else same="PAGES DIFFER"; fi
+a=()
+b=()
+for _ in $(seq "$N"); do
+  a+=("$(curl -s -b "$DIR/$P1.jar" -o /dev/null -w '%{time_total}' "http://127.0.0.1:$P1$PAGE")")
+  b+=("$(curl -s -b "$DIR/$P2.jar" -o /dev/null -w '%{time_total}' "http://127.0.0.1:$P2$PAGE")")
+done
+med() {
+  printf '%s\n' "$@" | sort -n | awk '{ t[NR] = $1 * 1000 }
+    END { printf "%.0f ms (%.0f–%.0f)", t[int((NR + 1) / 2)], t[1], t[NR] }'
+}
+ma=$(med "${a[@]}")
+mb=$(med "${b[@]}")
+ratio=$(printf '%s\n%s\n' "${a[@]}" | sort -n | sed -n "$(((N + 1) / 2))p")
+ratio=$(awk -v x="$ratio" -v y="$(printf '%s\n' "${b[@]}" | sort -n | sed -n "$(((N + 1) / 2))p")" 'BEGIN { printf "%.2f", y / x }')
+echo "| \`$PAGE\` ($ACCOUNT) | $ma | $mb | $ratio | $same |"
+[[ "$same" == "same page" ]]
