@@ -17,12 +17,16 @@ pub(crate) fn agg(fields: &[&str], order: Option<&str>) -> String {
 /// The items of a packed column, each with exactly `N` fields (an empty field was NULL).
 pub(crate) fn items<const N: usize>(packed: &str) -> impl Iterator<Item = Result<[&str; N]>> {
     packed.split(',').map(|item| {
+        let corrupt = || StoreError::Corrupt("liste agrégée".into());
         let mut fields = item.split(' ');
-        let out: [&str; N] = std::array::from_fn(|_| fields.next().unwrap_or("\u{0}"));
-        if out.contains(&"\u{0}") || fields.next().is_some() {
-            return Err(StoreError::Corrupt("liste agrégée".into()));
+        let mut out = [""; N];
+        for slot in &mut out {
+            *slot = fields.next().ok_or_else(corrupt)?;
         }
-        Ok(out)
+        match fields.next() {
+            Some(_) => Err(corrupt()),
+            None => Ok(out),
+        }
     })
 }
 
