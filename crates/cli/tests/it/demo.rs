@@ -119,6 +119,28 @@ async fn demo_seed_on_every_backend() {
         .unwrap();
         assert_eq!(all.visible as i64, 120 - objecting);
         assert!(mine.visible > 0 && mine.visible < all.visible, "{} of {}", mine.visible, all.visible);
+        // Each row of the list says what the household's file says: the list reads its own way
+        // (one scope decision, packed periods and latest events), the file reads everything.
+        let mut seen = 0;
+        for page in 1..=all.pages {
+            let rows = t.app.list_households(&siao, &ListFilter { page, ..ListFilter::default() }).await.unwrap().rows;
+            for row in rows {
+                let file = t.app.open_household(&siao, row.id).await.unwrap();
+                let on = t.backend();
+                assert_eq!(row.name, file.name, "{} on {on:?}", row.id);
+                assert_eq!(row.members, file.current_members.len(), "{} on {on:?}", row.id);
+                assert_eq!(row.household_type, file.household_type, "{} on {on:?}", row.id);
+                assert_eq!(row.situation, file.current.as_ref().map(|p| p.situation), "{} on {on:?}", row.id);
+                assert_eq!(row.status, file.status, "{} on {on:?}", row.id);
+                assert_eq!(row.last_contact, file.last_contact, "{} on {on:?}", row.id);
+                let referent = file.follows_now.iter().find(|f| f.referent).map(|f| f.org_name.clone());
+                let first = file.follows_now.iter().map(|f| f.org_name.clone()).min();
+                assert_eq!(row.referent, referent.or(first), "{} on {on:?}", row.id);
+                assert_eq!(row.commune, file.commune.map(|c| c.1), "{} on {on:?}", row.id);
+                seen += 1;
+            }
+        }
+        assert_eq!(seen, all.visible);
         // The demo carries data-protection facts: notices, agreements, encrypted needs.
         let (notices,): (i64,) =
             sqlx::query_as("SELECT COUNT(*) FROM information_notices").fetch_one(t.app.store.pool()).await.unwrap();
