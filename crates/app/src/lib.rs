@@ -150,13 +150,14 @@ pub struct App {
     /// Field-encryption keys (from the environment or a key file, never the database).
     pub keyring: Option<std::sync::Arc<store::crypto::Keyring>>,
     throttle: std::sync::Arc<throttle::Throttle>,
+    reads: std::sync::Arc<observatory::Reads>,
 }
 
 impl App {
     pub fn new(store: Store, config: Config, clock: Clock) -> Self {
         let throttle =
             std::sync::Arc::new(throttle::Throttle::new(std::time::Duration::from_secs(config.throttle_window_secs)));
-        Self { store, config, clock, keyring: None, throttle }
+        Self { store, config, clock, keyring: None, throttle, reads: Default::default() }
     }
 
     pub fn with_keyring(mut self, keyring: store::crypto::Keyring) -> Self {

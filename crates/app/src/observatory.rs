@@ -2,8 +2,9 @@
 //! `domain::indicators`), month close and revisions. Aggregates only: no name is read.
 
 use std::ops::RangeInclusive;
+use std::sync::{Arc, Mutex};
 
-use domain::indicators::{self, FlowRow, FlowTable, HouseholdHistory, Month, Quartiles};
+use domain::indicators::{self, FlowRow, FlowTable, HouseholdHistory, LinkedMember, Month, Quartiles};
 use domain::policy::{self, Action};
 use domain::user::Actor;
 
@@ -22,6 +23,29 @@ impl Revision {
     /// Change of the closing stock since publication (late entries).
     pub fn stock_revision(&self) -> i64 {
         i64::from(self.today.closing) - i64::from(self.published.closing)
+    }
+}
+
+/// What the indicators read, kept between requests under the database's data version
+/// (`store::observatory::data_version`, moved by triggers on every table read): a dashboard
+/// reads again only after a change, by this server or any other process.
+#[derive(Default)]
+pub(crate) struct Reads {
+    histories: Mutex<Option<(i64, Arc<Vec<HouseholdHistory>>)>>,
+    members: Mutex<Option<(i64, Arc<Vec<Vec<LinkedMember>>>)>>,
+}
+
+/// The cached value if `version` is the one it was read under.
+fn cached<T>(slot: &Mutex<Option<(i64, Arc<T>)>>, version: i64) -> Option<Arc<T>> {
+    let slot = slot.lock().unwrap_or_else(|e| e.into_inner());
+    slot.as_ref().filter(|(v, _)| *v == version).map(|(_, t)| Arc::clone(t))
+}
+
+fn keep<T>(slot: &Mutex<Option<(i64, Arc<T>)>>, version: i64, value: &Arc<T>) {
+    let mut slot = slot.lock().unwrap_or_else(|e| e.into_inner());
+    // never replace a newer read by an older one (two requests reading at once)
+    if slot.as_ref().is_none_or(|(v, _)| *v <= version) {
+        *slot = Some((version, Arc::clone(value)));
     }
 }
 
@@ -51,10 +75,7 @@ impl App {
     ) -> Result<Dashboard> {
         self.check_aggregates(actor)?;
         let histories = self.histories().await?;
-        let members = {
-            let mut conn = self.store.pool().acquire().await?;
-            store::observatory::linked_members(&mut conn).await?
-        };
+        let members = self.linked_members().await?;
         let rules = self.config.status_rules;
         let exits = period.start().first_day()..=period.end().last_day();
         let today = self.today();
@@ -79,10 +100,29 @@ impl App {
         }
     }
 
-    /// Every household's history (no names), for the indicators.
-    pub async fn histories(&self) -> Result<Vec<HouseholdHistory>> {
+    /// Every household's history (no names), for the indicators: read again only when the
+    /// data changed since the last read.
+    pub async fn histories(&self) -> Result<Arc<Vec<HouseholdHistory>>> {
         let mut conn = self.store.pool().acquire().await?;
-        Ok(store::observatory::histories(&mut conn).await?)
+        let version = store::observatory::data_version(&mut conn).await?;
+        if let Some(h) = cached(&self.reads.histories, version) {
+            return Ok(h);
+        }
+        let h = Arc::new(store::observatory::histories(&mut conn).await?);
+        keep(&self.reads.histories, version, &h);
+        Ok(h)
+    }
+
+    /// Every household's members with their linkage group, as [`App::histories`].
+    pub async fn linked_members(&self) -> Result<Arc<Vec<Vec<LinkedMember>>>> {
+        let mut conn = self.store.pool().acquire().await?;
+        let version = store::observatory::data_version(&mut conn).await?;
+        if let Some(m) = cached(&self.reads.members, version) {
+            return Ok(m);
+        }
+        let m = Arc::new(store::observatory::linked_members(&mut conn).await?);
+        keep(&self.reads.members, version, &m);
+        Ok(m)
     }
 
     /// The last complete month (the current one is not over).

@@ -11,6 +11,14 @@ use domain::{OrgId, PersonId};
 
 use crate::{corrupt, date_col, packed, Conn, Result};
 
+/// The counter of changes to what [`histories`] and [`linked_members`] read, kept by database
+/// triggers (migration 0010): equal values, same data. Read it *before* the data it vouches
+/// for, so that data cached under a value is never older than the value says.
+pub async fn data_version(conn: &mut Conn) -> Result<i64> {
+    let (n,): (i64,) = sqlx::query_as("SELECT n FROM data_version WHERE id = 1").fetch_one(conn).await?;
+    Ok(n)
+}
+
 /// All households' histories, in household id order.
 pub async fn histories(conn: &mut Conn) -> Result<Vec<HouseholdHistory>> {
     let households: Vec<(i64, Option<String>)> =

@@ -69,3 +69,58 @@ async fn cli_closes_a_month() {
     assert!(!twice.status.success() && String::from_utf8_lossy(&twice.stderr).contains("déjà clôturé"));
     let _ = std::fs::remove_dir_all(dir);
 }
+
+/// The indicators' reads are kept between requests and read again after any change to what
+/// they read, whoever makes it: the app, or another process writing to the database (here
+/// plain SQL on each table, which only the database's triggers can notice).
+#[tokio::test]
+async fn the_observatory_reads_again_after_any_change_and_only_then() {
+    use std::sync::Arc;
+    for t in apps().await {
+        let territory = synth::generate(&synth::Config { households: 300, seed: 5, today: TODAY, years: 2 });
+        t.app.seed_demo(&territory, "demo").await.unwrap();
+        t.app.seed_cca_demo().await.unwrap();
+        t.app.seed_linkage_demo().await.unwrap();
+        let on = t.backend();
+        let first = t.app.histories().await.unwrap();
+        assert!(Arc::ptr_eq(&first, &t.app.histories().await.unwrap()), "no change, no new read ({on:?})");
+        let members = t.app.linked_members().await.unwrap();
+        assert!(Arc::ptr_eq(&members, &t.app.linked_members().await.unwrap()), "{on:?}");
+
+        // A contact recorded through the app.
+        let siao = t.app.login("siao@demo.parcours.test", "demo", "test").await.unwrap().session.actor;
+        let household = t.app.list_households(&siao, &Default::default()).await.unwrap().rows[0].id;
+        t.app.record_event(&siao, household, EventKind::Contact, TODAY, "").await.unwrap();
+        let after = t.app.histories().await.unwrap();
+        assert!(!Arc::ptr_eq(&first, &after), "{on:?}");
+        let mut conn = t.app.store.pool().acquire().await.unwrap();
+        assert_eq!(*after, store::observatory::histories(&mut conn).await.unwrap(), "{on:?}");
+
+        // Every table the indicators read, changed behind the app's back.
+        for (table, column) in [
+            ("households", "commune_insee"),
+            ("persons", "sex"),
+            ("household_members", "role"),
+            ("situation_periods", "end_on"),
+            ("household_events", "occurred_on"),
+            ("follows", "to_on"),
+            ("measures", "end_on"),
+            ("person_clusters", "cluster_id"),
+        ] {
+            let (rows,): (i64,) =
+                sqlx::query_as(&format!("SELECT COUNT(*) FROM {table}")).fetch_one(&mut *conn).await.unwrap();
+            assert!(rows > 0, "the demo fills {table} ({on:?})");
+            let (h, m) = (t.app.histories().await.unwrap(), t.app.linked_members().await.unwrap());
+            sqlx::query(&format!("UPDATE {table} SET {column} = {column}")).execute(&mut *conn).await.unwrap();
+            assert!(!Arc::ptr_eq(&h, &t.app.histories().await.unwrap()), "{table} changed ({on:?})");
+            assert!(!Arc::ptr_eq(&m, &t.app.linked_members().await.unwrap()), "{table} changed ({on:?})");
+        }
+        // Writes elsewhere (the audit log, sessions) keep the reads.
+        let h = t.app.histories().await.unwrap();
+        t.app.login("siao@demo.parcours.test", "demo", "test").await.unwrap();
+        t.app.open_household(&siao, household).await.unwrap();
+        assert!(Arc::ptr_eq(&h, &t.app.histories().await.unwrap()), "{on:?}");
+        drop(conn);
+        t.finish().await;
+    }
+}
