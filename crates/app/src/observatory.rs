@@ -103,26 +103,30 @@ impl App {
     /// Every household's history (no names), for the indicators: read again only when the
     /// data changed since the last read.
     pub async fn histories(&self) -> Result<Arc<Vec<HouseholdHistory>>> {
-        let mut conn = self.store.pool().acquire().await?;
-        let version = store::observatory::data_version(&mut conn).await?;
-        if let Some(h) = cached(&self.reads.histories, version) {
-            return Ok(h);
-        }
-        let h = Arc::new(store::observatory::histories(&mut conn).await?);
-        keep(&self.reads.histories, version, &h);
-        Ok(h)
+        self.kept(&self.reads.histories, |mut conn| async move { store::observatory::histories(&mut conn).await }).await
     }
 
     /// Every household's members with their linkage group, as [`App::histories`].
     pub async fn linked_members(&self) -> Result<Arc<Vec<Vec<LinkedMember>>>> {
+        self.kept(&self.reads.members, |mut conn| async move { store::observatory::linked_members(&mut conn).await })
+            .await
+    }
+
+    /// The value kept in `slot` if the data version has not moved, else `read` again (on the
+    /// connection that read the version, after it).
+    async fn kept<T, F, Fut>(&self, slot: &Mutex<Option<(i64, Arc<T>)>>, read: F) -> Result<Arc<T>>
+    where
+        F: FnOnce(store::PooledConn) -> Fut,
+        Fut: std::future::Future<Output = store::Result<T>>,
+    {
         let mut conn = self.store.pool().acquire().await?;
         let version = store::observatory::data_version(&mut conn).await?;
-        if let Some(m) = cached(&self.reads.members, version) {
-            return Ok(m);
+        if let Some(value) = cached(slot, version) {
+            return Ok(value);
         }
-        let m = Arc::new(store::observatory::linked_members(&mut conn).await?);
-        keep(&self.reads.members, version, &m);
-        Ok(m)
+        let value = Arc::new(read(conn).await?);
+        keep(slot, version, &value);
+        Ok(value)
     }
 
     /// The last complete month (the current one is not over).

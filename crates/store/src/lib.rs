@@ -31,6 +31,8 @@ pub use sqlx::Error as SqlxError;
 /// A transaction whose first statement took the audit head's lock (see [`audit`]).
 pub type Tx = sqlx::Transaction<'static, Any>;
 pub type Conn = AnyConnection;
+/// A connection taken from the pool (given back when dropped).
+pub type PooledConn = sqlx::pool::PoolConnection<Any>;
 
 /// Default database: a SQLite file in `./data`.
 pub const DEFAULT_URL: &str = "sqlite://data/parcours.db";
