@@ -19,22 +19,16 @@ use crate::session::LoggedIn;
 use crate::views::{choices, country_choices, opt_fr_date, Choice, Layout};
 use crate::{AppState, WebError};
 
-/// The fields of a person in the forms that add one.
+/// The fields of a person in the forms that add one (each empty when not sent).
 #[derive(Deserialize, Default, Clone)]
+#[serde(default)]
 pub struct PersonFields {
-    #[serde(default)]
     pub(crate) family_name: String,
-    #[serde(default)]
     pub(crate) given_names: String,
-    #[serde(default)]
     pub(crate) birth_date: String,
-    #[serde(default)]
     pub(crate) sex: String,
-    #[serde(default)]
     pub(crate) birth_name: String,
-    #[serde(default)]
     pub(crate) birth_country: String,
-    #[serde(default)]
     pub(crate) birth_commune: String,
 }
 
