@@ -57,6 +57,84 @@ pub(crate) async fn refresh_around(tx: &mut Tx, persons: &[PersonId]) -> Result<
     Ok(())
 }
 
+/// Clusters again, from the links the engine found, the records those links join to `persons`
+/// (one engine cluster of the last run, or the parts a « different people » decision made of
+/// it), under the reviewers' « different people » decisions as they stand; then refreshes the
+/// shown clusters. A decision splits two records joined through a third at once, and its
+/// withdrawal joins them again, both as the engine's clustering would on the same links (best
+/// link first, never across a decision); ids stay stable, a new part gets a fresh id.
+pub(crate) async fn recluster_around(tx: &mut Tx, persons: &[PersonId]) -> Result<()> {
+    // the records the links join to these, transitively
+    let mut inside: BTreeSet<PersonId> = persons.iter().copied().collect();
+    let mut frontier: Vec<PersonId> = persons.to_vec();
+    let mut links: BTreeSet<(PersonId, PersonId)> = BTreeSet::new();
+    let mut edges = Vec::new();
+    while !frontier.is_empty() {
+        let found = store::linkage::edges_of(tx, &frontier).await?;
+        frontier.clear();
+        for (a, b, w) in found {
+            if links.insert((a, b)) {
+                edges.push((a, b, w));
+            }
+            for p in [a, b] {
+                if inside.insert(p) {
+                    frontier.push(p);
+                }
+            }
+        }
+    }
+    // no link around them: nothing the engine joined (or a run older than its links, which
+    // the next run redoes)
+    if edges.is_empty() {
+        return Ok(());
+    }
+    let members: Vec<PersonId> = inside.into_iter().collect();
+    let engine: HashMap<PersonId, i64> = store::linkage::engine_cluster_of(tx, &members).await?.into_iter().collect();
+    // only persons a run has seen
+    let members: Vec<PersonId> = members.into_iter().filter(|p| engine.contains_key(p)).collect();
+    if members.len() < 2 {
+        return Ok(());
+    }
+    let index: HashMap<PersonId, u32> = members.iter().enumerate().map(|(i, p)| (*p, i as u32)).collect();
+    let mut links: Vec<linkage::cluster::Edge> = edges
+        .iter()
+        .filter_map(|(a, b, w)| Some(linkage::cluster::Edge { a: *index.get(a)?, b: *index.get(b)?, weight: *w }))
+        .collect();
+    let apart: Vec<(u32, u32)> = store::linkage::rejected_pairs(tx)
+        .await?
+        .into_iter()
+        .filter_map(|(a, b)| Some((*index.get(&a)?, *index.get(&b)?)))
+        .collect();
+    let mut clusters = linkage::Clusters::new();
+    clusters.extend_to(members.len());
+    // the engine never joined two records of one household: its links cannot either
+    linkage::cluster::cluster_edges(
+        &mut clusters,
+        &mut links,
+        &mut |_, _| true,
+        None,
+        &linkage::cluster::Apart::new(&apart),
+    );
+    let mut groups: BTreeMap<u64, Vec<i64>> = BTreeMap::new();
+    for (i, p) in members.iter().enumerate() {
+        groups.entry(clusters.of(i as u32).0).or_default().push(p.0);
+    }
+    let groups: Vec<Vec<i64>> = groups.into_values().collect();
+    let previous: HashMap<i64, i64> = engine.iter().map(|(p, c)| (p.0, *c)).collect();
+    let next = store::linkage::max_cluster_id(tx).await? + 1;
+    let ids = crate::linkage_run::stable_ids_from(&groups, &previous, next);
+    let changed: Vec<(PersonId, i64)> = groups
+        .iter()
+        .zip(&ids)
+        .flat_map(|(g, id)| g.iter().map(move |p| (PersonId(*p), *id)))
+        .filter(|(p, id)| engine.get(p) != Some(id))
+        .collect();
+    if !changed.is_empty() {
+        store::linkage::set_engine_clusters(tx, &changed).await?;
+    }
+    refresh_around(tx, &members).await
+}
+
 fn find(root: &mut BTreeMap<i64, i64>, x: i64) -> i64 {
     let mut r = x;
     while let Some(&up) = root.get(&r).filter(|&&up| up != r) {

@@ -219,22 +219,25 @@ impl App {
         Ok(out)
     }
 
-    /// Withdraws a « different people » decision: the row goes, nothing else changes; the next
-    /// linkage run may link the two or propose them again. Refused and logged unless the actor
-    /// may review both files.
+    /// Withdraws a « different people » decision: the row goes, and the engine's links that the
+    /// decision had cut join the two again at once; the next linkage run may also propose them
+    /// again. Refused and logged unless the actor may review both files.
     pub async fn withdraw_rejection(&self, actor: &Actor, id: i64) -> Result<()> {
         let mut tx = self.store.begin_audited().await?;
-        let allowed = match store::linkage::decision(&mut tx, id).await? {
+        let pair = match store::linkage::decision(&mut tx, id).await? {
             Some(d) if !d.same => {
                 let c =
                     store::linkage::Candidate { id: 0, a: d.a, b: d.b, probability: 0.0, explanation: String::new() };
-                self.reviewable(&mut tx, actor, &c).await?.is_some()
+                self.reviewable(&mut tx, actor, &c).await?.map(|_| [d.a, d.b])
             }
-            _ => false,
+            _ => None,
         };
+        let allowed = pair.is_some();
         let outcome = if allowed { AuditOutcome::Allowed } else { AuditOutcome::Denied };
-        if allowed {
+        if let Some(pair) = pair {
             store::linkage::delete_decision(&mut tx, id, false).await?;
+            // the engine's links join them again at once, unless another decision parts them
+            crate::clusters::recluster_around(&mut tx, &pair).await?;
         }
         record(&mut tx, actor, AuditAction::LinkageWithdraw, Some(("link_decision", id)), outcome).await?;
         tx.commit().await?;

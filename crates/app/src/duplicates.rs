@@ -192,6 +192,8 @@ impl App {
         })?;
         if same {
             crate::clusters::refresh_around(&mut tx, &[c.a, c.b]).await?;
+        } else {
+            crate::clusters::recluster_around(&mut tx, &[c.a, c.b]).await?;
         }
         record(&mut tx, actor, AuditAction::LinkageDecision, Some(("link_candidate", id)), AuditOutcome::Allowed)
             .await?;

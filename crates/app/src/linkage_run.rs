@@ -44,7 +44,11 @@ pub struct LinkRunReport {
 /// largest groups choose first, ties to the smaller id), otherwise a fresh id above every id
 /// ever used. A group whose membership did not change keeps its id.
 pub fn stable_ids(groups: &[Vec<i64>], previous: &HashMap<i64, i64>) -> Vec<i64> {
-    let mut next = previous.values().copied().max().unwrap_or(0) + 1;
+    stable_ids_from(groups, previous, previous.values().copied().max().unwrap_or(0) + 1)
+}
+
+/// [`stable_ids`], fresh ids counting from `next`.
+pub fn stable_ids_from(groups: &[Vec<i64>], previous: &HashMap<i64, i64>, mut next: i64) -> Vec<i64> {
     let mut order: Vec<usize> = (0..groups.len()).collect();
     order.sort_by_key(|&g| (std::cmp::Reverse(groups[g].len()), groups[g].iter().min().copied()));
     let mut taken = std::collections::HashSet::new();
@@ -213,8 +217,22 @@ impl App {
             queue.push((persons[p.a as usize].id, persons[p.b as usize].id, p.probability, why));
         }
         drop(conn);
+        // the links inside the engine's clusters, and those between two clusters that only a
+        // « different people » decision keeps apart, for a decision or its withdrawal to
+        // cluster them again at once (clusters::recluster_around)
+        let of = |i: u32| outcome.clusters.of(i).0;
+        let parted: std::collections::HashSet<(u64, u64)> =
+            cfg.apart.iter().map(|&(a, b)| (of(a).min(of(b)), of(a).max(of(b)))).collect();
+        let links: Vec<(PersonId, PersonId, f64)> = outcome
+            .pairs
+            .iter()
+            .filter(|p| p.probability >= cfg.threshold && !households.together(p.a, p.b))
+            .filter(|p| of(p.a) == of(p.b) || parted.contains(&(of(p.a).min(of(p.b)), of(p.a).max(of(p.b)))))
+            .map(|p| (persons[p.a as usize].id, persons[p.b as usize].id, p.weight))
+            .collect();
         let mut tx = self.store.begin_audited().await?;
         store::linkage::replace_clusters(&mut tx, &rows).await?;
+        store::linkage::replace_edges(&mut tx, &links).await?;
         report.queued = store::linkage::replace_candidates(&mut tx, &queue).await?;
         crate::audit::record_system(&mut tx, AuditAction::LinkageRun, AuditOutcome::Allowed).await?;
         tx.commit().await?;

@@ -73,9 +73,9 @@ impl App {
     }
 
     /// « Not the same person » on an automatic link shown on `household`'s file: kept as a
-    /// decision, so the pair is never linked nor proposed again (the clusters follow at the
-    /// next linkage run). Refused and logged unless the two are linked and the actor may
-    /// review both files.
+    /// decision, so the pair is never linked nor proposed again; the engine's clusters around
+    /// them are formed again at once without that link (`clusters::recluster_around`).
+    /// Refused and logged unless the two are linked and the actor may review both files.
     pub async fn separate(&self, actor: &Actor, household: HouseholdId, here: PersonId, other: PersonId) -> Result<()> {
         let mut tx = self.store.begin_audited().await?;
         let (a, b) = ordered(here, other);
@@ -101,6 +101,7 @@ impl App {
             }
             e => e.into(),
         })?;
+        crate::clusters::recluster_around(&mut tx, &[a, b]).await?;
         record(&mut tx, actor, AuditAction::LinkageDecision, Some(("household", household.0)), AuditOutcome::Allowed)
             .await?;
         tx.commit().await?;

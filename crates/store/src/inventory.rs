@@ -75,7 +75,7 @@ fn household_filter(table: &str) -> Option<&'static str> {
         }
         "measure_steps" => Some("measure_id IN (SELECT id FROM measures WHERE household_id = $1)"),
         "person_clusters" => Some("person_id IN (SELECT person_id FROM household_members WHERE household_id = $1)"),
-        "link_candidates" | "link_decisions" => Some(
+        "link_candidates" | "link_decisions" | "link_edges" => Some(
             "(person_a IN (SELECT person_id FROM household_members WHERE household_id = $1)
               OR person_b IN (SELECT person_id FROM household_members WHERE household_id = $1))",
         ),

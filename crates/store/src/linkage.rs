@@ -160,6 +160,72 @@ pub async fn set_shown_clusters(conn: &mut Conn, rows: &[(PersonId, i64)]) -> Re
     Ok(())
 }
 
+/// Replaces the engine's links between records of one of its clusters: (a < b, weight).
+pub async fn replace_edges(conn: &mut Conn, edges: &[(PersonId, PersonId, f64)]) -> Result<()> {
+    sqlx::query("DELETE FROM link_edges").execute(&mut *conn).await?;
+    for chunk in edges.chunks(300) {
+        let mut sql = String::from("INSERT INTO link_edges (person_a, person_b, weight) VALUES ");
+        let mut args = sqlx::any::AnyArguments::default();
+        for (i, (a, b, w)) in chunk.iter().enumerate() {
+            if i > 0 {
+                sql.push_str(", ");
+            }
+            sql.push_str(&format!("(${}, ${}, ${})", i * 3 + 1, i * 3 + 2, i * 3 + 3));
+            use sqlx::Arguments;
+            args.add(a.0.min(b.0)).map_err(sqlx::Error::Encode)?;
+            args.add(a.0.max(b.0)).map_err(sqlx::Error::Encode)?;
+            args.add(*w).map_err(sqlx::Error::Encode)?;
+        }
+        sqlx::query_with(&sql, args).execute(&mut *conn).await?;
+    }
+    Ok(())
+}
+
+/// The engine's links that touch these persons: (a, b, weight).
+pub async fn edges_of(conn: &mut Conn, persons: &[PersonId]) -> Result<Vec<(PersonId, PersonId, f64)>> {
+    let mut out = Vec::new();
+    for chunk in persons.chunks(400) {
+        let n = chunk.len();
+        let second: Vec<String> = (n + 1..=2 * n).map(|i| format!("${i}")).collect();
+        let sql = format!(
+            "SELECT person_a, person_b, weight FROM link_edges WHERE person_a IN ({}) OR person_b IN ({})",
+            placeholders(n),
+            second.join(", ")
+        );
+        let mut q = sqlx::query_as::<_, (i64, i64, f64)>(&sql);
+        for _ in 0..2 {
+            for p in chunk {
+                q = q.bind(p.0);
+            }
+        }
+        out.extend(q.fetch_all(&mut *conn).await?.into_iter().map(|(a, b, w)| (PersonId(a), PersonId(b), w)));
+    }
+    out.sort_by_key(|e| (e.0, e.1));
+    out.dedup_by_key(|e| (e.0, e.1));
+    Ok(out)
+}
+
+/// The largest cluster id in use, engine's or shown (0 when none).
+pub async fn max_cluster_id(conn: &mut Conn) -> Result<i64> {
+    let (n,): (Option<i64>,) =
+        sqlx::query_as("SELECT MAX(CASE WHEN engine_cluster_id > cluster_id THEN engine_cluster_id ELSE cluster_id END) FROM person_clusters")
+            .fetch_one(conn)
+            .await?;
+    Ok(n.unwrap_or(0))
+}
+
+/// Sets the engine cluster of these persons (their shown cluster is the caller's to refresh).
+pub async fn set_engine_clusters(conn: &mut Conn, rows: &[(PersonId, i64)]) -> Result<()> {
+    for (p, c) in rows {
+        sqlx::query("UPDATE person_clusters SET engine_cluster_id = $1 WHERE person_id = $2")
+            .bind(*c)
+            .bind(p.0)
+            .execute(&mut *conn)
+            .await?;
+    }
+    Ok(())
+}
+
 /// A pair proposed for review.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Candidate {

@@ -287,3 +287,109 @@ async fn a_merge_shows_at_once_as_the_next_run_shows_it_and_an_unmerge_gives_the
         t.finish().await;
     }
 }
+
+/// Every person's shown cluster, by person id.
+async fn shown(t: &testkit::TestApp) -> HashMap<i64, i64> {
+    let mut conn = t.app.store.pool().acquire().await.unwrap();
+    store::linkage::clusters(&mut conn).await.unwrap().into_iter().map(|(p, c)| (p.0, c)).collect()
+}
+
+/// « Different people » on two records the engine joined through a third splits them at once,
+/// as the next run does; withdrawing it gives the cluster and its id back, at once too. The
+/// household page's « not the same person » on an automatic link does the same.
+#[tokio::test]
+async fn different_people_shows_at_once_through_a_third_record_and_its_withdrawal_too() {
+    for t in apps().await {
+        // a territory where the engine joins two records through a third (seeds 3, 7 and 8 of
+        // the first eleven at this size)
+        let territory = synth::generate(&synth::Config { households: 400, seed: 7, today: TODAY, years: 3 });
+        t.app.seed_demo(&territory, "un-mot-de-passe-de-demo").await.unwrap();
+        t.app.run_linkage(ReviewBand::default(), &NoProgress).await.unwrap();
+        let siao = t.app.login("siao@demo.parcours.test", "un-mot-de-passe-de-demo", "test").await.unwrap();
+        let siao = siao.session.actor;
+        let before = shown(&t).await;
+        let mut conn = t.app.store.pool().acquire().await.unwrap();
+        let links: std::collections::HashSet<(i64, i64)> =
+            sqlx::query_as::<_, (i64, i64)>("SELECT person_a, person_b FROM link_edges")
+                .fetch_all(&mut *conn)
+                .await
+                .unwrap()
+                .into_iter()
+                .collect();
+        assert!(links.iter().all(|(a, b)| a < b && before[a] == before[b]), "links lie inside clusters");
+        // two records of one cluster with no link of their own: joined through a third
+        let by_cluster = group(before.iter().map(|(p, c)| (*p, *c)));
+        let mut clusters: Vec<&Vec<i64>> = by_cluster.values().filter(|m| m.len() >= 3).collect();
+        clusters.sort();
+        let (a, b) = clusters
+            .iter()
+            .find_map(|m| {
+                let mut m = (*m).clone();
+                m.sort();
+                m.iter()
+                    .enumerate()
+                    .find_map(|(i, &x)| m[i + 1..].iter().find(|&&y| !links.contains(&(x, y))).map(|&y| (x, y)))
+            })
+            .expect("two records joined through a third");
+        let old = before[&a];
+        let members: Vec<i64> = by_cluster[&old].clone();
+        let (pa, pb) = (domain::PersonId(a), domain::PersonId(b));
+        drop(conn);
+        let decide = || async {
+            let mut conn = t.app.store.pool().acquire().await.unwrap();
+            store::linkage::replace_candidates(&mut conn, &[(pa, pb, 0.7, "[]".into())]).await.unwrap();
+            let id = store::linkage::pending(&mut conn).await.unwrap()[0].id;
+            drop(conn);
+            t.app.decide_pair(&siao, id, false).await.unwrap();
+        };
+        let withdraw = || async {
+            let mut conn = t.app.store.pool().acquire().await.unwrap();
+            let decision = store::linkage::decisions(&mut conn).await.unwrap().into_iter().find(|d| !d.same).unwrap();
+            drop(conn);
+            t.app.withdraw_rejection(&siao, decision.id).await.unwrap();
+        };
+        decide().await;
+        let split = shown(&t).await;
+        // withdrawn before any run: as before at once
+        withdraw().await;
+        assert_eq!(shown(&t).await, before, "withdrawn at once: as before the decision");
+        decide().await;
+        assert_eq!(shown(&t).await, split, "the same decision splits the same way");
+        assert_ne!(split[&a], split[&b], "apart at once");
+        let highest = before.values().max().copied().unwrap();
+        for (p, c) in &split {
+            if members.contains(p) {
+                assert!(*c == old || *c > highest, "the old id or a fresh one");
+            } else {
+                assert_eq!(*c, before[p], "nothing else moved");
+            }
+        }
+        assert!(members.iter().any(|p| split[p] == old), "one part keeps the old id");
+        // the next run agrees, id for id
+        let again = t.app.run_linkage(ReviewBand::default(), &NoProgress).await.unwrap();
+        assert_eq!(again.conflicting_decisions, 0);
+        assert_eq!(shown(&t).await, split, "a run agrees with what the decision showed");
+
+        // withdrawn after a run that honoured it: the cluster and its id come back at once, and
+        // the next run agrees
+        withdraw().await;
+        assert_eq!(shown(&t).await, before, "withdrawn: as before the decision");
+        t.app.run_linkage(ReviewBand::default(), &NoProgress).await.unwrap();
+        assert_eq!(shown(&t).await, before, "and the next run agrees");
+
+        // « not the same person » from a household's file, on a pair the engine linked
+        let (x, y) = {
+            let mut pair: Vec<i64> = by_cluster.values().find(|m| m.len() == 2).expect("a linked pair").clone();
+            pair.sort();
+            (domain::PersonId(pair[0]), domain::PersonId(pair[1]))
+        };
+        let mut conn = t.app.store.pool().acquire().await.unwrap();
+        let home = store::linkage::households_of(&mut conn, x).await.unwrap()[0];
+        drop(conn);
+        t.app.separate(&siao, home, x, y).await.unwrap();
+        let separated = shown(&t).await;
+        assert_ne!(separated[&x.0], separated[&y.0], "the link goes at once");
+        assert_eq!(separated.values().collect::<std::collections::HashSet<_>>().len(), by_cluster.len() + 1);
+        t.finish().await;
+    }
+}

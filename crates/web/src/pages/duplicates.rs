@@ -218,7 +218,7 @@ async fn decisions(
     let done = match q.fait.as_deref() {
         Some("fusion") => Some("La fusion est annulée : les deux fiches sont de nouveau indépendantes."),
         Some("retrait") => Some(
-            "La décision « personnes différentes » est retirée : le prochain rapprochement pourra de nouveau proposer la paire.",
+            "La décision « personnes différentes » est retirée : les liens que le moteur avait trouvés entre les deux fiches valent de nouveau, et le prochain rapprochement pourra proposer la paire.",
         ),
         _ => None,
     };
