@@ -156,6 +156,8 @@ async fn an_automatic_link_is_contested_from_the_file() {
         // the engine put the reference persons of h_a, h_ab and h_b in one cluster
         let mut conn = t.app.store.pool().acquire().await.unwrap();
         store::linkage::replace_clusters(&mut conn, &[(pa, 7, 7), (pab, 7, 7), (pb, 7, 7)]).await.unwrap();
+        // through two links: h_a–h_ab, h_ab–h_b
+        store::linkage::replace_edges(&mut conn, &[(pa, pab, 20.0), (pab, pb, 30.0)]).await.unwrap();
         drop(conn);
         let (a, b) = (f.actor("referent-a"), f.actor("referent-b"));
         let links = t.app.household_links(&a, f.h_a).await.unwrap();
@@ -181,11 +183,18 @@ async fn an_automatic_link_is_contested_from_the_file() {
             ("other", &pab.0.to_string()),
         ];
         assert_eq!(c.post("/liens/separation", &form).await.status, 303);
-        assert!(!c.get(&format!("/menages/{}", f.h_a.0)).await.body.contains("/liens/separation"), "decided");
+        // the link is gone at once: h_a stands alone, h_ab and h_b stay linked
+        let file = c.get(&format!("/menages/{}", f.h_a.0)).await.body;
+        assert!(!file.contains("/liens/separation") && !file.contains("Par le rapprochement automatique"));
         let mut conn = t.app.store.pool().acquire().await.unwrap();
         assert_eq!(store::linkage::rejected_pairs(&mut conn).await.unwrap(), vec![(pa.min(pab), pa.max(pab))]);
+        let clusters: std::collections::HashMap<_, _> =
+            store::linkage::clusters(&mut conn).await.unwrap().into_iter().collect();
+        assert_eq!((clusters[&pab], clusters[&pb]), (7, 7), "the stronger link keeps the id");
+        assert!(clusters[&pa] > 7, "a fresh id");
         drop(conn);
-        assert!(matches!(t.app.separate(&a, f.h_a, pa, pab).await, Err(AppError::Invalid(_))), "once");
+        assert!(matches!(t.app.separate(&a, f.h_a, pa, pab).await, Err(AppError::NotFound)), "no link left");
+        assert_eq!(last_event(&t).await, ("linkage.decision".to_owned(), "denied".to_owned()));
         t.finish().await;
     }
 }
