@@ -16,6 +16,25 @@ async fn indicators(app: &App) -> (domain::indicators::FlowTable, Option<domain:
     )
 }
 
+/// The record linkage's rows about a household's persons.
+async fn linkage_rows(app: &App, h: domain::HouseholdId) -> i64 {
+    let members = "(SELECT person_id FROM household_members WHERE household_id = $1)";
+    let mut n = 0;
+    for (table, columns) in [
+        ("person_clusters", &["person_id"][..]),
+        ("link_candidates", &["person_a", "person_b"][..]),
+        ("link_decisions", &["person_a", "person_b"][..]),
+        ("link_edges", &["person_a", "person_b"][..]),
+    ] {
+        for c in columns {
+            let sql = format!("SELECT COUNT(*) FROM {table} WHERE {c} IN {members}");
+            let (k,): (i64,) = sqlx::query_as(&sql).bind(h.0).fetch_one(app.store.pool()).await.unwrap();
+            n += k;
+        }
+    }
+    n
+}
+
 #[tokio::test]
 async fn anonymisation_keeps_the_indicators_identical() {
     for t in apps().await {
@@ -25,10 +44,16 @@ async fn anonymisation_keeps_the_indicators_identical() {
         let config = Config { retention_active_days: 120, retention_archive_days: 0, ..Config::default() };
         let keyring = store::crypto::Keyring::parse(&t.app.keyring.as_ref().unwrap().to_text()).unwrap();
         let app = App::new(t.app.store.clone(), config, Clock::Fixed(TODAY)).with_keyring(keyring);
+        app.run_linkage(app::linkage_run::ReviewBand::default(), &linkage::NoProgress).await.unwrap();
         let before = indicators(&app).await;
         assert!(before.0.rows().iter().any(|r| r.inflow() > 0), "the territory has flows to preserve");
 
         let planned = app.run_retention(true).await.unwrap();
+        let mut linked_before = 0;
+        for h in &planned.anonymised {
+            linked_before += linkage_rows(&app, *h).await;
+        }
+        assert!(linked_before > 0, "the run left rows about households to anonymise");
         assert!(planned.archived.len() > 10, "{} archived", planned.archived.len());
         let (sample,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM households WHERE archived_on IS NOT NULL")
             .fetch_one(app.store.pool())
@@ -78,6 +103,10 @@ async fn anonymisation_keeps_the_indicators_identical() {
                 .await
                 .unwrap();
             assert_eq!(n, 0, "{table}");
+        }
+        // none stays about the anonymised ones
+        for h in &done.anonymised {
+            assert_eq!(linkage_rows(&app, *h).await, 0, "household {}", h.0);
         }
         // Archived households leave every list, even the SIAO's whole-territory one.
         let visible = app.list_households(&siao, &Default::default()).await.unwrap();
