@@ -310,8 +310,16 @@ impl Apart {
         self.of.get(&a).is_some_and(|v| v.contains(&b))
     }
 
+    /// Keeps `a` and `b` apart from now on.
+    pub fn insert(&mut self, a: u32, b: u32) {
+        if a != b && !self.contains(a, b) {
+            self.of.entry(a).or_default().push(b);
+            self.of.entry(b).or_default().push(a);
+        }
+    }
+
     /// Whether merging the clusters of `x` and `y` would put two such records together.
-    fn forbids(&self, clusters: &Clusters, x: u32, y: u32) -> bool {
+    pub(crate) fn forbids(&self, clusters: &Clusters, x: u32, y: u32) -> bool {
         if self.of.is_empty() {
             return false;
         }

@@ -9,6 +9,12 @@
 //! Decisions: "same person" merges the two clusters whatever the scores; "different people"
 //! is a constraint no merge may break (the pair is never proposed again), and splits the
 //! cluster if the two records were in one.
+//!
+//! Households: records added with [`Linker::add_household`] were reported together, as the
+//! members of one household, so they are different persons: the linker never joins two of them
+//! (checked on every member of the clusters a link would merge), and two of them that look
+//! alike — a person entered twice — go to the review queue, where only a person's « same
+//! person » can join them.
 
 use serde::{Deserialize, Serialize};
 
@@ -110,6 +116,11 @@ pub struct Linker {
     decisions: FxMap<(u32, u32), Decision>,
     /// Scored pairs at or above the review floor: weight without prior.
     scored: FxMap<(u32, u32), f64>,
+    /// Household numbers (`Dataset::set_group`, from 1) by the caller's key, and their records.
+    households: FxMap<String, u32>,
+    household_members: FxMap<u32, Vec<u32>>,
+    /// Pairs no link may put in one cluster: "different people", and two records of one household.
+    apart: Apart,
 }
 
 fn ordered(a: u32, b: u32) -> (u32, u32) {
@@ -135,6 +146,9 @@ impl Linker {
             by_id: FxMap::default(),
             decisions: FxMap::default(),
             scored: FxMap::default(),
+            households: FxMap::default(),
+            household_members: FxMap::default(),
+            apart: Apart::default(),
         }
     }
 
@@ -162,12 +176,29 @@ impl Linker {
         self.ds.is_empty()
     }
 
+    /// Whether two records were added in one household.
+    fn together(&self, a: u32, b: u32) -> bool {
+        let g = self.ds.group(a);
+        g != 0 && g == self.ds.group(b)
+    }
+
     fn index_of(&self, id: &str) -> Result<u32, LinkerError> {
         self.by_id.get(id).copied().ok_or_else(|| LinkerError::UnknownId(id.to_string()))
     }
 
     /// Adds records and links them (see the module docs).
     pub fn add(&mut self, records: &[Record]) -> Result<AddReport, LinkerError> {
+        self.add_in(records, None)
+    }
+
+    /// Adds the records of one household, as one partner reported it (the caller's key; a later
+    /// call with the same key adds members to it), and links them: two records of one household
+    /// are never joined (see the module docs).
+    pub fn add_household(&mut self, household: &str, records: &[Record]) -> Result<AddReport, LinkerError> {
+        self.add_in(records, Some(household))
+    }
+
+    fn add_in(&mut self, records: &[Record], household: Option<&str>) -> Result<AddReport, LinkerError> {
         let mut seen = FxSet::default();
         for r in records {
             if self.by_id.contains_key(&r.id) || !seen.insert(r.id.as_str()) {
@@ -178,9 +209,21 @@ impl Linker {
             }
         }
         let from = self.ds.len();
+        let group = household.map(|h| {
+            let next = self.households.len() as u32 + 1;
+            *self.households.entry(h.to_string()).or_insert(next)
+        });
         for r in records {
             let i = self.ds.push_record(0, r)?;
             self.by_id.insert(r.id.clone(), i);
+            if let Some(g) = group {
+                self.ds.set_group(i, g);
+                let members = self.household_members.entry(g).or_default();
+                for &m in members.iter() {
+                    self.apart.insert(m, i);
+                }
+                members.push(i);
+            }
         }
         self.tf.update(&self.ds, &self.cmp, from);
         let existing = self.clusters.max_id();
@@ -226,12 +269,14 @@ impl Linker {
             if w >= floor {
                 self.scored.insert((j, i), w);
             }
-            if w >= link {
+            // two members of one household are two persons: alike, they go to people
+            if w >= link && !self.together(j, i) {
                 edges.push(Edge { a: j, b: i, weight: w });
             }
         }
         let guard = self.cfg.guard_weight;
         let decisions = &self.decisions;
+        let apart = &self.apart;
         let mut merges = Vec::new();
         let mut vetoed = 0;
         {
@@ -241,6 +286,11 @@ impl Linker {
             };
             edges.sort_unstable_by(|x, y| y.weight.total_cmp(&x.weight).then(x.a.cmp(&y.a)).then(x.b.cmp(&y.b)));
             for e in &edges {
+                // on every member, where the guard samples large clusters
+                if self.clusters.of(e.a) != self.clusters.of(e.b) && apart.forbids(&self.clusters, e.a, e.b) {
+                    vetoed += 1;
+                    continue;
+                }
                 match self.clusters.try_merge(e.a, e.b, &mut allowed) {
                     MergeOutcome::Merged(m) => {
                         // a merge of two clusters that both existed before this batch
@@ -346,6 +396,7 @@ impl Linker {
                     }
                 }
                 self.decisions.insert((i, j), decision);
+                self.apart.insert(i, j);
                 let c = self.clusters.of(i);
                 if c != self.clusters.of(j) {
                     return Ok(DecisionReport::default());
@@ -389,6 +440,7 @@ impl Linker {
                         local.force_merge(x as u32, y as u32);
                     }
                     Some(Decision::DifferentPeople) => apart.push((x as u32, y as u32)),
+                    None if self.together(a, b) => apart.push((x as u32, y as u32)),
                     None => {
                         if let Some(&w) = self.scored.get(&k) {
                             if w >= link {
@@ -532,6 +584,56 @@ mod tests {
             }
         }
 
+        /// Records grouped in households of one to three, added household by household in
+        /// batches; now and then a household holds two reports of one person (entered twice).
+        /// No cluster ever holds two records of one household, every cluster is one person, and
+        /// a person entered twice in a household goes to the review queue.
+        #[test]
+        fn households_are_kept_apart_whatever_the_order(seed in 0u64..1000, persons in 5usize..50, batches in 1usize..4) {
+            let mut records = clear_cut(seed, persons);
+            let person = |r: &Record| r.id.split('-').next().unwrap_or_default().to_string();
+            // a person's reports side by side now and then, for households to catch twice
+            let mut rng = SplitMix::new(seed ^ 0x5eed);
+            if rng.chance(0.7) {
+                records.sort_by_key(|r| person(r));
+            }
+            let mut households: Vec<Vec<Record>> = Vec::new();
+            for r in &records {
+                let fits = households.last().is_some_and(|h| h.len() < 3 && rng.chance(0.6));
+                if fits {
+                    households.last_mut().unwrap().push(r.clone());
+                } else {
+                    households.push(vec![r.clone()]);
+                }
+            }
+            let mut l = Linker::with_default_model(Schema::parcours_core());
+            let size = households.len().div_ceil(batches);
+            for (b, chunk) in households.chunks(size).enumerate() {
+                for (k, h) in chunk.iter().enumerate() {
+                    l.add_household(&format!("h{}", b * size + k), h).unwrap();
+                }
+                for (k, h) in households.iter().enumerate().take((b + 1) * size) {
+                    let clusters: BTreeSet<ClusterId> = h.iter().map(|r| l.cluster_of(&r.id).unwrap()).collect();
+                    prop_assert_eq!(clusters.len(), h.len(), "household {} in one cluster twice", k);
+                }
+            }
+            for members in partition(&l) {
+                let people: BTreeSet<String> = members.iter().map(|id| id.split('-').next().unwrap().to_string()).collect();
+                prop_assert_eq!(people.len(), 1, "{:?}", members);
+            }
+            let queue = l.review_queue(0.5, 1.01);
+            for h in &households {
+                for (x, a) in h.iter().enumerate() {
+                    for b in &h[x + 1..] {
+                        if person(a) == person(b) {
+                            let (a, b) = if l.by_id[&a.id] < l.by_id[&b.id] { (a, b) } else { (b, a) };
+                            prop_assert!(queue.iter().any(|p| p.a == a.id && p.b == b.id && !p.same_cluster), "{} {} not queued", a.id, b.id);
+                        }
+                    }
+                }
+            }
+        }
+
         #[test]
         fn adding_records_never_renumbers_an_unchanged_cluster(seed in 0u64..1000, batches in 2usize..5) {
             let records = clear_cut(seed, 40);
@@ -555,6 +657,45 @@ mod tests {
                 snapshots = now.into_iter().collect();
             }
         }
+    }
+
+    #[test]
+    fn a_household_is_never_one_person_and_its_look_alikes_go_to_people() {
+        let mut l = Linker::with_default_model(Schema::parcours_core());
+        let r = |id: &str, f: &str, g: &str, d: &str| Record::from_strs(id, &[f, g, d, "M", "69123"]);
+        // the 115 typed the father twice in one household
+        l.add_household(
+            "115-1",
+            &[
+                r("a1", "Dupont", "Jean", "1980-01-02"),
+                r("a2", "DUPONT", "Jean", "1980-01-02"),
+                r("a3", "Dupont", "Paul", "2010-03-04"),
+            ],
+        )
+        .unwrap();
+        assert_ne!(l.cluster_of("a1"), l.cluster_of("a2"), "one household, two records: two persons");
+        let queued = l.review_queue(0.5, 1.01);
+        assert!(
+            queued.iter().any(|p| (p.a.as_str(), p.b.as_str(), p.same_cluster) == ("a1", "a2", false)),
+            "{queued:?}"
+        );
+        // a shelter reports the father: he joins one of the two records, never both
+        l.add_household("cada-7", &[r("b1", "Dupont", "Jean", "1980-01-02")]).unwrap();
+        let b1 = l.cluster_of("b1");
+        assert!(b1 == l.cluster_of("a1") || b1 == l.cluster_of("a2"));
+        assert_ne!(l.cluster_of("a1"), l.cluster_of("a2"));
+        // a later member of the same household report is kept apart from its members too
+        l.add_household("115-1", &[r("a4", "Dupont", "Jean", "1980-01-02")]).unwrap();
+        for other in ["a1", "a2", "a3"] {
+            assert_ne!(l.cluster_of("a4"), l.cluster_of(other));
+        }
+        // a person's « same person » joins what the engine may not
+        l.decide("a1", "a2", Decision::SamePerson).unwrap();
+        assert_eq!(l.cluster_of("a1"), l.cluster_of("a2"));
+        assert_eq!(l.cluster_of("b1"), l.cluster_of("a1"));
+        // records added without a household link as before
+        l.add(&[r("c1", "Dupont", "Paul", "2010-03-04")]).unwrap();
+        assert_eq!(l.cluster_of("c1"), l.cluster_of("a3"));
     }
 
     #[test]
