@@ -271,8 +271,8 @@ pub async fn list_visible(
     let ids: Vec<i64> = out.iter().map(|h| h.id.0).collect();
     let of_visible = |select: &str, household: &str, conn: &Conn| {
         let mut sql = Sql::new(select);
-        let visible = sql.ids(conn, ids.iter().copied());
-        sql.push(&format!(" WHERE {household} IN ({visible})"));
+        let visible = sql.in_ids(conn, household, ids.iter().copied());
+        sql.push(&format!(" WHERE {visible}"));
         sql
     };
 

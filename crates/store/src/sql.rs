@@ -28,17 +28,19 @@ impl Sql {
         self
     }
 
-    /// A sub-select of many ids bound as one text value (a JSON array on SQLite, an array
-    /// literal on PostgreSQL): for `x IN (…)` over thousands of ids known already, where one
-    /// placeholder each would pass the backends' limits and a sub-select would decide them again.
-    pub fn ids(&mut self, conn: &crate::Conn, ids: impl Iterator<Item = i64>) -> String {
+    /// `column` is one of many ids bound as one text value (a JSON array on SQLite, an array
+    /// literal on PostgreSQL): for thousands of ids known already, where one placeholder each
+    /// would pass the backends' limits and a sub-select would decide them again. PostgreSQL
+    /// takes `= ANY (array)`, which it reads in index order (as `IN (SELECT unnest(…))`, it
+    /// guessed ten ids, then sorted the rows of all of them, on disk).
+    pub fn in_ids(&mut self, conn: &crate::Conn, column: &str, ids: impl Iterator<Item = i64>) -> String {
         let list = ids.map(|i| i.to_string()).collect::<Vec<_>>().join(",");
         if conn.backend_name().eq_ignore_ascii_case("sqlite") {
             let p = self.param(Val::Text(format!("[{list}]")));
-            format!("SELECT value FROM json_each({p})")
+            format!("{column} IN (SELECT value FROM json_each({p}))")
         } else {
             let p = self.param(Val::Text(format!("{{{list}}}")));
-            format!("SELECT unnest(CAST({p} AS BIGINT[]))")
+            format!("{column} = ANY (CAST({p} AS BIGINT[]))")
         }
     }
 
