@@ -300,6 +300,37 @@ try {
     check((await page.locator('#contradictions').count()) === 0, 'the contradiction is still listed after withdrawing');
   });
 
+  await step('« pas la même personne » on an automatic link, then withdrawn: both show at once', async () => {
+    // a household of the first page whose file shows an automatic link the coordinator may contest
+    await page.goto(url('/menages'), { waitUntil: 'load' });
+    const hrefs = await page.locator('table a[href^="/menages/"]').evaluateAll((as) => as.map((a) => a.getAttribute('href')));
+    let target = null;
+    for (const href of hrefs) {
+      const html = await (await page.request.get(url(href))).text();
+      if (html.includes('action="/liens/separation"')) {
+        target = href;
+        break;
+      }
+    }
+    check(target, `no household of the first page of /menages shows an automatic link (${hrefs.length} looked at)`);
+    await page.goto(url(target), { waitUntil: 'load' });
+    const links = page.locator('section[aria-labelledby="rapprochements"] form[action="/liens/separation"]');
+    const before = await links.count();
+    const other = await links.first().locator('input[name="other"]').inputValue();
+    await navigateBy(() => links.first().locator('button').click());
+    check(pathname() === target, `« pas la même personne » led to ${page.url()}, expected ${target}`);
+    check((await page.locator(`section[aria-labelledby="rapprochements"] form[action="/liens/separation"] input[name="other"][value="${other}"]`).count()) === 0,
+      'the contested link is still shown as automatic');
+    check((await links.count()) < before, 'no fewer automatic links after « pas la même personne »');
+    const withdraw = page.locator('section[aria-labelledby="rapprochements"] form[action$="/retrait"] button');
+    check((await withdraw.count()) >= 1, 'the decision is not listed under « Jugées différentes » with « Retirer la décision »');
+    await shot('fiche-jugees-differentes.png');
+    await navigateBy(() => withdraw.first().click());
+    check(pathname() === target, `withdrawing led to ${page.url()}`);
+    check((await page.locator(`section[aria-labelledby="rapprochements"] form[action="/liens/separation"] input[name="other"][value="${other}"]`).count()) === 1,
+      'the automatic link is not back at once after withdrawing the decision');
+  });
+
   for (const p of provoked) console.log(`      provoked: ${p}`);
   console.log(`smoke: all ${checks} checks passed; ${provoked.length} error(s) provoked on purpose`);
 } catch (err) {
