@@ -150,12 +150,12 @@ pub async fn engine_cluster_members(conn: &mut Conn, engines: &[i64]) -> Result<
 
 /// Sets the shown cluster of these persons (the date of computation stays the run's).
 pub async fn set_shown_clusters(conn: &mut Conn, rows: &[(PersonId, i64)]) -> Result<()> {
+    set_cluster_column(conn, "UPDATE person_clusters SET cluster_id = $1 WHERE person_id = $2", rows).await
+}
+
+async fn set_cluster_column(conn: &mut Conn, update: &str, rows: &[(PersonId, i64)]) -> Result<()> {
     for (p, c) in rows {
-        sqlx::query("UPDATE person_clusters SET cluster_id = $1 WHERE person_id = $2")
-            .bind(*c)
-            .bind(p.0)
-            .execute(&mut *conn)
-            .await?;
+        sqlx::query(update).bind(*c).bind(p.0).execute(&mut *conn).await?;
     }
     Ok(())
 }
@@ -216,14 +216,7 @@ pub async fn max_cluster_id(conn: &mut Conn) -> Result<i64> {
 
 /// Sets the engine cluster of these persons (their shown cluster is the caller's to refresh).
 pub async fn set_engine_clusters(conn: &mut Conn, rows: &[(PersonId, i64)]) -> Result<()> {
-    for (p, c) in rows {
-        sqlx::query("UPDATE person_clusters SET engine_cluster_id = $1 WHERE person_id = $2")
-            .bind(*c)
-            .bind(p.0)
-            .execute(&mut *conn)
-            .await?;
-    }
-    Ok(())
+    set_cluster_column(conn, "UPDATE person_clusters SET engine_cluster_id = $1 WHERE person_id = $2", rows).await
 }
 
 /// A pair proposed for review.
