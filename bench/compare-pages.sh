@@ -9,6 +9,8 @@
 #   target/release/parcours demo --no-serve --households 20000 --db sqlite:///tmp/big/demo.db
 #   bench/compare-pages.sh /tmp/parcours-before target/release/parcours sqlite:///tmp/big/demo.db /menages siao 9
 # (on PostgreSQL: the same with --db postgres://…/big20k, a database created beforehand).
+# When the newer build adds a migration the older one does not know, give the newer its own copy
+# of the database: AFTER_DB=postgres://…/big20k_copy bench/compare-pages.sh …
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 [[ $# -ge 5 ]] || { sed -n '2,12p' "$0"; exit 2; }
@@ -17,7 +19,7 @@ DIR="$(mktemp -d /tmp/parcours-compare.XXXXXX)"
 P1=18611; P2=18612
 PARCOURS_KEYRING_FILE=data/demo-keyring.txt "$BEFORE" serve --db "$DB" --listen "127.0.0.1:$P1" >"$DIR/before.log" 2>&1 &
 S1=$!
-PARCOURS_KEYRING_FILE=data/demo-keyring.txt "$AFTER" serve --db "$DB" --listen "127.0.0.1:$P2" >"$DIR/after.log" 2>&1 &
+PARCOURS_KEYRING_FILE=data/demo-keyring.txt "$AFTER" serve --db "${AFTER_DB:-$DB}" --listen "127.0.0.1:$P2" >"$DIR/after.log" 2>&1 &
 S2=$!
 trap 'kill $S1 $S2 2>/dev/null || true; wait $S1 $S2 2>/dev/null || true; rm -rf "$DIR"' EXIT
 for p in $P1 $P2; do
