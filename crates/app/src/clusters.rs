@@ -100,14 +100,27 @@ pub(crate) async fn recluster_around(tx: &mut Tx, persons: &[PersonId]) -> Resul
         .iter()
         .filter_map(|(a, b, w)| Some(linkage::cluster::Edge { a: *index.get(a)?, b: *index.get(b)?, weight: *w }))
         .collect();
-    let apart: Vec<(u32, u32)> = store::linkage::rejected_pairs(tx)
+    let mut apart: Vec<(u32, u32)> = store::linkage::rejected_pairs(tx)
         .await?
         .into_iter()
         .filter_map(|(a, b)| Some((*index.get(&a)?, *index.get(&b)?)))
         .collect();
+    // two members of one household are two persons, as in the run (its current household);
+    // links inside a cluster never join them, but those between two clusters a decision kept
+    // apart could, once it is withdrawn
+    let mut homes: Vec<Option<domain::HouseholdId>> = Vec::with_capacity(members.len());
+    for p in &members {
+        homes.push(store::linkage::households_of(tx, *p).await?.first().copied());
+    }
+    for (x, hx) in homes.iter().enumerate() {
+        for (y, hy) in homes.iter().enumerate().skip(x + 1) {
+            if hx.is_some() && hx == hy {
+                apart.push((x as u32, y as u32));
+            }
+        }
+    }
     let mut clusters = linkage::Clusters::new();
     clusters.extend_to(members.len());
-    // the engine never joined two records of one household: its links cannot either
     linkage::cluster::cluster_edges(
         &mut clusters,
         &mut links,

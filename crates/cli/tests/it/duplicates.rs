@@ -500,3 +500,56 @@ async fn a_rejection_shows_on_the_files_its_reader_may_read_and_is_withdrawn_the
         t.finish().await;
     }
 }
+
+/// Withdrawing « different people » joins back what the engine's links join, but never two
+/// members of one household: the run would not have joined them either.
+#[tokio::test]
+async fn a_withdrawal_never_joins_two_members_of_one_household() {
+    for t in apps().await {
+        let f = Fixture::new(&t).await;
+        let (pa, pab, pb) = (person_of(&t, f.h_a).await, person_of(&t, f.h_ab).await, person_of(&t, f.h_b).await);
+        let siao = f.actor("siao");
+        let shown = |t: &testkit::TestApp| {
+            let pool = t.app.store.pool().clone();
+            async move {
+                let mut conn = pool.acquire().await.unwrap();
+                store::linkage::clusters(&mut conn)
+                    .await
+                    .unwrap()
+                    .into_iter()
+                    .collect::<std::collections::HashMap<_, _>>()
+            }
+        };
+        let reject_then_withdraw = || async {
+            let mut conn = t.app.store.pool().acquire().await.unwrap();
+            store::linkage::decide(&mut conn, pab.min(pb), pab.max(pb), false, (siao.org, siao.user)).await.unwrap();
+            let id = store::linkage::decisions(&mut conn).await.unwrap().into_iter().find(|d| !d.same).unwrap().id;
+            drop(conn);
+            t.app.withdraw_rejection(&siao, id).await.unwrap();
+        };
+        // the last run: h_a and h_ab's persons one cluster, h_b's kept apart from it by a
+        // decision only (its link to h_ab's person kept for that reason)
+        let mut conn = t.app.store.pool().acquire().await.unwrap();
+        store::linkage::replace_clusters(&mut conn, &[(pa, 7, 7), (pab, 7, 7), (pb, 8, 8)]).await.unwrap();
+        store::linkage::replace_edges(&mut conn, &[(pa, pab, 30.0), (pab, pb, 20.0)]).await.unwrap();
+        drop(conn);
+        reject_then_withdraw().await;
+        assert_eq!(shown(&t).await[&pb], 7, "withdrawn, the link joins them back");
+
+        // the same, but h_b's person has since joined h_a, where h_a's person is: two persons
+        let mut conn = t.app.store.pool().acquire().await.unwrap();
+        store::linkage::replace_clusters(&mut conn, &[(pa, 7, 7), (pab, 7, 7), (pb, 8, 8)]).await.unwrap();
+        sqlx::query("INSERT INTO household_members (household_id, person_id, role, from_on) VALUES ($1, $2, 'conjoint', '2026-01-01')")
+            .bind(f.h_a.0)
+            .bind(pb.0)
+            .execute(&mut *conn)
+            .await
+            .unwrap();
+        drop(conn);
+        reject_then_withdraw().await;
+        let now = shown(&t).await;
+        assert_eq!((now[&pa], now[&pab]), (7, 7));
+        assert_ne!(now[&pb], 7, "two members of one household stay two persons");
+        t.finish().await;
+    }
+}
