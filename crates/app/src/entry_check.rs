@@ -85,9 +85,11 @@ impl App {
     ) -> Result<Vec<SimilarPerson>> {
         let today = self.today();
         let scope = policy::list_scope(actor, Action::ReadFile, today);
-        let known = store::linkage::visible_persons(&mut tx, &scope, today, &self.now_ts()).await?;
+        // what the reader may read is decided now; the persons are kept between checks
+        let visible = store::access::visible_households(&mut tx, &scope, today, &self.now_ts()).await?;
         let communes = store::orgs::communes(&mut tx).await?;
         tx.commit().await?;
+        let known = store::linkage::visible_among(&self.memberships().await?, &visible);
         if known.is_empty() {
             return Ok(Vec::new());
         }

@@ -33,6 +33,8 @@ impl Revision {
 pub(crate) struct Reads {
     histories: Mutex<Option<(i64, Arc<Vec<HouseholdHistory>>)>>,
     members: Mutex<Option<(i64, Arc<Vec<Vec<LinkedMember>>>)>>,
+    /// Every person's memberships, for the check at entry (which admits the readable ones).
+    memberships: Mutex<Option<(i64, Arc<Vec<store::linkage::VisiblePerson>>)>>,
 }
 
 /// The cached value if `version` is the one it was read under.
@@ -110,6 +112,12 @@ impl App {
     pub async fn linked_members(&self) -> Result<Arc<Vec<Vec<LinkedMember>>>> {
         self.kept(&self.reads.members, |mut conn| async move { store::observatory::linked_members(&mut conn).await })
             .await
+    }
+
+    /// Every person's memberships, as [`App::histories`]: names and birth dates, for the check
+    /// at entry, which filters them by what the reader may read at each check.
+    pub(crate) async fn memberships(&self) -> Result<Arc<Vec<store::linkage::VisiblePerson>>> {
+        self.kept(&self.reads.memberships, |mut conn| async move { store::linkage::memberships(&mut conn).await }).await
     }
 
     /// The value kept in `slot` if the data version has not moved, else `read` again (on the

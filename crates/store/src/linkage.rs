@@ -541,23 +541,21 @@ pub struct VisiblePerson {
     pub birth_name: Option<String>,
 }
 
-/// Every member (past or present, not anonymised) of the households `scope` admits.
-pub async fn visible_persons(
-    conn: &mut Conn,
-    scope: &domain::policy::ListScope,
-    today: domain::Date,
-    now: &str,
-) -> Result<Vec<VisiblePerson>> {
-    let mut sql = crate::sql::Sql::new(
+/// Every membership of a person not anonymised, past or present, with the household's commune:
+/// one row each, by person then household. The check at entry keeps it between requests under
+/// the data version and admits, at each check, only the households the reader may read
+/// ([`visible_among`]).
+pub async fn memberships(conn: &mut Conn) -> Result<Vec<VisiblePerson>> {
+    type Row = (i64, i64, String, String, Option<String>, String, Option<String>, Option<String>);
+    let rows: Vec<Row> = sqlx::query_as(
         "SELECT p.id, m.household_id, p.family_name, p.given_names, p.birth_date, p.sex, c.name, p.birth_name
          FROM household_members m JOIN persons p ON p.id = m.person_id JOIN households h ON h.id = m.household_id
-         LEFT JOIN communes c ON c.insee = h.commune_insee WHERE p.family_name <> ''",
-    );
-    crate::access::push_scope(&mut sql, scope, today, now);
-    sql.push(" ORDER BY p.id, m.household_id");
-    type Row = (i64, i64, String, String, Option<String>, String, Option<String>, Option<String>);
-    let rows: Vec<Row> = sql.query_as().fetch_all(conn).await?;
-    let mut out: Vec<VisiblePerson> = rows
+         LEFT JOIN communes c ON c.insee = h.commune_insee WHERE p.family_name <> ''
+         ORDER BY p.id, m.household_id",
+    )
+    .fetch_all(conn)
+    .await?;
+    Ok(rows
         .into_iter()
         .map(|r| VisiblePerson {
             id: PersonId(r.0),
@@ -569,8 +567,16 @@ pub async fn visible_persons(
             commune: r.6,
             birth_name: r.7,
         })
-        .collect();
-    // a person in two households the reader sees: once, in the last one
+        .collect())
+}
+
+/// The members of the `visible` households among [`memberships`]: a person in two of them once,
+/// in the last one.
+pub fn visible_among(
+    memberships: &[VisiblePerson],
+    visible: &std::collections::HashSet<HouseholdId>,
+) -> Vec<VisiblePerson> {
+    let mut out: Vec<VisiblePerson> = memberships.iter().filter(|m| visible.contains(&m.household)).cloned().collect();
     out.dedup_by(|later, earlier| {
         let same = later.id == earlier.id;
         if same {
@@ -578,5 +584,5 @@ pub async fn visible_persons(
         }
         same
     });
-    Ok(out)
+    out
 }

@@ -553,3 +553,46 @@ async fn a_withdrawal_never_joins_two_members_of_one_household() {
         t.finish().await;
     }
 }
+
+/// The check at entry keeps the persons between checks, but decides what the worker may read
+/// at each check: a restriction of processing (which moves no data) hides a file at once, and a
+/// person entered since the last check is compared at once.
+#[tokio::test]
+async fn the_check_at_entry_follows_access_and_data_at_once() {
+    for t in apps().await {
+        let f = Fixture::new(&t).await;
+        // the SIAO coordinator reads the territory's files, a restricted one excepted
+        let (siao, a) = (f.actor("siao"), f.actor("referent-a"));
+        let probe =
+            domain::household::NewPerson::parse("Aubert", "Camille", "1980-04-02", "F", testkit::TODAY).unwrap();
+        let homes = |found: &[app::entry_check::SimilarPerson]| found.iter().map(|p| p.household).collect::<Vec<_>>();
+        let before = t.app.similar_persons(&siao, &probe, None).await.unwrap();
+        assert!(homes(&before).contains(&f.h_a), "{before:?}");
+        // the DPO restricts processing of h_a: no data moves, and the file leaves the check
+        let version = || async {
+            let mut conn = t.app.store.pool().acquire().await.unwrap();
+            store::observatory::data_version(&mut conn).await.unwrap()
+        };
+        let unmoved = version().await;
+        t.app.restrict(&f.actor("dpo"), f.h_a, "demande de la personne").await.unwrap();
+        assert_eq!(version().await, unmoved, "the premise: a restriction moves no data the check keeps");
+        let readable = t.app.open_household(&siao, f.h_a).await.is_ok();
+        let after = t.app.similar_persons(&siao, &probe, None).await.unwrap();
+        assert_eq!(homes(&after).contains(&f.h_a), readable, "shown exactly when readable: {after:?}");
+        assert!(!readable, "a restricted file is not the coordinator's to read");
+        // a household entered since: compared at once
+        let again = app::households::NewHousehold {
+            reference: probe.clone(),
+            commune: None,
+            situation: domain::situation::Situation::Rue,
+            situation_since: testkit::TODAY - time::Duration::days(1),
+            identified_on: testkit::TODAY,
+            siao_number: None,
+            housing_demand_number: None,
+        };
+        let h = t.app.create_household(&a, again).await.unwrap();
+        let found = t.app.similar_persons(&siao, &probe, None).await.unwrap();
+        assert!(homes(&found).contains(&h), "{found:?}");
+        t.finish().await;
+    }
+}
