@@ -10,6 +10,7 @@ use domain::territory::InseeCode;
 use domain::user::Actor;
 use domain::{Date, HouseholdId, PersonId};
 use linkage::{Dataset, Record, Schema};
+use store::linkage::VisiblePerson;
 
 use crate::audit::record;
 use crate::linkage_run::person_values;
@@ -37,6 +38,31 @@ pub struct SimilarPerson {
 /// The compared fields: those of the by-name list, and the birth name.
 fn schema() -> Schema {
     Schema::parcours().retain(|f| !matches!(f.name.as_str(), "birth_country" | "birth_commune"))
+}
+
+/// Every person's memberships and, row for row, the dataset they make (normalised once): kept
+/// between checks under the data version, like the observatory's reads (ADR 0010).
+pub(crate) struct EntryIndex {
+    rows: Vec<VisiblePerson>,
+    dataset: Dataset,
+}
+
+impl EntryIndex {
+    pub(crate) fn new(rows: Vec<VisiblePerson>) -> Result<Self> {
+        let records: Vec<Record> = rows
+            .iter()
+            .map(|p| {
+                let mut values = person_values(&p.family_name, &p.given_names, p.birth_date.clone(), &p.sex);
+                values.extend([p.commune.clone(), p.birth_name.clone()]);
+                Record::new(p.id.0.to_string(), values)
+            })
+            .collect();
+        Ok(Self { dataset: Dataset::from_records(schema(), &records).map_err(invalid)?, rows })
+    }
+}
+
+fn invalid(e: linkage::DatasetError) -> AppError {
+    AppError::Invalid(domain::InvalidInput::new("rapprochement", e.to_string()))
 }
 
 impl App {
@@ -89,19 +115,12 @@ impl App {
         let visible = store::access::visible_households(&mut tx, &scope, today, &self.now_ts()).await?;
         let communes = store::orgs::communes(&mut tx).await?;
         tx.commit().await?;
-        let known = store::linkage::visible_among(&self.memberships().await?, &visible);
-        if known.is_empty() {
+        let index = self.entry_index().await?;
+        let among = store::linkage::visible_among(&index.rows, &visible);
+        if among.is_empty() {
             return Ok(Vec::new());
         }
         let commune_name = commune.and_then(|c| communes.iter().find(|x| x.insee == c)).map(|c| c.name.clone());
-        let mut records: Vec<Record> = known
-            .iter()
-            .map(|p| {
-                let mut values = person_values(&p.family_name, &p.given_names, p.birth_date.clone(), &p.sex);
-                values.extend([p.commune.clone(), p.birth_name.clone()]);
-                Record::new(p.id.0.to_string(), values)
-            })
-            .collect();
         let mut values = person_values(
             &person.family_name,
             &person.given_names,
@@ -109,22 +128,22 @@ impl App {
             person.sex.code(),
         );
         values.extend([commune_name, person.birth.birth_name.clone()]);
-        records.push(Record::new("saisie", values));
-        let mut ds = Dataset::from_records(schema(), &records)
-            .map_err(|e| AppError::Invalid(domain::InvalidInput::new("rapprochement", e.to_string())))?;
-        let probe = known.len() as u32;
+        // the kept dataset with the probe pushed on a copy: the names already seen are not
+        // normalised again
+        let mut ds = index.dataset.clone();
+        let probe = ds.push_record(0, &Record::new("saisie", values)).map_err(invalid)?;
         if let Some(h) = joining {
-            for (i, p) in known.iter().enumerate() {
-                if p.household == h {
-                    ds.set_group(i as u32, 1);
+            for &i in &among {
+                if index.rows[i as usize].household == h {
+                    ds.set_group(i, 1);
                 }
             }
             ds.set_group(probe, 1);
         }
-        Ok(linkage::most_alike(&ds, probe, FLOOR, LIMIT)
+        Ok(linkage::most_alike_among(&ds, probe, &among, FLOOR, LIMIT)
             .into_iter()
             .map(|a| {
-                let p = &known[a.index as usize];
+                let p = &index.rows[a.index as usize];
                 SimilarPerson {
                     person: p.id,
                     household: p.household,

@@ -34,7 +34,7 @@ pub(crate) struct Reads {
     histories: Mutex<Option<(i64, Arc<Vec<HouseholdHistory>>)>>,
     members: Mutex<Option<(i64, Arc<Vec<Vec<LinkedMember>>>)>>,
     /// Every person's memberships, for the check at entry (which admits the readable ones).
-    memberships: Mutex<Option<(i64, Arc<Vec<store::linkage::VisiblePerson>>)>>,
+    memberships: Mutex<Option<(i64, Arc<crate::entry_check::EntryIndex>)>>,
 }
 
 /// The cached value if `version` is the one it was read under.
@@ -105,19 +105,27 @@ impl App {
     /// Every household's history (no names), for the indicators: read again only when the
     /// data changed since the last read.
     pub async fn histories(&self) -> Result<Arc<Vec<HouseholdHistory>>> {
-        self.kept(&self.reads.histories, |mut conn| async move { store::observatory::histories(&mut conn).await }).await
+        self.kept(&self.reads.histories, |mut conn| async move { Ok(store::observatory::histories(&mut conn).await?) })
+            .await
     }
 
     /// Every household's members with their linkage group, as [`App::histories`].
     pub async fn linked_members(&self) -> Result<Arc<Vec<Vec<LinkedMember>>>> {
-        self.kept(&self.reads.members, |mut conn| async move { store::observatory::linked_members(&mut conn).await })
-            .await
+        self.kept(
+            &self.reads.members,
+            |mut conn| async move { Ok(store::observatory::linked_members(&mut conn).await?) },
+        )
+        .await
     }
 
-    /// Every person's memberships, as [`App::histories`]: names and birth dates, for the check
-    /// at entry, which filters them by what the reader may read at each check.
-    pub(crate) async fn memberships(&self) -> Result<Arc<Vec<store::linkage::VisiblePerson>>> {
-        self.kept(&self.reads.memberships, |mut conn| async move { store::linkage::memberships(&mut conn).await }).await
+    /// Every person's memberships and their normalised dataset, as [`App::histories`]: names
+    /// and birth dates, for the check at entry, which admits at each check only what the reader
+    /// may read.
+    pub(crate) async fn entry_index(&self) -> Result<Arc<crate::entry_check::EntryIndex>> {
+        self.kept(&self.reads.memberships, |mut conn| async move {
+            crate::entry_check::EntryIndex::new(store::linkage::memberships(&mut conn).await?)
+        })
+        .await
     }
 
     /// The value kept in `slot` if the data version has not moved, else `read` again (on the
@@ -125,7 +133,7 @@ impl App {
     async fn kept<T, F, Fut>(&self, slot: &Mutex<Option<(i64, Arc<T>)>>, read: F) -> Result<Arc<T>>
     where
         F: FnOnce(store::PooledConn) -> Fut,
-        Fut: std::future::Future<Output = store::Result<T>>,
+        Fut: std::future::Future<Output = Result<T>>,
     {
         let mut conn = self.store.pool().acquire().await?;
         let version = store::observatory::data_version(&mut conn).await?;

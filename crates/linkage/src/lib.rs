@@ -43,7 +43,7 @@ pub use dataset::{Dataset, DatasetError, DateVal};
 pub use eval::{pairwise, PairwiseMetrics};
 pub use linker::{AddReport, Decision, DecisionReport, Linker, LinkerConfig, LinkerError, ReviewPair};
 pub use model::{Explanation, FieldContribution, Model, Scorer, TermFrequencies};
-pub use nearest::{most_alike, Alike};
+pub use nearest::{most_alike, most_alike_among, Alike};
 pub use pipeline::{run, NoProgress, Outcome, PipelineConfig, Progress, ScoredPair};
 pub use schema::{Field, FieldKind, Record, Schema};
 pub use train::{TrainConfig, Training};

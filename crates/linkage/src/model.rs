@@ -233,22 +233,22 @@ impl ByFamily {
 /// name's records (the few records of a rare name say little about its origin).
 const BY_FAMILY_PRIOR: f64 = 10.0;
 
-/// Counts one column's values of records `from..`, and by family name when `bf` says so.
+/// Counts one column's values of records `rows`, and by family name when `bf` says so.
 fn count_column(
     ds: &Dataset,
     field: usize,
     counts: &mut Vec<u32>,
     total: &mut u64,
     bf: Option<&mut ByFamily>,
-    from: usize,
+    rows: impl Iterator<Item = u32> + Clone,
 ) {
     if let Some(bf) = bf {
         let space = ds.tf_key_space(bf.family_field);
         if bf.families.len() < space {
             bf.families.resize(space, 0);
         }
-        for i in from..ds.len() {
-            let (k, f) = (ds.tf_key(field, i as u32), ds.tf_key(bf.family_field, i as u32));
+        for i in rows.clone() {
+            let (k, f) = (ds.tf_key(field, i), ds.tf_key(bf.family_field, i));
             if k != 0 && f != 0 {
                 *bf.pairs.entry(ByFamily::key(f, k)).or_insert(0) += 1;
                 bf.families[f as usize] += 1;
@@ -259,8 +259,8 @@ fn count_column(
     if counts.len() < space {
         counts.resize(space, 0);
     }
-    for i in from..ds.len() {
-        let k = ds.tf_key(field, i as u32);
+    for i in rows {
+        let k = ds.tf_key(field, i);
         if k != 0 {
             counts[k as usize] += 1;
             *total += 1;
@@ -270,6 +270,24 @@ fn count_column(
 
 impl TermFrequencies {
     pub fn of(ds: &Dataset, cmp: &Comparator) -> Self {
+        let mut tf = Self::empty(cmp);
+        tf.update(ds, cmp, 0);
+        tf
+    }
+
+    /// The counts of records `rows` of `ds` only (the check at entry counts the records its
+    /// reader may see, in a dataset that holds others too).
+    pub fn of_rows(ds: &Dataset, cmp: &Comparator, rows: &[u32]) -> Self {
+        let mut tf = Self::empty(cmp);
+        for (((col, counts), total), bf) in
+            cmp.columns.iter().zip(tf.counts.iter_mut()).zip(tf.totals.iter_mut()).zip(tf.by_family.iter_mut())
+        {
+            count_column(ds, col.field, counts, total, bf.as_mut(), rows.iter().copied());
+        }
+        tf
+    }
+
+    fn empty(cmp: &Comparator) -> Self {
         let n = cmp.columns.len();
         let family = cmp.family_field();
         let by_family = cmp
@@ -280,9 +298,7 @@ impl TermFrequencies {
                 Some(ByFamily { family_field, ..ByFamily::default() })
             })
             .collect();
-        let mut tf = Self { counts: vec![Vec::new(); n], totals: vec![0; n], by_family };
-        tf.update(ds, cmp, 0);
-        tf
+        Self { counts: vec![Vec::new(); n], totals: vec![0; n], by_family }
     }
 
     /// Counts the records from index `from` on (the incremental linker adds records). Many
@@ -299,7 +315,7 @@ impl TermFrequencies {
             .collect();
         if threads == 1 {
             for (field, counts, total, bf) in work {
-                count_column(ds, field, counts, total, bf.as_mut(), from);
+                count_column(ds, field, counts, total, bf.as_mut(), from as u32..ds.len() as u32);
             }
             return;
         }
@@ -312,7 +328,7 @@ impl TermFrequencies {
             for part in parts {
                 s.spawn(move || {
                     for (field, counts, total, bf) in part {
-                        count_column(ds, field, counts, total, bf.as_mut(), from);
+                        count_column(ds, field, counts, total, bf.as_mut(), from as u32..ds.len() as u32);
                     }
                 });
             }

@@ -24,16 +24,27 @@ pub struct Alike {
 /// or one spelt alike (`Mustapha` / `Moustapha`), and no other sex: then the probe is most likely
 /// that member typed again.
 pub fn most_alike(ds: &Dataset, probe: u32, floor: f64, limit: usize) -> Vec<Alike> {
+    let among: Vec<u32> = (0..ds.len() as u32).filter(|&i| i != probe).collect();
+    most_alike_among(ds, probe, &among, floor, limit)
+}
+
+/// [`most_alike`] among the records `among` of `ds` only, with term frequencies counted on them
+/// and the probe: the check at entry keeps one dataset of every person between checks and
+/// compares the probe with those its reader may see.
+pub fn most_alike_among(ds: &Dataset, probe: u32, among: &[u32], floor: f64, limit: usize) -> Vec<Alike> {
     let cmp = Comparator::new(ds.schema(), Thresholds::default());
     let model = Model::default_for(&cmp);
-    let tf = TermFrequencies::of(ds, &cmp);
+    let mut counted = Vec::with_capacity(among.len() + 1);
+    counted.extend(among.iter().copied().filter(|&i| i != probe));
+    counted.push(probe);
+    let tf = TermFrequencies::of_rows(ds, &cmp, &counted);
     let scorer = Scorer::new(ds, &cmp, &model, &tf);
-    let mut found: Vec<(u32, f64)> = (0..ds.len() as u32)
-        .filter(|&i| i != probe)
-        .map(|i| (i, scorer.probability(scorer.score(probe.min(i), probe.max(i)).1)))
+    let group = ds.group(probe);
+    let mut found: Vec<(u32, f64)> = counted[..counted.len() - 1]
+        .iter()
+        .map(|&i| (i, scorer.probability(scorer.score(probe.min(i), probe.max(i)).1)))
         .filter(|&(_, p)| p >= floor)
         .filter(|&(i, _)| {
-            let group = ds.group(probe);
             group == 0 || ds.group(i) != group || typed_again(&scorer.explain(probe.min(i), probe.max(i)))
         })
         .collect();
@@ -134,6 +145,53 @@ mod tests {
             ds.set_group(i, 7);
         }
         assert_eq!(alike(&ds, 3).first(), Some(&1), "a given name spelt alike: typed again");
+    }
+
+    /// Comparing among some records of a larger dataset is comparing within a dataset of those
+    /// records only: same records found, same probabilities (the check at entry relies on it to
+    /// keep one dataset of every person and show each reader only what they may see).
+    #[test]
+    fn comparing_among_some_records_is_comparing_within_them_alone() {
+        let rows = synth::linkage_set::generate(1200, 5);
+        let records: Vec<Record> = rows
+            .iter()
+            .enumerate()
+            .map(|(i, r)| {
+                let birth = r.birth_date.map(|d| d.to_string());
+                record(
+                    &i.to_string(),
+                    &r.family_name,
+                    &r.given_names,
+                    birth.as_deref(),
+                    r.sex.code(),
+                    r.commune.as_str(),
+                )
+            })
+            .collect();
+        let all = Dataset::from_records(Schema::parcours_core(), &records).unwrap();
+        // every third record is out of sight
+        let among: Vec<u32> = (0..records.len() as u32).filter(|i| i % 3 != 0).collect();
+        let mut checked = 0;
+        for probe in among.iter().copied().step_by(11) {
+            let others: Vec<u32> = among.iter().copied().filter(|&i| i != probe).collect();
+            let mut alone: Vec<Record> = others.iter().map(|&i| records[i as usize].clone()).collect();
+            alone.push(records[probe as usize].clone());
+            let alone = Dataset::from_records(Schema::parcours_core(), &alone).unwrap();
+            let expected: Vec<(u32, f64)> = most_alike(&alone, others.len() as u32, 0.05, 5)
+                .iter()
+                .map(|a| (others[a.index as usize], a.probability))
+                .collect();
+            let got: Vec<(u32, f64)> =
+                most_alike_among(&all, probe, &among, 0.05, 5).iter().map(|a| (a.index, a.probability)).collect();
+            assert_eq!(got.len(), expected.len(), "probe {probe}");
+            for ((gi, gp), (ei, ep)) in got.iter().zip(&expected) {
+                assert_eq!(gi, ei, "probe {probe}");
+                assert!((gp - ep).abs() < 1e-12, "probe {probe}: {gp} vs {ep}");
+                assert!(gi % 3 != 0, "a record out of sight was compared");
+            }
+            checked += usize::from(!got.is_empty());
+        }
+        assert!(checked > 5, "too few probes found anyone: {checked}");
     }
 }
 

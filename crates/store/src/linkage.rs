@@ -570,19 +570,19 @@ pub async fn memberships(conn: &mut Conn) -> Result<Vec<VisiblePerson>> {
         .collect())
 }
 
-/// The members of the `visible` households among [`memberships`]: a person in two of them once,
-/// in the last one.
-pub fn visible_among(
-    memberships: &[VisiblePerson],
-    visible: &std::collections::HashSet<HouseholdId>,
-) -> Vec<VisiblePerson> {
-    let mut out: Vec<VisiblePerson> = memberships.iter().filter(|m| visible.contains(&m.household)).cloned().collect();
-    out.dedup_by(|later, earlier| {
-        let same = later.id == earlier.id;
-        if same {
-            earlier.household = later.household;
+/// The rows of [`memberships`] in the `visible` households: a person in two of them once, in
+/// the last one.
+pub fn visible_among(memberships: &[VisiblePerson], visible: &std::collections::HashSet<HouseholdId>) -> Vec<u32> {
+    let mut out: Vec<u32> = Vec::new();
+    for (i, m) in memberships.iter().enumerate() {
+        if !visible.contains(&m.household) {
+            continue;
         }
-        same
-    });
+        // rows come by person: a later row of the same person replaces the earlier
+        match out.last_mut() {
+            Some(last) if memberships[*last as usize].id == m.id => *last = i as u32,
+            _ => out.push(i as u32),
+        }
+    }
     out
 }
