@@ -16,9 +16,11 @@
 # while the alarm asks for confirmation):
 #   FORM='family_name=Ferreira&given_names=Marie-Claire&birth_date=2003-05-07&sex=F&commune=69920&situation=rue' \
 #     bench/compare-pages.sh /tmp/parcours-before target/release/parcours sqlite:///tmp/big/demo.db /menages siao 9
+# BEFORE_EACH='PATH FORM' posts FORM to PATH, untimed, before each timed request (on each server),
+# e.g. a contact recorded before each check: BEFORE_EACH='/menages/1/evenements kind=contact&date=2026-12-07'
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
-[[ $# -ge 5 ]] || { sed -n '2,18p' "$0"; exit 2; }
+[[ $# -ge 5 ]] || { sed -n '2,20p' "$0"; exit 2; }
 BEFORE="$1"; AFTER="$2"; DB="$3"; PAGE="$4"; ACCOUNT="$5"; N="${6:-9}"
 DIR="$(mktemp -d /tmp/parcours-compare.XXXXXX)"
 P1=18611; P2=18612
@@ -52,7 +54,14 @@ done
 if cmp -s "$DIR/$P1.html" "$DIR/$P2.html"; then same="same page"; else same="PAGES DIFFER"; fi
 a=()
 b=()
+before_each() { # $1 port
+  [[ -n "${BEFORE_EACH:-}" ]] || return 0
+  curl -s -o /dev/null -b "$DIR/$1.jar" --data "${BEFORE_EACH#* }" --data-urlencode "csrf=$(cat "$DIR/$1.csrf")" \
+    "http://127.0.0.1:$1${BEFORE_EACH%% *}"
+}
 for _ in $(seq "$N"); do
+  before_each $P1
+  before_each $P2
   a+=("$(ask $P1 -o /dev/null -w '%{time_total}')")
   b+=("$(ask $P2 -o /dev/null -w '%{time_total}')")
 done

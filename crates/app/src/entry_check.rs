@@ -42,7 +42,7 @@ fn schema() -> Schema {
 
 /// Every person's memberships and, row for row, the dataset they make (normalised once): kept
 /// between checks under the data version, like the observatory's reads (ADR 0010).
-pub(crate) struct EntryIndex {
+pub struct EntryIndex {
     rows: Vec<VisiblePerson>,
     dataset: Dataset,
 }

@@ -33,8 +33,18 @@ impl Revision {
 pub(crate) struct Reads {
     histories: Mutex<Option<(i64, Arc<Vec<HouseholdHistory>>)>>,
     members: Mutex<Option<(i64, Arc<Vec<Vec<LinkedMember>>>)>>,
-    /// Every person's memberships, for the check at entry (which admits the readable ones).
+    /// Every person's memberships, for the check at entry (which admits the readable ones),
+    /// under the narrower identity version.
     memberships: Mutex<Option<(i64, Arc<crate::entry_check::EntryIndex>)>>,
+}
+
+/// Which of the database's counters a kept read stands under.
+#[derive(Clone, Copy)]
+enum Counter {
+    /// Every table the indicators read (`store::observatory::data_version`).
+    Data,
+    /// Persons, memberships, households, communes (`store::observatory::identity_version`).
+    Identity,
 }
 
 /// The cached value if `version` is the one it was read under.
@@ -105,38 +115,43 @@ impl App {
     /// Every household's history (no names), for the indicators: read again only when the
     /// data changed since the last read.
     pub async fn histories(&self) -> Result<Arc<Vec<HouseholdHistory>>> {
-        self.kept(&self.reads.histories, |mut conn| async move { Ok(store::observatory::histories(&mut conn).await?) })
-            .await
+        self.kept(&self.reads.histories, Counter::Data, |mut conn| async move {
+            Ok(store::observatory::histories(&mut conn).await?)
+        })
+        .await
     }
 
     /// Every household's members with their linkage group, as [`App::histories`].
     pub async fn linked_members(&self) -> Result<Arc<Vec<Vec<LinkedMember>>>> {
-        self.kept(
-            &self.reads.members,
-            |mut conn| async move { Ok(store::observatory::linked_members(&mut conn).await?) },
-        )
+        self.kept(&self.reads.members, Counter::Data, |mut conn| async move {
+            Ok(store::observatory::linked_members(&mut conn).await?)
+        })
         .await
     }
 
-    /// Every person's memberships and their normalised dataset, as [`App::histories`]: names
-    /// and birth dates, for the check at entry, which admits at each check only what the reader
+    /// Every person's memberships and their normalised dataset, as [`App::histories`] but
+    /// under the identity version (a contact or a situation recorded keeps them): names and
+    /// birth dates, for the check at entry, which admits at each check only what the reader
     /// may read.
-    pub(crate) async fn entry_index(&self) -> Result<Arc<crate::entry_check::EntryIndex>> {
-        self.kept(&self.reads.memberships, |mut conn| async move {
+    pub async fn entry_index(&self) -> Result<Arc<crate::entry_check::EntryIndex>> {
+        self.kept(&self.reads.memberships, Counter::Identity, |mut conn| async move {
             crate::entry_check::EntryIndex::new(store::linkage::memberships(&mut conn).await?)
         })
         .await
     }
 
-    /// The value kept in `slot` if the data version has not moved, else `read` again (on the
+    /// The value kept in `slot` if `counter` has not moved, else `read` again (on the
     /// connection that read the version, after it).
-    async fn kept<T, F, Fut>(&self, slot: &Mutex<Option<(i64, Arc<T>)>>, read: F) -> Result<Arc<T>>
+    async fn kept<T, F, Fut>(&self, slot: &Mutex<Option<(i64, Arc<T>)>>, counter: Counter, read: F) -> Result<Arc<T>>
     where
         F: FnOnce(store::PooledConn) -> Fut,
         Fut: std::future::Future<Output = Result<T>>,
     {
         let mut conn = self.store.pool().acquire().await?;
-        let version = store::observatory::data_version(&mut conn).await?;
+        let version = match counter {
+            Counter::Data => store::observatory::data_version(&mut conn).await?,
+            Counter::Identity => store::observatory::identity_version(&mut conn).await?,
+        };
         if let Some(value) = cached(slot, version) {
             return Ok(value);
         }

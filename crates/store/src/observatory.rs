@@ -19,6 +19,14 @@ pub async fn data_version(conn: &mut Conn) -> Result<i64> {
     Ok(n)
 }
 
+/// The counter of changes to what the check at entry keeps ([`crate::linkage::memberships`]:
+/// persons, memberships, households, communes), kept by triggers (migration 0013). Contacts,
+/// situations and measures do not move it. Read it before the data, as [`data_version`].
+pub async fn identity_version(conn: &mut Conn) -> Result<i64> {
+    let (n,): (i64,) = sqlx::query_as("SELECT identity FROM data_version WHERE id = 1").fetch_one(conn).await?;
+    Ok(n)
+}
+
 /// All households' histories, in household id order.
 pub async fn histories(conn: &mut Conn) -> Result<Vec<HouseholdHistory>> {
     let households: Vec<(i64, Option<String>)> =

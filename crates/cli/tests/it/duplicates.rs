@@ -596,3 +596,61 @@ async fn the_check_at_entry_follows_access_and_data_at_once() {
         t.finish().await;
     }
 }
+
+/// The check at entry keeps its persons across the day's usual writes (a contact, a change of
+/// situation), which move the observatory's counter, and reads them again after any change to
+/// a person, a membership, a household or a commune, whoever makes it (plain SQL here, which
+/// only the database's triggers can notice).
+#[tokio::test]
+async fn the_check_at_entry_reads_its_persons_again_after_an_identity_change_and_only_then() {
+    use std::sync::Arc;
+    for t in apps().await {
+        let f = Fixture::new(&t).await;
+        let on = t.backend();
+        let siao = f.actor("siao");
+        let first = t.app.entry_index().await.unwrap();
+        assert!(Arc::ptr_eq(&first, &t.app.entry_index().await.unwrap()), "no change, no new read ({on:?})");
+        let histories = t.app.histories().await.unwrap();
+        t.app.record_event(&siao, f.h_a, domain::pathway::EventKind::Contact, testkit::TODAY, "").await.unwrap();
+        t.app
+            .change_situation(&siao, f.h_a, domain::situation::Situation::HebergementUrgence, testkit::TODAY)
+            .await
+            .unwrap();
+        assert!(
+            !Arc::ptr_eq(&histories, &t.app.histories().await.unwrap()),
+            "the premise: the observatory reads again"
+        );
+        assert!(Arc::ptr_eq(&first, &t.app.entry_index().await.unwrap()), "a contact and a situation keep it ({on:?})");
+
+        let mut conn = t.app.store.pool().acquire().await.unwrap();
+        for (table, column) in [
+            ("persons", "family_name"),
+            ("household_members", "role"),
+            ("households", "commune_insee"),
+            ("communes", "name"),
+        ] {
+            let (rows,): (i64,) =
+                sqlx::query_as(&format!("SELECT COUNT(*) FROM {table}")).fetch_one(&mut *conn).await.unwrap();
+            assert!(rows > 0, "the fixture fills {table} ({on:?})");
+            let kept = t.app.entry_index().await.unwrap();
+            sqlx::query(&format!("UPDATE {table} SET {column} = {column}")).execute(&mut *conn).await.unwrap();
+            assert!(!Arc::ptr_eq(&kept, &t.app.entry_index().await.unwrap()), "{table} changed ({on:?})");
+        }
+        // a person rewritten behind the app's back is compared as now written at the next check
+        let renamed =
+            domain::household::NewPerson::parse("Zabulon", "Ophélie", "1951-09-30", "F", testkit::TODAY).unwrap();
+        let homes = |found: &[app::entry_check::SimilarPerson]| found.iter().map(|p| p.household).collect::<Vec<_>>();
+        assert!(!homes(&t.app.similar_persons(&siao, &renamed, None).await.unwrap()).contains(&f.h_a));
+        sqlx::query(
+            "UPDATE persons SET family_name = 'Zabulon', given_names = 'Ophélie', birth_date = '1951-09-30' \
+             WHERE family_name = 'Aubert' AND given_names = 'Camille'",
+        )
+        .execute(&mut *conn)
+        .await
+        .unwrap();
+        drop(conn);
+        let found = t.app.similar_persons(&siao, &renamed, None).await.unwrap();
+        assert!(homes(&found).contains(&f.h_a), "{found:?} ({on:?})");
+        t.finish().await;
+    }
+}
