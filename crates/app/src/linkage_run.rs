@@ -2,7 +2,7 @@
 //! from one run to the next; uncertain pairs go to the review queue with their explanation;
 //! reviewers' merges join clusters, their rejections are never proposed again.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use domain::audit::{AuditAction, Outcome as AuditOutcome};
 use domain::PersonId;
@@ -104,11 +104,30 @@ fn field_label(name: &str) -> &str {
     }
 }
 
+/// What a run computed, before it is stored ([`App::store_linkage`]): the clusters, the links,
+/// the queue, and the reviewers' decisions it honoured.
+pub struct LinkRunPlan {
+    report: LinkRunReport,
+    started: std::time::Instant,
+    rows: Vec<(PersonId, i64, i64)>,
+    links: Vec<(PersonId, PersonId, f64)>,
+    queue: Vec<(PersonId, PersonId, f64, String)>,
+    decisions: Vec<(PersonId, PersonId, bool)>,
+}
+
 impl App {
     /// Runs the engine over every person and stores clusters and the review queue. Logged.
     pub async fn run_linkage(&self, band: ReviewBand, progress: &dyn Progress) -> Result<LinkRunReport> {
+        let plan = self.plan_linkage(band, progress).await?;
+        self.store_linkage(plan).await
+    }
+
+    /// The run's computation, under the decisions as they stand when it starts (reviewers may
+    /// decide while it runs: [`App::store_linkage`] takes their new decisions into account).
+    pub async fn plan_linkage(&self, band: ReviewBand, progress: &dyn Progress) -> Result<LinkRunPlan> {
         let started = std::time::Instant::now();
         let mut conn = self.store.pool().acquire().await?;
+        let decisions = store::linkage::decided_pairs(&mut conn).await?;
         let persons = store::linkage::persons(&mut conn).await?;
         let previous: HashMap<i64, i64> =
             store::linkage::engine_clusters(&mut conn).await?.into_iter().map(|(p, c)| (p.0, c)).collect();
@@ -139,19 +158,24 @@ impl App {
         }
         let mut report = LinkRunReport { persons: persons.len(), ..LinkRunReport::default() };
         if persons.len() < 2 {
-            return Ok(report);
+            return Ok(LinkRunPlan {
+                report,
+                started,
+                rows: Vec::new(),
+                links: Vec::new(),
+                queue: Vec::new(),
+                decisions,
+            });
         }
         let index_of: HashMap<i64, u32> = persons.iter().enumerate().map(|(i, p)| (p.id.0, i as u32)).collect();
         let mut cfg = PipelineConfig::new(&ds, Mode::Dedupe);
         cfg.keep_above = band.low;
         // "different people" holds whatever the engine finds around the two
-        let mut conn = self.store.pool().acquire().await?;
-        cfg.apart = store::linkage::rejected_pairs(&mut conn)
-            .await?
-            .into_iter()
-            .filter_map(|(a, b)| Some((*index_of.get(&a.0)?, *index_of.get(&b.0)?)))
+        cfg.apart = decisions
+            .iter()
+            .filter(|d| !d.2)
+            .filter_map(|(a, b, _)| Some((*index_of.get(&a.0)?, *index_of.get(&b.0)?)))
             .collect();
-        drop(conn);
         let outcome = linkage::run(&ds, &cfg, progress);
         report.candidate_pairs = outcome.blocking.total;
 
@@ -167,9 +191,8 @@ impl App {
             g.iter().for_each(|&i| engine_of[i] = *id);
         }
         let mut clusters = outcome.clusters.clone();
-        let mut conn = self.store.pool().acquire().await?;
-        for m in store::linkage::merges_of(&mut conn, &persons.iter().map(|p| p.id).collect::<Vec<_>>()).await? {
-            if let (Some(a), Some(b)) = (index_of.get(&m.a.0), index_of.get(&m.b.0)) {
+        for (a, b, _) in decisions.iter().filter(|d| d.2) {
+            if let (Some(a), Some(b)) = (index_of.get(&a.0), index_of.get(&b.0)) {
                 clusters.force_merge(*a, *b);
             }
         }
@@ -216,7 +239,6 @@ impl App {
                 serde_json::to_string(&why).map_err(|_| AppError::Store(store::StoreError::Corrupt("json".into())))?;
             queue.push((persons[p.a as usize].id, persons[p.b as usize].id, p.probability, why));
         }
-        drop(conn);
         // the links inside the engine's clusters, and those between two clusters that only a
         // « different people » decision keeps apart, for a decision or its withdrawal to
         // cluster them again at once (clusters::recluster_around)
@@ -230,9 +252,37 @@ impl App {
             .filter(|p| of(p.a) == of(p.b) || parted.contains(&(of(p.a).min(of(p.b)), of(p.a).max(of(p.b)))))
             .map(|p| (persons[p.a as usize].id, persons[p.b as usize].id, p.weight))
             .collect();
+        Ok(LinkRunPlan { report, started, rows, links, queue, decisions })
+    }
+
+    /// Stores what [`App::plan_linkage`] computed, in one transaction. A decision taken or
+    /// withdrawn since the run started is applied on top, as it was when it was taken (its
+    /// records clustered again, the shown clusters refreshed): the run does not undo it. The
+    /// audited transaction waits for any decision in progress, and holds the next ones back
+    /// until it commits.
+    pub async fn store_linkage(&self, plan: LinkRunPlan) -> Result<LinkRunReport> {
+        let LinkRunPlan { mut report, started, rows, links, queue, decisions } = plan;
+        if report.persons < 2 {
+            return Ok(report);
+        }
         let mut tx = self.store.begin_audited().await?;
         store::linkage::replace_clusters(&mut tx, &rows).await?;
         store::linkage::replace_edges(&mut tx, &links).await?;
+        let now = store::linkage::decided_pairs(&mut tx).await?;
+        let (then, now): (BTreeSet<_>, BTreeSet<_>) = (decisions.into_iter().collect(), now.into_iter().collect());
+        let since = |same: bool| -> Vec<PersonId> {
+            let changed = then.symmetric_difference(&now).filter(|d| d.2 == same);
+            changed.flat_map(|(a, b, _)| [*a, *b]).collect::<BTreeSet<_>>().into_iter().collect()
+        };
+        // « different people » taken or withdrawn: the engine's clusters around them parted or
+        // joined again; « same person » merged or unmerged: the shown clusters
+        let (parted, merged) = (since(false), since(true));
+        if !parted.is_empty() {
+            crate::clusters::recluster_around(&mut tx, &parted).await?;
+        }
+        if !merged.is_empty() {
+            crate::clusters::refresh_around(&mut tx, &merged).await?;
+        }
         report.queued = store::linkage::replace_candidates(&mut tx, &queue).await?;
         crate::audit::record_system(&mut tx, AuditAction::LinkageRun, AuditOutcome::Allowed).await?;
         tx.commit().await?;

@@ -392,6 +392,13 @@ pub async fn decided_pairs_of(conn: &mut Conn, person: PersonId) -> Result<Vec<(
 }
 
 /// The pairs reviewers said are different people.
+/// Every reviewer's decision: the two persons and whether they are the same person.
+pub async fn decided_pairs(conn: &mut Conn) -> Result<Vec<(PersonId, PersonId, bool)>> {
+    let rows: Vec<(i64, i64, String)> =
+        sqlx::query_as("SELECT person_a, person_b, decision FROM link_decisions ORDER BY id").fetch_all(conn).await?;
+    Ok(rows.into_iter().map(|(a, b, d)| (PersonId(a), PersonId(b), d == "meme")).collect())
+}
+
 pub async fn rejected_pairs(conn: &mut Conn) -> Result<Vec<(PersonId, PersonId)>> {
     let rows: Vec<(i64, i64)> =
         sqlx::query_as("SELECT person_a, person_b FROM link_decisions WHERE decision = 'differente' ORDER BY id")

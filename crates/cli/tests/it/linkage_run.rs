@@ -393,3 +393,67 @@ async fn different_people_shows_at_once_through_a_third_record_and_its_withdrawa
         t.finish().await;
     }
 }
+
+/// Reviewers go on deciding while a run computes (minutes on a large store): a decision taken,
+/// withdrawn or undone meanwhile is not undone when the run stores its clusters, and what is
+/// stored is what the next run gives.
+#[tokio::test]
+async fn decisions_taken_while_a_run_computes_are_not_undone_when_it_stores() {
+    for t in apps().await {
+        let territory = synth::generate(&synth::Config { households: 200, seed: 5, today: TODAY, years: 3 });
+        t.app.seed_demo(&territory, "un-mot-de-passe-de-demo").await.unwrap();
+        t.app.run_linkage(ReviewBand::default(), &NoProgress).await.unwrap();
+        let siao = t.app.login("siao@demo.parcours.test", "un-mot-de-passe-de-demo", "test").await.unwrap();
+        let siao = siao.session.actor;
+        let before = shown(&t).await;
+        let by_cluster = group(before.iter().map(|(p, c)| (*p, *c)));
+        // a pair the engine linked, to part; two lone records, to merge
+        let mut pairs: Vec<Vec<i64>> = by_cluster.values().filter(|m| m.len() == 2).cloned().collect();
+        pairs.sort();
+        let (x, y) = (domain::PersonId(pairs[0][0].min(pairs[0][1])), domain::PersonId(pairs[0][0].max(pairs[0][1])));
+        let mut lone: Vec<i64> = by_cluster.values().filter(|m| m.len() == 1).map(|m| m[0]).collect();
+        lone.sort();
+        let (p, q) = (domain::PersonId(lone[0]), domain::PersonId(lone[1]));
+        let mut conn = t.app.store.pool().acquire().await.unwrap();
+        let home = store::linkage::households_of(&mut conn, x).await.unwrap()[0];
+        drop(conn);
+        let merge = || async {
+            let mut conn = t.app.store.pool().acquire().await.unwrap();
+            store::linkage::replace_candidates(&mut conn, &[(p, q, 0.7, "[]".into())]).await.unwrap();
+            let id = store::linkage::pending(&mut conn).await.unwrap()[0].id;
+            drop(conn);
+            t.app.decide_pair(&siao, id, true).await.unwrap();
+        };
+
+        // a run starts; meanwhile the pair is parted and the lone records merged
+        let plan = t.app.plan_linkage(ReviewBand::default(), &NoProgress).await.unwrap();
+        t.app.separate(&siao, home, x, y).await.unwrap();
+        merge().await;
+        let during = shown(&t).await;
+        assert_ne!(during[&x.0], during[&y.0], "the premise: parted at once");
+        assert_eq!(during[&p.0], during[&q.0], "the premise: merged at once");
+        t.app.store_linkage(plan).await.unwrap();
+        assert_eq!(shown(&t).await, during, "the run's store undid nothing decided meanwhile");
+        t.app.run_linkage(ReviewBand::default(), &NoProgress).await.unwrap();
+        assert_eq!(shown(&t).await, during, "and the next run agrees");
+
+        // a run starts; meanwhile both decisions are withdrawn
+        let plan = t.app.plan_linkage(ReviewBand::default(), &NoProgress).await.unwrap();
+        let mut conn = t.app.store.pool().acquire().await.unwrap();
+        let decisions = store::linkage::decisions(&mut conn).await.unwrap();
+        drop(conn);
+        for d in decisions {
+            if d.same {
+                t.app.unmerge(&siao, d.id).await.unwrap();
+            } else {
+                t.app.withdraw_rejection(&siao, d.id).await.unwrap();
+            }
+        }
+        assert_eq!(shown(&t).await, before, "the premise: withdrawn at once");
+        t.app.store_linkage(plan).await.unwrap();
+        assert_eq!(shown(&t).await, before, "the run's store kept the withdrawals");
+        t.app.run_linkage(ReviewBand::default(), &NoProgress).await.unwrap();
+        assert_eq!(shown(&t).await, before, "and the next run agrees");
+        t.finish().await;
+    }
+}
