@@ -266,6 +266,15 @@ impl App {
             return Ok(report);
         }
         let mut tx = self.store.begin_audited().await?;
+        // persons anonymised while the run computed (retention) keep no linkage row
+        let gone: std::collections::HashSet<PersonId> =
+            store::linkage::anonymised_persons(&mut tx).await?.into_iter().collect();
+        let (mut rows, mut links, mut queue) = (rows, links, queue);
+        if !gone.is_empty() {
+            rows.retain(|r| !gone.contains(&r.0));
+            links.retain(|l| !gone.contains(&l.0) && !gone.contains(&l.1));
+            queue.retain(|c| !gone.contains(&c.0) && !gone.contains(&c.1));
+        }
         store::linkage::replace_clusters(&mut tx, &rows).await?;
         store::linkage::replace_edges(&mut tx, &links).await?;
         let now = store::linkage::decided_pairs(&mut tx).await?;

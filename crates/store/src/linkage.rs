@@ -392,6 +392,12 @@ pub async fn decided_pairs_of(conn: &mut Conn, person: PersonId) -> Result<Vec<(
 }
 
 /// The pairs reviewers said are different people.
+/// The persons whose household was anonymised (their names emptied by the retention).
+pub async fn anonymised_persons(conn: &mut Conn) -> Result<Vec<PersonId>> {
+    let rows: Vec<(i64,)> = sqlx::query_as("SELECT id FROM persons WHERE family_name = ''").fetch_all(conn).await?;
+    Ok(rows.into_iter().map(|r| PersonId(r.0)).collect())
+}
+
 /// Every reviewer's decision: the two persons and whether they are the same person.
 pub async fn decided_pairs(conn: &mut Conn) -> Result<Vec<(PersonId, PersonId, bool)>> {
     let rows: Vec<(i64, i64, String)> =

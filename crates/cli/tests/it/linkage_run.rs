@@ -454,6 +454,39 @@ async fn decisions_taken_while_a_run_computes_are_not_undone_when_it_stores() {
         assert_eq!(shown(&t).await, before, "the run's store kept the withdrawals");
         t.app.run_linkage(ReviewBand::default(), &NoProgress).await.unwrap();
         assert_eq!(shown(&t).await, before, "and the next run agrees");
+
+        // a run starts; meanwhile the retention anonymises a household: no linkage row of its
+        // persons is stored
+        let plan = t.app.plan_linkage(ReviewBand::default(), &NoProgress).await.unwrap();
+        let mut conn = t.app.store.pool().acquire().await.unwrap();
+        let members: Vec<i64> =
+            sqlx::query_as::<_, (i64,)>("SELECT person_id FROM household_members WHERE household_id = $1")
+                .bind(home.0)
+                .fetch_all(&mut *conn)
+                .await
+                .unwrap()
+                .into_iter()
+                .map(|r| r.0)
+                .collect();
+        assert!(members.contains(&x.0));
+        store::inventory::anonymise(&mut conn, home).await.unwrap();
+        drop(conn);
+        t.app.store_linkage(plan).await.unwrap();
+        let mut conn = t.app.store.pool().acquire().await.unwrap();
+        for (table, columns) in [
+            ("person_clusters", "person_id, person_id"),
+            ("link_edges", "person_a, person_b"),
+            ("link_candidates", "person_a, person_b"),
+        ] {
+            let rows: Vec<(i64, i64)> =
+                sqlx::query_as(&format!("SELECT {columns} FROM {table}")).fetch_all(&mut *conn).await.unwrap();
+            assert!(!rows.is_empty() || table == "link_candidates", "the run stored {table}");
+            assert!(
+                rows.iter().all(|(a, b)| !members.contains(a) && !members.contains(b)),
+                "no {table} row of an anonymised person"
+            );
+        }
+        drop(conn);
         t.finish().await;
     }
 }
