@@ -18,6 +18,7 @@ pub mod links;
 pub mod mail;
 pub mod measures;
 pub mod observatory;
+mod observatory_reads;
 pub mod protection;
 pub mod publication;
 pub mod reminders;

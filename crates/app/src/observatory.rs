@@ -26,25 +26,17 @@ impl Revision {
     }
 }
 
-/// What the indicators read, kept between requests under the database's data version
-/// (`store::observatory::data_version`, moved by triggers on every table read): a dashboard
-/// reads again only after a change, by this server or any other process.
+/// What is kept between requests: the indicators' reads (under the data version and the
+/// households' stamps, moved by triggers on every table read, so that a dashboard reads again
+/// only what changed, by this server or any other process) and the persons of the check at
+/// entry (under the identity version).
 #[derive(Default)]
 pub(crate) struct Reads {
-    histories: Mutex<Option<(i64, Arc<Vec<HouseholdHistory>>)>>,
-    members: Mutex<Option<(i64, Arc<Vec<Vec<LinkedMember>>>)>>,
+    /// The histories and linkage groups, brought up to date household by household.
+    pub(crate) observatory: crate::observatory_reads::ObservatoryReads,
     /// Every person's memberships, for the check at entry (which admits the readable ones),
     /// under the narrower identity version.
     memberships: Mutex<Option<(i64, Arc<crate::entry_check::EntryIndex>)>>,
-}
-
-/// Which of the database's counters a kept read stands under.
-#[derive(Clone, Copy)]
-enum Counter {
-    /// Every table the indicators read (`store::observatory::data_version`).
-    Data,
-    /// Persons, memberships, households, communes (`store::observatory::identity_version`).
-    Identity,
 }
 
 /// The cached value if `version` is the one it was read under.
@@ -86,8 +78,8 @@ impl App {
         segment: &indicators::Segment,
     ) -> Result<Dashboard> {
         self.check_aggregates(actor)?;
-        let histories = self.histories().await?;
-        let members = self.linked_members().await?;
+        // one read for both: the same households in the same order
+        let (histories, members) = self.observatory_reads().await?;
         let rules = self.config.status_rules;
         let exits = period.start().first_day()..=period.end().last_day();
         let today = self.today();
@@ -112,21 +104,15 @@ impl App {
         }
     }
 
-    /// Every household's history (no names), for the indicators: read again only when the
-    /// data changed since the last read.
+    /// Every household's history (no names), for the indicators: read again, household by
+    /// household, only when the data changed since the last read ([`App::observatory_reads`]).
     pub async fn histories(&self) -> Result<Arc<Vec<HouseholdHistory>>> {
-        self.kept(&self.reads.histories, Counter::Data, |mut conn| async move {
-            Ok(store::observatory::histories(&mut conn).await?)
-        })
-        .await
+        Ok(self.observatory_reads().await?.0)
     }
 
     /// Every household's members with their linkage group, as [`App::histories`].
     pub async fn linked_members(&self) -> Result<Arc<Vec<Vec<LinkedMember>>>> {
-        self.kept(&self.reads.members, Counter::Data, |mut conn| async move {
-            Ok(store::observatory::linked_members(&mut conn).await?)
-        })
-        .await
+        Ok(self.observatory_reads().await?.1)
     }
 
     /// Every person's memberships and their normalised dataset, as [`App::histories`] but
@@ -134,24 +120,21 @@ impl App {
     /// birth dates, for the check at entry, which admits at each check only what the reader
     /// may read.
     pub async fn entry_index(&self) -> Result<Arc<crate::entry_check::EntryIndex>> {
-        self.kept(&self.reads.memberships, Counter::Identity, |mut conn| async move {
+        self.kept(&self.reads.memberships, |mut conn| async move {
             crate::entry_check::EntryIndex::new(store::linkage::memberships(&mut conn).await?)
         })
         .await
     }
 
-    /// The value kept in `slot` if `counter` has not moved, else `read` again (on the
+    /// The value kept in `slot` if the identity version has not moved, else `read` again (on the
     /// connection that read the version, after it).
-    async fn kept<T, F, Fut>(&self, slot: &Mutex<Option<(i64, Arc<T>)>>, counter: Counter, read: F) -> Result<Arc<T>>
+    async fn kept<T, F, Fut>(&self, slot: &Mutex<Option<(i64, Arc<T>)>>, read: F) -> Result<Arc<T>>
     where
         F: FnOnce(store::PooledConn) -> Fut,
         Fut: std::future::Future<Output = Result<T>>,
     {
         let mut conn = self.store.pool().acquire().await?;
-        let version = match counter {
-            Counter::Data => store::observatory::data_version(&mut conn).await?,
-            Counter::Identity => store::observatory::identity_version(&mut conn).await?,
-        };
+        let version = store::observatory::identity_version(&mut conn).await?;
         if let Some(value) = cached(slot, version) {
             return Ok(value);
         }

@@ -29,9 +29,54 @@ pub async fn identity_version(conn: &mut Conn) -> Result<i64> {
 
 /// All households' histories, in household id order.
 pub async fn histories(conn: &mut Conn) -> Result<Vec<HouseholdHistory>> {
-    let households: Vec<(i64, Option<String>)> =
-        sqlx::query_as("SELECT id, commune_insee FROM households ORDER BY id").fetch_all(&mut *conn).await?;
+    Ok(histories_of(conn, None).await?.1)
+}
+
+/// Every household's stamp (migration 0014): it moves with every change to what [`histories`]
+/// and [`linked_members`] read of the household. A household never changed since the
+/// migration has none.
+pub async fn household_stamps(conn: &mut Conn) -> Result<HashMap<i64, i64>> {
+    let rows: Vec<(i64, i64)> =
+        sqlx::query_as("SELECT household_id, stamp FROM household_stamps").fetch_all(conn).await?;
+    Ok(rows.into_iter().collect())
+}
+
+/// `column` among `ids`, as a condition on the query's only parameter, and its value.
+fn among(conn: &Conn, column: &str, ids: &[i64]) -> (String, String) {
+    let list = ids.iter().map(i64::to_string).collect::<Vec<_>>().join(",");
+    if conn.backend_name().eq_ignore_ascii_case("sqlite") {
+        (format!("{column} IN (SELECT value FROM json_each($1))"), format!("[{list}]"))
+    } else {
+        (format!("{column} = ANY (CAST($1 AS BIGINT[]))"), format!("{{{list}}}"))
+    }
+}
+
+/// Runs `sql` (a query with a `{where}` slot) on the rows of households `ids`, or on every row.
+async fn packed_rows(conn: &mut Conn, sql: &str, column: &str, ids: Option<&[i64]>) -> Result<Vec<(i64, String)>> {
+    Ok(match ids {
+        None => sqlx::query_as(&sql.replace("{where}", "1 = 1")).fetch_all(&mut *conn).await?,
+        Some(ids) => {
+            let (cond, value) = among(conn, column, ids);
+            sqlx::query_as(&sql.replace("{where}", &cond)).bind(value).fetch_all(&mut *conn).await?
+        }
+    })
+}
+
+/// The histories of households `ids` that exist (all of them for `None`), with their ids, in
+/// household id order.
+pub async fn histories_of(conn: &mut Conn, ids: Option<&[i64]>) -> Result<(Vec<i64>, Vec<HouseholdHistory>)> {
+    let households: Vec<(i64, Option<String>)> = match ids {
+        None => sqlx::query_as("SELECT id, commune_insee FROM households ORDER BY id").fetch_all(&mut *conn).await?,
+        Some(ids) => {
+            let (cond, value) = among(conn, "id", ids);
+            sqlx::query_as(&format!("SELECT id, commune_insee FROM households WHERE {cond} ORDER BY id"))
+                .bind(value)
+                .fetch_all(&mut *conn)
+                .await?
+        }
+    };
     let index: HashMap<i64, usize> = households.iter().enumerate().map(|(i, h)| (h.0, i)).collect();
+    let found: Vec<i64> = households.iter().map(|h| h.0).collect();
     let mut out: Vec<HouseholdHistory> = households
         .into_iter()
         .map(|(_, commune)| HouseholdHistory { commune, ..HouseholdHistory::new(Pathway::default()) })
@@ -40,58 +85,66 @@ pub async fn histories(conn: &mut Conn) -> Result<Vec<HouseholdHistory>> {
     // One row per household and table (crate::packed): periods, events, follow-ups, support,
     // each in the order it was recorded.
     let packed = |table: &str, fields: &[&str], filter: &str| {
-        format!("SELECT household_id, {} FROM {table}{filter} GROUP BY household_id", packed::agg(fields, Some("id")))
+        format!(
+            "SELECT household_id, {} FROM {table} WHERE {{where}}{filter} GROUP BY household_id",
+            packed::agg(fields, Some("id"))
+        )
     };
-    let rows: Vec<(i64, String)> =
-        sqlx::query_as(&packed("situation_periods", &["situation", "start_on", "end_on"], ""))
-            .fetch_all(&mut *conn)
+    let rows =
+        packed_rows(conn, &packed("situation_periods", &["situation", "start_on", "end_on"], ""), "household_id", ids)
             .await?;
     for (hh, items) in rows {
+        let Some(&i) = index.get(&hh) else { continue };
         for item in packed::items::<3>(&items) {
             let [s, start, end] = item?;
             let situation = Situation::parse(s).map_err(corrupt("situation"))?;
             let p = Period::new(situation, date_col(start)?, packed::opt_date(end)?).map_err(corrupt("période"))?;
-            out[index[&hh]].pathway.periods.push(p);
+            out[i].pathway.periods.push(p);
         }
     }
-    let rows: Vec<(i64, String)> =
-        sqlx::query_as(&packed("household_events", &["kind", "occurred_on"], "")).fetch_all(&mut *conn).await?;
+    let rows =
+        packed_rows(conn, &packed("household_events", &["kind", "occurred_on"], ""), "household_id", ids).await?;
     for (hh, items) in rows {
-        let events = &mut out[index[&hh]].pathway.events;
+        let Some(&i) = index.get(&hh) else { continue };
+        let events = &mut out[i].pathway.events;
         for item in packed::items::<2>(&items) {
             let [kind, date] = item?;
             let kind = EventKind::parse(kind).map_err(corrupt("événement"))?;
             events.push(Event { kind, date: date_col(date)? });
         }
     }
-    let rows: Vec<(i64, String)> =
-        sqlx::query_as(&packed("follows", &["org_id", "from_on", "to_on"], "")).fetch_all(&mut *conn).await?;
+    let rows = packed_rows(conn, &packed("follows", &["org_id", "from_on", "to_on"], ""), "household_id", ids).await?;
     for (hh, items) in rows {
+        let Some(&i) = index.get(&hh) else { continue };
         for item in packed::items::<3>(&items) {
             let [org, from, to] = item?;
             let org = OrgId(org.parse().map_err(corrupt("structure"))?);
-            out[index[&hh]].followers.push(Following { org, from: date_col(from)?, to: packed::opt_date(to)? });
+            out[i].followers.push(Following { org, from: date_col(from)?, to: packed::opt_date(to)? });
         }
     }
-    let rows: Vec<(i64, String)> =
-        sqlx::query_as(&packed("measures", &["start_on", "end_on"], " WHERE start_on IS NOT NULL"))
-            .fetch_all(&mut *conn)
-            .await?;
+    let rows = packed_rows(
+        conn,
+        &packed("measures", &["start_on", "end_on"], " AND start_on IS NOT NULL"),
+        "household_id",
+        ids,
+    )
+    .await?;
     for (hh, items) in rows {
+        let Some(&i) = index.get(&hh) else { continue };
         for item in packed::items::<2>(&items) {
             let [start, end] = item?;
-            out[index[&hh]].support.push((date_col(start)?, packed::opt_date(end)?));
+            out[i].support.push((date_col(start)?, packed::opt_date(end)?));
         }
     }
     // Names are not read: indicators need birth months, sex and roles only.
-    let rows: Vec<(i64, String)> = sqlx::query_as(&format!(
+    let sql = format!(
         "SELECT m.household_id, {} FROM household_members m JOIN persons p ON p.id = m.person_id
-         GROUP BY m.household_id",
+         WHERE {{where}} GROUP BY m.household_id",
         packed::agg(&["p.id", "p.birth_date", "p.sex", "m.role", "m.from_on", "m.to_on"], Some("m.id"))
-    ))
-    .fetch_all(&mut *conn)
-    .await?;
+    );
+    let rows = packed_rows(conn, &sql, "m.household_id", ids).await?;
     for (hh, items) in rows {
+        let Some(&i) = index.get(&hh) else { continue };
         let mut members = Vec::new();
         for item in packed::items::<6>(&items) {
             let [id, birth, sex, role, from, to] = item?;
@@ -108,28 +161,35 @@ pub async fn histories(conn: &mut Conn) -> Result<Vec<HouseholdHistory>> {
                 to: packed::opt_date(to)?,
             });
         }
-        let i = index[&hh];
         let h = std::mem::replace(&mut out[i], HouseholdHistory::new(Pathway::default()));
         out[i] = h.with_memberships(&members);
     }
-    Ok(out)
+    Ok((found, out))
 }
 
 /// Every household's members with the linkage group of their record (the negated person id
 /// when the record was never linked), in household id order as [`histories`].
 pub async fn linked_members(conn: &mut Conn) -> Result<Vec<Vec<LinkedMember>>> {
     let ids: Vec<(i64,)> = sqlx::query_as("SELECT id FROM households ORDER BY id").fetch_all(&mut *conn).await?;
-    let index: HashMap<i64, usize> = ids.iter().enumerate().map(|(i, h)| (h.0, i)).collect();
-    let mut out = vec![Vec::new(); ids.len()];
-    let rows: Vec<(i64, String)> = sqlx::query_as(&format!(
+    let ids: Vec<i64> = ids.into_iter().map(|r| r.0).collect();
+    linked_members_of(conn, &ids, false).await
+}
+
+/// The members of households `households` (ids in order, as [`histories_of`] found them), with
+/// their linkage groups, in that order; `only` reads the rows of those households alone
+/// (otherwise every row, for all households).
+pub async fn linked_members_of(conn: &mut Conn, households: &[i64], only: bool) -> Result<Vec<Vec<LinkedMember>>> {
+    let index: HashMap<i64, usize> = households.iter().enumerate().map(|(i, h)| (*h, i)).collect();
+    let mut out = vec![Vec::new(); households.len()];
+    let sql = format!(
         "SELECT m.household_id, {} FROM household_members m LEFT JOIN person_clusters c ON c.person_id = m.person_id
-         GROUP BY m.household_id",
+         WHERE {{where}} GROUP BY m.household_id",
         packed::agg(&["m.person_id", "c.cluster_id", "m.from_on", "m.to_on"], Some("m.id"))
-    ))
-    .fetch_all(&mut *conn)
-    .await?;
+    );
+    let rows = packed_rows(conn, &sql, "m.household_id", only.then_some(households)).await?;
     for (hh, items) in rows {
-        let members = &mut out[index[&hh]];
+        let Some(&i) = index.get(&hh) else { continue };
+        let members = &mut out[i];
         for item in packed::items::<4>(&items) {
             let [person, cluster, from, to] = item?;
             let id = |s: &str| s.parse::<i64>().map_err(corrupt("personne"));

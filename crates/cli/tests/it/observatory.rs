@@ -124,3 +124,97 @@ async fn the_observatory_reads_again_after_any_change_and_only_then() {
         t.finish().await;
     }
 }
+
+/// After a change, only the households it touched are read again, whatever the table and
+/// whoever writes (the app, or plain SQL that only the database's triggers notice), and what is
+/// kept is exactly what a full read gives.
+#[tokio::test]
+async fn the_observatory_reads_again_only_the_households_a_change_touched() {
+    use std::sync::Arc;
+    for t in apps().await {
+        let territory = synth::generate(&synth::Config { households: 300, seed: 5, today: TODAY, years: 2 });
+        t.app.seed_demo(&territory, "demo").await.unwrap();
+        t.app.seed_cca_demo().await.unwrap();
+        t.app.seed_linkage_demo().await.unwrap();
+        let on = t.backend();
+        let same_as_a_full_read = |what: &'static str| {
+            let t = &t;
+            async move {
+                let (h, m) = t.app.observatory_reads().await.unwrap();
+                let mut conn = t.app.store.pool().acquire().await.unwrap();
+                // (not assert_eq: the whole store would be printed)
+                let full = store::observatory::histories(&mut conn).await.unwrap();
+                assert!(*h == full, "{what}: the kept histories differ from a full read ({on:?})");
+                let full = store::observatory::linked_members(&mut conn).await.unwrap();
+                assert!(*m == full, "{what}: the kept linkage groups differ from a full read ({on:?})");
+                h
+            }
+        };
+        same_as_a_full_read("first read").await;
+        assert!(t.app.observatory_households_read() >= 300, "the first read reads every household");
+
+        // a contact recorded through the app: its household alone
+        let siao = t.app.login("siao@demo.parcours.test", "demo", "test").await.unwrap().session.actor;
+        let household = t.app.list_households(&siao, &Default::default()).await.unwrap().rows[0].id;
+        t.app.record_event(&siao, household, EventKind::Contact, TODAY, "").await.unwrap();
+        same_as_a_full_read("a contact").await;
+        assert_eq!(t.app.observatory_households_read(), 1, "{on:?}");
+
+        // one row of each table, behind the app's back: the households it belongs to alone
+        for (what, sql) in [
+            (
+                "a household's commune",
+                "UPDATE households SET commune_insee = (SELECT MAX(insee) FROM communes) \
+                 WHERE id = (SELECT MIN(id) FROM households)",
+            ),
+            (
+                "a person's birth date",
+                "UPDATE persons SET birth_date = '1950-01-01' WHERE id = (SELECT MIN(person_id) FROM household_members)",
+            ),
+            (
+                "a membership's end",
+                "UPDATE household_members SET to_on = '2025-01-01' WHERE id = (SELECT MAX(id) FROM household_members)",
+            ),
+            ("a period", "DELETE FROM situation_periods WHERE id = (SELECT MAX(id) FROM situation_periods)"),
+            ("an event", "DELETE FROM household_events WHERE id = (SELECT MIN(id) FROM household_events)"),
+            (
+                "a follow-up's end",
+                "UPDATE follows SET to_on = '2026-06-01' WHERE id = (SELECT MIN(id) FROM follows WHERE to_on IS NULL)",
+            ),
+            (
+                "a measure's end",
+                "UPDATE measures SET end_on = start_on WHERE id = (SELECT MIN(id) FROM measures WHERE start_on IS NOT NULL)",
+            ),
+            (
+                "a linkage group",
+                "UPDATE person_clusters SET cluster_id = cluster_id + 100000 \
+                 WHERE person_id = (SELECT MIN(person_id) FROM person_clusters)",
+            ),
+        ] {
+            let before = t.app.histories().await.unwrap();
+            let mut conn = t.app.store.pool().acquire().await.unwrap();
+            let changed = sqlx::query(sql).execute(&mut *conn).await.unwrap().rows_affected();
+            drop(conn);
+            assert_eq!(changed, 1, "{what}: one row ({on:?})");
+            let after = same_as_a_full_read(what).await;
+            assert!(!Arc::ptr_eq(&before, &after), "{what} ({on:?})");
+            let read = t.app.observatory_households_read();
+            assert!((1..=3).contains(&read), "{what}: {read} households read again ({on:?})");
+        }
+
+        // a household entered through the app: read, and in its place
+        let entered = app::households::NewHousehold {
+            reference: domain::household::NewPerson::parse("Zabulon", "Ophélie", "1951-09-30", "F", TODAY).unwrap(),
+            commune: None,
+            situation: domain::situation::Situation::Rue,
+            situation_since: TODAY - time::Duration::days(3),
+            identified_on: TODAY,
+            siao_number: None,
+            housing_demand_number: None,
+        };
+        t.app.create_household(&siao, entered).await.unwrap();
+        same_as_a_full_read("a new household").await;
+        assert_eq!(t.app.observatory_households_read(), 1, "{on:?}");
+        t.finish().await;
+    }
+}
