@@ -11,8 +11,7 @@ use testkit::{apps, TODAY};
 #[tokio::test]
 async fn linkage_over_the_store_is_accurate_stable_and_remembers_rejections() {
     for t in apps().await {
-        let territory = synth::generate(&synth::Config { households: 400, seed: 11, today: TODAY, years: 3 });
-        t.app.seed_demo(&territory, "un-mot-de-passe-de-demo").await.unwrap();
+        territory(&t, 400, 11).await;
         let first = t.app.run_linkage(ReviewBand::default(), &NoProgress).await.unwrap();
         assert!(first.persons > 400 && first.candidate_pairs > 0, "{first:?}");
 
@@ -98,8 +97,7 @@ async fn linkage_over_the_store_is_accurate_stable_and_remembers_rejections() {
 #[tokio::test]
 async fn a_pair_said_different_is_split_even_where_the_engine_links_it() {
     for t in apps().await {
-        let territory = synth::generate(&synth::Config { households: 200, seed: 5, today: TODAY, years: 3 });
-        t.app.seed_demo(&territory, "un-mot-de-passe-de-demo").await.unwrap();
+        territory(&t, 200, 5).await;
         let first = t.app.run_linkage(ReviewBand::default(), &NoProgress).await.unwrap();
         let mut conn = t.app.store.pool().acquire().await.unwrap();
         let before = store::linkage::clusters(&mut conn).await.unwrap();
@@ -139,8 +137,7 @@ async fn a_pair_said_different_is_split_even_where_the_engine_links_it() {
 #[tokio::test]
 async fn a_person_entered_twice_in_one_household_goes_to_people_not_to_one_cluster() {
     for t in apps().await {
-        let territory = synth::generate(&synth::Config { households: 200, seed: 5, today: TODAY, years: 3 });
-        t.app.seed_demo(&territory, "un-mot-de-passe-de-demo").await.unwrap();
+        territory(&t, 200, 5).await;
         // the first adult with a birth date, entered a second time in the same household
         let mut conn = t.app.store.pool().acquire().await.unwrap();
         let (household, person, family, given, birth, sex): (i64, i64, String, String, String, String) =
@@ -192,8 +189,7 @@ async fn a_person_entered_twice_in_one_household_goes_to_people_not_to_one_clust
 #[tokio::test]
 async fn the_birth_place_tells_undated_namesakes_apart() {
     for t in apps().await {
-        let territory = synth::generate(&synth::Config { households: 200, seed: 5, today: TODAY, years: 3 });
-        t.app.seed_demo(&territory, "un-mot-de-passe-de-demo").await.unwrap();
+        territory(&t, 200, 5).await;
         let mut conn = t.app.store.pool().acquire().await.unwrap();
         let commune = domain::territory::InseeCode::parse("69901").unwrap();
         let mut ids = Vec::new();
@@ -225,6 +221,19 @@ async fn the_birth_place_tells_undated_namesakes_apart() {
     }
 }
 
+/// A synthetic territory of `households` households in the store (three years of history).
+async fn territory(t: &testkit::TestApp, households: usize, seed: u64) {
+    let territory = synth::generate(&synth::Config { households, seed, today: TODAY, years: 3 });
+    t.app.seed_demo(&territory, "un-mot-de-passe-de-demo").await.unwrap();
+}
+
+/// [`territory`], linked once, and the SIAO coordinator (who may read every file).
+async fn linked_territory(t: &testkit::TestApp, households: usize, seed: u64) -> domain::user::Actor {
+    territory(t, households, seed).await;
+    t.app.run_linkage(ReviewBand::default(), &NoProgress).await.unwrap();
+    t.app.login("siao@demo.parcours.test", "un-mot-de-passe-de-demo", "test").await.unwrap().session.actor
+}
+
 fn group(pairs: impl Iterator<Item = (i64, i64)>) -> HashMap<i64, Vec<i64>> {
     let mut out: HashMap<i64, Vec<i64>> = HashMap::new();
     for (p, g) in pairs {
@@ -238,11 +247,7 @@ fn group(pairs: impl Iterator<Item = (i64, i64)>) -> HashMap<i64, Vec<i64>> {
 #[tokio::test]
 async fn a_merge_shows_at_once_as_the_next_run_shows_it_and_an_unmerge_gives_the_ids_back() {
     for t in apps().await {
-        let territory = synth::generate(&synth::Config { households: 200, seed: 5, today: TODAY, years: 3 });
-        t.app.seed_demo(&territory, "un-mot-de-passe-de-demo").await.unwrap();
-        t.app.run_linkage(ReviewBand::default(), &NoProgress).await.unwrap();
-        let siao = t.app.login("siao@demo.parcours.test", "un-mot-de-passe-de-demo", "test").await.unwrap();
-        let siao = siao.session.actor;
+        let siao = linked_territory(&t, 200, 5).await;
         let mut conn = t.app.store.pool().acquire().await.unwrap();
         let before: HashMap<i64, i64> =
             store::linkage::clusters(&mut conn).await.unwrap().into_iter().map(|(p, c)| (p.0, c)).collect();
@@ -302,11 +307,7 @@ async fn different_people_shows_at_once_through_a_third_record_and_its_withdrawa
     for t in apps().await {
         // a territory where the engine joins two records through a third (seeds 3, 7 and 8 of
         // the first eleven at this size)
-        let territory = synth::generate(&synth::Config { households: 400, seed: 7, today: TODAY, years: 3 });
-        t.app.seed_demo(&territory, "un-mot-de-passe-de-demo").await.unwrap();
-        t.app.run_linkage(ReviewBand::default(), &NoProgress).await.unwrap();
-        let siao = t.app.login("siao@demo.parcours.test", "un-mot-de-passe-de-demo", "test").await.unwrap();
-        let siao = siao.session.actor;
+        let siao = linked_territory(&t, 400, 7).await;
         let before = shown(&t).await;
         let mut conn = t.app.store.pool().acquire().await.unwrap();
         let links: std::collections::HashSet<(i64, i64)> =
@@ -400,11 +401,7 @@ async fn different_people_shows_at_once_through_a_third_record_and_its_withdrawa
 #[tokio::test]
 async fn decisions_taken_while_a_run_computes_are_not_undone_when_it_stores() {
     for t in apps().await {
-        let territory = synth::generate(&synth::Config { households: 200, seed: 5, today: TODAY, years: 3 });
-        t.app.seed_demo(&territory, "un-mot-de-passe-de-demo").await.unwrap();
-        t.app.run_linkage(ReviewBand::default(), &NoProgress).await.unwrap();
-        let siao = t.app.login("siao@demo.parcours.test", "un-mot-de-passe-de-demo", "test").await.unwrap();
-        let siao = siao.session.actor;
+        let siao = linked_territory(&t, 200, 5).await;
         let before = shown(&t).await;
         let by_cluster = group(before.iter().map(|(p, c)| (*p, *c)));
         // a pair the engine linked, to part; two lone records, to merge

@@ -70,6 +70,14 @@ async fn cli_closes_a_month() {
     let _ = std::fs::remove_dir_all(dir);
 }
 
+/// A demo territory of 300 households with its commission's files and its linkage.
+async fn demo_territory(t: &testkit::TestApp) {
+    let territory = synth::generate(&synth::Config { households: 300, seed: 5, today: TODAY, years: 2 });
+    t.app.seed_demo(&territory, "demo").await.unwrap();
+    t.app.seed_cca_demo().await.unwrap();
+    t.app.seed_linkage_demo().await.unwrap();
+}
+
 /// The indicators' reads are kept between requests and read again after any change to what
 /// they read, whoever makes it: the app, or another process writing to the database (here
 /// plain SQL on each table, which only the database's triggers can notice).
@@ -77,10 +85,7 @@ async fn cli_closes_a_month() {
 async fn the_observatory_reads_again_after_any_change_and_only_then() {
     use std::sync::Arc;
     for t in apps().await {
-        let territory = synth::generate(&synth::Config { households: 300, seed: 5, today: TODAY, years: 2 });
-        t.app.seed_demo(&territory, "demo").await.unwrap();
-        t.app.seed_cca_demo().await.unwrap();
-        t.app.seed_linkage_demo().await.unwrap();
+        demo_territory(&t).await;
         let on = t.backend();
         let first = t.app.histories().await.unwrap();
         assert!(Arc::ptr_eq(&first, &t.app.histories().await.unwrap()), "no change, no new read ({on:?})");
@@ -132,10 +137,7 @@ async fn the_observatory_reads_again_after_any_change_and_only_then() {
 async fn the_observatory_reads_again_only_the_households_a_change_touched() {
     use std::sync::Arc;
     for t in apps().await {
-        let territory = synth::generate(&synth::Config { households: 300, seed: 5, today: TODAY, years: 2 });
-        t.app.seed_demo(&territory, "demo").await.unwrap();
-        t.app.seed_cca_demo().await.unwrap();
-        t.app.seed_linkage_demo().await.unwrap();
+        demo_territory(&t).await;
         let on = t.backend();
         let same_as_a_full_read = |what: &'static str| {
             let t = &t;
