@@ -337,6 +337,56 @@ async fn the_decision_log_pages_by_fifty() {
     }
 }
 
+/// The queue pages by fifty, most probable first across pages, and counts every pair the user
+/// may review (not those of files out of reach).
+#[tokio::test]
+async fn the_queue_pages_by_fifty() {
+    for t in apps().await {
+        let f = Fixture::new(&t).await;
+        let a = f.actor("referent-a");
+        // eleven persons followed by A: 55 pairs, 52 of them queued with falling probabilities
+        let mut persons = Vec::new();
+        for k in 0..11u8 {
+            let new =
+                testkit::one_person_household(&format!("File{}", char::from(b'a' + k)), "Camille", "1980-04-02", "F");
+            let h = t.app.create_household(&a, new).await.unwrap();
+            persons.push(person_of(&t, h).await);
+        }
+        let mut pairs = Vec::new();
+        for (i, x) in persons.iter().enumerate() {
+            for y in &persons[i + 1..] {
+                if pairs.len() < 52 {
+                    pairs.push((*x, *y, 0.95 - pairs.len() as f64 * 0.005, "[]".to_owned()));
+                }
+            }
+        }
+        // and one pair with a file A may not read
+        pairs.push((persons[0], person_of(&t, f.h_b).await, 0.98, "[]".to_owned()));
+        let mut conn = t.app.store.pool().acquire().await.unwrap();
+        store::linkage::replace_candidates(&mut conn, &pairs).await.unwrap();
+        drop(conn);
+        let queue = t.app.duplicate_queue(&a).await.unwrap();
+        assert_eq!(queue.len(), 52);
+        let mut c = t.client();
+        c.login("referent-a@test.parcours.test", fixture_password()).await;
+        let first = c.get("/doublons").await;
+        assert!(first.body.contains("52 paire(s) à examiner") && first.body.contains("page 1 sur 2"));
+        assert!(first.body.contains("/doublons?page=2"));
+        let second = c.get("/doublons?page=2").await;
+        assert!(second.body.contains("/doublons?page=1") && second.body.contains("page 2 sur 2"));
+        let on =
+            |body: &str| queue.iter().filter(|q| body.contains(&format!("/doublons/{}\"", q.candidate.id))).count();
+        assert_eq!((on(&first.body), on(&second.body)), (50, 2));
+        // the last two, least probable, on the second page
+        for q in &queue[50..] {
+            assert!(second.body.contains(&format!("/doublons/{}\"", q.candidate.id)));
+        }
+        assert!(c.get("/doublons?page=3").await.body.contains("Aucune paire sur cette page"));
+        assert_eq!(c.get("/doublons?page=0").await.status, 404);
+        t.finish().await;
+    }
+}
+
 async fn households_count(t: &testkit::TestApp) -> i64 {
     let mut conn = t.app.store.pool().acquire().await.unwrap();
     sqlx::query_as::<_, (i64,)>("SELECT COUNT(*) FROM households").fetch_one(&mut *conn).await.unwrap().0

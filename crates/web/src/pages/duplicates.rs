@@ -37,26 +37,56 @@ struct Row {
     b: app::duplicates::PersonRef,
 }
 
+/// Pairs per page of the queue.
+const QUEUE_PAGE: usize = 50;
+
 #[derive(Template)]
 #[template(path = "doublons.html")]
 struct QueuePage {
     layout: Layout,
     rows: Vec<Row>,
+    /// Pairs the user may review, on every page.
+    total: usize,
+    /// From 1.
+    page: usize,
+    pages: usize,
     /// Contradictory decisions the user may settle.
     contradictions: usize,
 }
 
-async fn queue(State(state): State<AppState>, user: LoggedIn) -> Result<Response, WebError> {
+#[derive(Deserialize)]
+struct QueueQuery {
+    page: Option<String>,
+}
+
+/// The pairs to review, most probable first, fifty a page.
+async fn queue(
+    State(state): State<AppState>,
+    user: LoggedIn,
+    Query(q): Query<QueueQuery>,
+) -> Result<Response, WebError> {
+    let page = match q.page.as_deref() {
+        None | Some("") => 1,
+        Some(p) => p.parse::<usize>().ok().filter(|&p| (1..=100_000).contains(&p)).ok_or(WebError::NotFound)?,
+    };
     let contradictions = state.app.contradiction_ids(&user.session.actor).await?.len();
-    let rows = state
-        .app
-        .duplicate_queue(&user.session.actor)
-        .await?
+    let all = state.app.duplicate_queue(&user.session.actor).await?;
+    let total = all.len();
+    let rows = all
         .into_iter()
+        .skip((page - 1) * QUEUE_PAGE)
+        .take(QUEUE_PAGE)
         .map(|q| Row { id: q.candidate.id, probability: percent(q.candidate.probability), a: q.a, b: q.b })
         .collect();
-    Ok(Html(QueuePage { layout: Layout::new(&user.session, "doublons"), rows, contradictions }.render()?)
-        .into_response())
+    let page = QueuePage {
+        layout: Layout::new(&user.session, "doublons"),
+        rows,
+        total,
+        page,
+        pages: total.div_ceil(QUEUE_PAGE).max(1),
+        contradictions,
+    };
+    Ok(Html(page.render()?).into_response())
 }
 
 struct SideView {
