@@ -71,7 +71,8 @@ med() {
 }
 ma=$(med "${a[@]}")
 mb=$(med "${b[@]}")
-ratio=$(printf '%s\n%s\n' "${a[@]}" | sort -n | sed -n "$(((N + 1) / 2))p")
-ratio=$(awk -v x="$ratio" -v y="$(printf '%s\n' "${b[@]}" | sort -n | sed -n "$(((N + 1) / 2))p")" 'BEGIN { printf "%.2f", y / x }')
+# the ratio of the medians (each list sorted on its own)
+median() { printf '%s\n' "$@" | sort -n | sed -n "$((($# + 1) / 2))p"; }
+ratio=$(awk -v x="$(median "${a[@]}")" -v y="$(median "${b[@]}")" 'BEGIN { printf "%.2f", y / x }')
 echo "| \`$PAGE\` ($ACCOUNT) | $ma | $mb | $ratio | $same |"
 [[ "$same" == "same page" ]]
