@@ -81,9 +81,16 @@ impl App {
     pub async fn list_households(&self, actor: &Actor, filter: &ListFilter) -> Result<ListPage> {
         let today = self.today();
         let scope = policy::list_scope(actor, Action::ReadFile, today);
+        // statuses, situations and last contacts from the pathways the observatory keeps (no
+        // name in them); a household entered since they were read brings its own
+        let (ids, kept) = self.kept_pathways().await?;
+        let kept_of = |id: HouseholdId| ids.binary_search(&id.0).ok().map(|i| &kept[i].pathway);
         let mut tx = self.store.begin_audited().await?;
         let commune = filter.commune.as_ref().map(InseeCode::as_str);
-        let raw = store::households::list_visible(&mut tx, &scope, today, &self.now_ts(), commune).await?;
+        let raw = store::households::list_visible(&mut tx, &scope, today, &self.now_ts(), commune, |id| {
+            kept_of(id).is_none()
+        })
+        .await?;
         record(&mut tx, actor, AuditAction::HouseholdList, None, Outcome::Allowed).await?;
         tx.commit().await?;
 
@@ -98,16 +105,19 @@ impl App {
                             || fold(&format!("{} {}", m.person.given_names, m.person.family_name)).contains(&needle)
                     })
             })
-            .map(|h| ListRow {
-                id: h.id,
-                name: display_name(&h.members, today),
-                members: h.members.iter().filter(|m| m.present_on(today)).count(),
-                household_type: HouseholdType::of(&h.members, today),
-                situation: period_at(&h.pathway.periods, today).map(|p| p.situation),
-                status: status_on(&h.pathway, today, self.config.status_rules),
-                last_contact: h.pathway.last_contact_on_or_before(today),
-                commune: h.commune,
-                referent: h.followers.iter().find(|f| f.1).or(h.followers.first()).map(|f| f.0.clone()),
+            .map(|h| {
+                let pathway = kept_of(h.id).unwrap_or(&h.pathway);
+                ListRow {
+                    id: h.id,
+                    name: display_name(&h.members, today),
+                    members: h.members.iter().filter(|m| m.present_on(today)).count(),
+                    household_type: HouseholdType::of(&h.members, today),
+                    situation: period_at(&pathway.periods, today).map(|p| p.situation),
+                    status: status_on(pathway, today, self.config.status_rules),
+                    last_contact: pathway.last_contact_on_or_before(today),
+                    commune: h.commune,
+                    referent: h.followers.iter().find(|f| f.1).or(h.followers.first()).map(|f| f.0.clone()),
+                }
             })
             .filter(|r| filter.only.as_ref().is_none_or(|ids| ids.contains(&r.id)))
             .filter(|r| filter.situation.is_none_or(|s| r.situation == Some(s)))

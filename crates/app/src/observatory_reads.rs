@@ -19,7 +19,7 @@ pub(crate) struct Kept {
     version: i64,
     stamps: HashMap<i64, i64>,
     /// Household ids, in order: the histories and members are in the same order.
-    ids: Vec<i64>,
+    ids: Arc<Vec<i64>>,
     histories: Arc<Vec<HouseholdHistory>>,
     members: Arc<Vec<Vec<LinkedMember>>>,
 }
@@ -40,13 +40,25 @@ impl App {
     /// data version read now: kept between requests, read again household by household after a
     /// change. Aggregates only: no name is read.
     pub async fn observatory_reads(&self) -> Result<Histories> {
+        let k = self.kept_reads().await?;
+        Ok((k.1, k.2))
+    }
+
+    /// The kept histories with their household ids (in order), for the by-name list: each
+    /// household's status, situation and last contact come from its kept pathway.
+    pub(crate) async fn kept_pathways(&self) -> Result<(Arc<Vec<i64>>, Arc<Vec<HouseholdHistory>>)> {
+        let k = self.kept_reads().await?;
+        Ok((k.0, k.1))
+    }
+
+    async fn kept_reads(&self) -> Result<(Arc<Vec<i64>>, Arc<Vec<HouseholdHistory>>, Arc<Vec<Vec<LinkedMember>>>)> {
         let reads = &self.reads.observatory;
         let mut slot = reads.kept.lock().await;
         let mut conn = self.store.pool().acquire().await?;
         // the version, then the stamps, then the data: data is never older than its stamp
         let version = store::observatory::data_version(&mut conn).await?;
         if let Some(k) = slot.as_ref().filter(|k| k.version == version) {
-            return Ok((Arc::clone(&k.histories), Arc::clone(&k.members)));
+            return Ok((Arc::clone(&k.ids), Arc::clone(&k.histories), Arc::clone(&k.members)));
         }
         let stamps = store::observatory::household_stamps(&mut conn).await?;
         let kept = match slot.take() {
@@ -72,10 +84,10 @@ impl App {
                 let (ids, histories) = store::observatory::histories_of(&mut conn, None).await?;
                 let members = store::observatory::linked_members_of(&mut conn, &ids, false).await?;
                 reads.last_read.store(ids.len(), Ordering::Relaxed);
-                Kept { version, stamps, ids, histories: Arc::new(histories), members: Arc::new(members) }
+                Kept { version, stamps, ids: Arc::new(ids), histories: Arc::new(histories), members: Arc::new(members) }
             }
         };
-        let out = (Arc::clone(&kept.histories), Arc::clone(&kept.members));
+        let out = (Arc::clone(&kept.ids), Arc::clone(&kept.histories), Arc::clone(&kept.members));
         *slot = Some(kept);
         Ok(out)
     }
@@ -102,10 +114,11 @@ fn merged(
     let changed: HashSet<i64> = changed.iter().copied().collect();
     let old_histories = Arc::try_unwrap(old.histories).unwrap_or_else(|shared| (*shared).clone());
     let old_members = Arc::try_unwrap(old.members).unwrap_or_else(|shared| (*shared).clone());
-    let n = old.ids.len() + ids.len();
+    let old_ids = Arc::try_unwrap(old.ids).unwrap_or_else(|shared| (*shared).clone());
+    let n = old_ids.len() + ids.len();
     let (mut out_ids, mut out_h, mut out_m) = (Vec::with_capacity(n), Vec::with_capacity(n), Vec::with_capacity(n));
     let mut read = ids.into_iter().zip(histories.into_iter().zip(members)).peekable();
-    for (id, (h, m)) in old.ids.into_iter().zip(old_histories.into_iter().zip(old_members)) {
+    for (id, (h, m)) in old_ids.into_iter().zip(old_histories.into_iter().zip(old_members)) {
         while let Some((r, (h, m))) = read.next_if(|(r, _)| *r < id) {
             out_ids.push(r);
             out_h.push(h);
@@ -129,5 +142,5 @@ fn merged(
         out_h.push(h);
         out_m.push(m);
     }
-    Kept { version, stamps, ids: out_ids, histories: Arc::new(out_h), members: Arc::new(out_m) }
+    Kept { version, stamps, ids: Arc::new(out_ids), histories: Arc::new(out_h), members: Arc::new(out_m) }
 }

@@ -236,12 +236,15 @@ fn period((situation, start, end): (String, String, Option<String>)) -> Result<P
 }
 
 /// Loads every household the scope admits (optionally in one commune) with what the list shows.
+/// The households `scope` admits (in `commune` when given), with their members and today's
+/// followers; their pathways only for those `pathway_wanted` says (the others' the caller has).
 pub async fn list_visible(
     conn: &mut Conn,
     scope: &ListScope,
     today: Date,
     now: &str,
     commune: Option<&str>,
+    pathway_wanted: impl Fn(HouseholdId) -> bool,
 ) -> Result<Vec<ListHousehold>> {
     let mut sql = Sql::new("SELECT h.id, c.name FROM households h LEFT JOIN communes c ON c.insee = h.commune_insee");
     sql.push(" WHERE h.id IS NOT NULL");
@@ -290,47 +293,17 @@ pub async fn list_visible(
         }
     }
 
-    // periods and latest events packed one row per household (crate::packed)
-    let mut sql = of_visible(
-        &format!(
-            "SELECT s.household_id, {} FROM situation_periods s",
-            packed::agg(&["s.situation", "s.start_on", "s.end_on"], Some("s.id"))
-        ),
-        "s.household_id",
-        conn,
-    );
-    sql.push(" GROUP BY s.household_id");
-    let rows: Vec<(i64, String)> = sql.query_as().fetch_all(&mut *conn).await?;
-    for (hh, items) in rows {
-        let Some(i) = index(&out, hh) else { continue };
-        for item in packed::items::<3>(&items) {
-            let [s, start, end] = item?;
-            let situation = Situation::parse(s).map_err(corrupt("situation"))?;
-            let p = Period::new(situation, date_col(start)?, packed::opt_date(end)?).map_err(corrupt("période"))?;
-            out[i].pathway.periods.push(p);
-        }
-    }
-
-    let mut sql = of_visible(
-        "SELECT e.household_id, e.kind, MAX(e.occurred_on) AS latest FROM household_events e",
-        "e.household_id",
-        conn,
-    );
-    let day = sql.param(Val::Text(format_date(today)));
-    sql.push(&format!(" AND e.occurred_on <= {day} GROUP BY e.household_id, e.kind"));
-    sql.text = format!(
-        "SELECT k.household_id, {} FROM ({}) k GROUP BY k.household_id",
-        packed::agg(&["k.kind", "k.latest"], Some("k.kind")),
-        sql.text
-    );
-    let rows: Vec<(i64, String)> = sql.query_as().fetch_all(&mut *conn).await?;
-    for (hh, items) in rows {
-        let Some(i) = index(&out, hh) else { continue };
-        for item in packed::items::<2>(&items) {
-            let [kind, date] = item?;
-            let kind = EventKind::parse(kind).map_err(corrupt("événement"))?;
-            out[i].pathway.events.push(Event { kind, date: date_col(date)? });
-        }
+    // periods and latest events packed one row per household (crate::packed), of the
+    // households whose pathway is wanted
+    let wanted: Vec<i64> = ids.iter().copied().filter(|&id| pathway_wanted(HouseholdId(id))).collect();
+    let of_wanted = |select: &str, household: &str, conn: &Conn| {
+        let mut sql = Sql::new(select);
+        let visible = sql.in_ids(conn, household, wanted.iter().copied());
+        sql.push(&format!(" WHERE {visible}"));
+        sql
+    };
+    if !wanted.is_empty() {
+        read_pathways(conn, &mut out, today, of_wanted).await?;
     }
 
     let mut sql = of_visible(
@@ -349,6 +322,59 @@ pub async fn list_visible(
         }
     }
     Ok(out)
+}
+
+/// The periods and latest events (up to `today`) of the households `of_wanted` selects, into
+/// `out` (sorted by id).
+async fn read_pathways(
+    conn: &mut Conn,
+    out: &mut [ListHousehold],
+    today: Date,
+    of_wanted: impl Fn(&str, &str, &Conn) -> Sql,
+) -> Result<()> {
+    let mut sql = of_wanted(
+        &format!(
+            "SELECT s.household_id, {} FROM situation_periods s",
+            packed::agg(&["s.situation", "s.start_on", "s.end_on"], Some("s.id"))
+        ),
+        "s.household_id",
+        conn,
+    );
+    sql.push(" GROUP BY s.household_id");
+    let rows: Vec<(i64, String)> = sql.query_as().fetch_all(&mut *conn).await?;
+    for (hh, items) in rows {
+        let Some(i) = out.binary_search_by_key(&HouseholdId(hh), |h| h.id).ok() else { continue };
+        for item in packed::items::<3>(&items) {
+            let [s, start, end] = item?;
+            let situation = Situation::parse(s).map_err(corrupt("situation"))?;
+            let p = Period::new(situation, date_col(start)?, packed::opt_date(end)?).map_err(corrupt("période"))?;
+            out[i].pathway.periods.push(p);
+        }
+    }
+
+    let mut sql = of_wanted(
+        "SELECT e.household_id, e.kind, MAX(e.occurred_on) AS latest FROM household_events e",
+        "e.household_id",
+        conn,
+    );
+    let day = sql.param(Val::Text(format_date(today)));
+    sql.push(&format!(" AND e.occurred_on <= {day} GROUP BY e.household_id, e.kind"));
+    sql.text = format!(
+        "SELECT k.household_id, {} FROM ({}) k GROUP BY k.household_id",
+        packed::agg(&["k.kind", "k.latest"], Some("k.kind")),
+        sql.text
+    );
+    let rows: Vec<(i64, String)> = sql.query_as().fetch_all(&mut *conn).await?;
+    for (hh, items) in rows {
+        let Some(i) = out.binary_search_by_key(&HouseholdId(hh), |h| h.id).ok() else { continue };
+        for item in packed::items::<2>(&items) {
+            let [kind, date] = item?;
+            let kind = EventKind::parse(kind).map_err(corrupt("événement"))?;
+            out[i].pathway.events.push(Event { kind, date: date_col(date)? });
+        }
+    }
+
+    Ok(())
 }
 
 // ---- reads for one household's file --------------------------------------------------------

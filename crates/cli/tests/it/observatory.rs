@@ -220,3 +220,47 @@ async fn the_observatory_reads_again_only_the_households_a_change_touched() {
         t.finish().await;
     }
 }
+
+/// The by-name list takes each household's status, situation and last contact from the
+/// pathways the observatory keeps, and reads its own pathway for a household they do not hold
+/// yet (entered in between): both give the same figures for every household.
+#[tokio::test]
+async fn the_by_name_list_reads_the_same_pathways_from_the_kept_reads_as_from_the_store() {
+    use domain::situation::period_at;
+    use domain::status::status_on;
+    for t in apps().await {
+        demo_territory(&t).await;
+        let on = t.backend();
+        let siao = t.app.login("siao@demo.parcours.test", "demo", "test").await.unwrap().session.actor;
+        let today = t.app.today();
+        let scope = domain::policy::list_scope(&siao, domain::policy::Action::ReadFile, today);
+        let mut conn = t.app.store.pool().acquire().await.unwrap();
+        let now = t.app.now_ts();
+        let own = store::households::list_visible(&mut conn, &scope, today, &now, None, |_| true).await.unwrap();
+        drop(conn);
+        let (histories, _) = t.app.observatory_reads().await.unwrap();
+        let mut conn = t.app.store.pool().acquire().await.unwrap();
+        let (ids, _) = store::observatory::histories_of(&mut conn, None).await.unwrap();
+        drop(conn);
+        assert!(own.len() > 200, "{} ({on:?})", own.len());
+        let rules = domain::status::StatusRules { inactivity_days: 90 };
+        for h in &own {
+            let kept = &histories[ids.binary_search(&h.id.0).unwrap()].pathway;
+            assert_eq!(status_on(kept, today, rules), status_on(&h.pathway, today, rules), "{:?} ({on:?})", h.id);
+            assert_eq!(
+                period_at(&kept.periods, today).map(|p| p.situation),
+                period_at(&h.pathway.periods, today).map(|p| p.situation),
+                "{:?} ({on:?})",
+                h.id
+            );
+            assert_eq!(kept.last_contact_on_or_before(today), h.pathway.last_contact_on_or_before(today));
+        }
+        // and the list shows them
+        let page = t.app.list_households(&siao, &Default::default()).await.unwrap();
+        for r in &page.rows {
+            let h = own.iter().find(|h| h.id == r.id).unwrap();
+            assert_eq!(r.status, status_on(&h.pathway, today, rules), "{:?} ({on:?})", r.id);
+        }
+        t.finish().await;
+    }
+}
