@@ -26,6 +26,14 @@ fn id_of(s: &str) -> Result<i64, WebError> {
     s.parse().map_err(|_| WebError::NotFound)
 }
 
+/// A page number from the query, from 1 (none: the first); anything else is not a page.
+fn page_number(page: Option<&str>) -> Result<usize, WebError> {
+    match page {
+        None | Some("") => Ok(1),
+        Some(p) => p.parse::<usize>().ok().filter(|&p| (1..=100_000).contains(&p)).ok_or(WebError::NotFound),
+    }
+}
+
 fn percent(p: f64) -> String {
     format!("{:.0} %", p * 100.0)
 }
@@ -65,10 +73,7 @@ async fn queue(
     user: LoggedIn,
     Query(q): Query<QueueQuery>,
 ) -> Result<Response, WebError> {
-    let page = match q.page.as_deref() {
-        None | Some("") => 1,
-        Some(p) => p.parse::<usize>().ok().filter(|&p| (1..=100_000).contains(&p)).ok_or(WebError::NotFound)?,
-    };
+    let page = page_number(q.page.as_deref())?;
     let contradictions = state.app.contradiction_ids(&user.session.actor).await?.len();
     let all = state.app.duplicate_queue(&user.session.actor).await?;
     let total = all.len();
@@ -240,10 +245,7 @@ async fn decisions(
     user: LoggedIn,
     Query(q): Query<DecisionsQuery>,
 ) -> Result<Response, WebError> {
-    let page = match q.page.as_deref() {
-        None | Some("") => 1,
-        Some(p) => p.parse::<usize>().ok().filter(|&p| (1..=100_000).contains(&p)).ok_or(WebError::NotFound)?,
-    };
+    let page = page_number(q.page.as_deref())?;
     let log = state.app.decision_log(&user.session.actor, page - 1).await?;
     let done = match q.fait.as_deref() {
         Some("fusion") => Some("La fusion est annulée : les deux fiches sont de nouveau indépendantes."),
