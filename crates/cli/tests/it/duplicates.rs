@@ -297,19 +297,25 @@ async fn contradictory_decisions_are_listed_to_those_who_may_settle_them() {
     }
 }
 
+/// Eleven one-person households entered (and so followed) by `actor`'s organisation: their
+/// persons, 55 pairs for pages of fifty.
+async fn eleven_persons_of(t: &testkit::TestApp, actor: &domain::user::Actor) -> Vec<PersonId> {
+    let mut persons = Vec::new();
+    for k in 0..11u8 {
+        let new = testkit::one_person_household(&format!("Page{}", char::from(b'a' + k)), "Camille", "1980-04-02", "F");
+        let h = t.app.create_household(actor, new).await.unwrap();
+        persons.push(person_of(t, h).await);
+    }
+    persons
+}
+
 #[tokio::test]
 async fn the_decision_log_pages_by_fifty() {
     for t in apps().await {
         let f = Fixture::new(&t).await;
         let (siao, a) = (f.actor("siao"), f.actor("referent-a"));
         // eleven persons followed by A (55 pairs), of whom 51 are decided
-        let mut persons = Vec::new();
-        for k in 0..11u8 {
-            let new =
-                testkit::one_person_household(&format!("Page{}", char::from(b'a' + k)), "Camille", "1980-04-02", "F");
-            let h = t.app.create_household(&a, new).await.unwrap();
-            persons.push(person_of(&t, h).await);
-        }
+        let persons = eleven_persons_of(&t, &a).await;
         let mut conn = t.app.store.pool().acquire().await.unwrap();
         let mut k = 0;
         'pairs: for (i, x) in persons.iter().enumerate() {
@@ -345,13 +351,7 @@ async fn the_queue_pages_by_fifty() {
         let f = Fixture::new(&t).await;
         let a = f.actor("referent-a");
         // eleven persons followed by A: 55 pairs, 52 of them queued with falling probabilities
-        let mut persons = Vec::new();
-        for k in 0..11u8 {
-            let new =
-                testkit::one_person_household(&format!("File{}", char::from(b'a' + k)), "Camille", "1980-04-02", "F");
-            let h = t.app.create_household(&a, new).await.unwrap();
-            persons.push(person_of(&t, h).await);
-        }
+        let persons = eleven_persons_of(&t, &a).await;
         let mut pairs = Vec::new();
         for (i, x) in persons.iter().enumerate() {
             for y in &persons[i + 1..] {
