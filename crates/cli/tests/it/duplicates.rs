@@ -7,6 +7,12 @@ use app::AppError;
 use domain::PersonId;
 use testkit::{apps, fixture_password, Fixture};
 
+/// Every person's shown cluster.
+async fn shown(t: &testkit::TestApp) -> std::collections::HashMap<PersonId, i64> {
+    let mut conn = t.app.store.pool().acquire().await.unwrap();
+    store::linkage::clusters(&mut conn).await.unwrap().into_iter().collect()
+}
+
 /// Every table of the inventory (the audit log excepted: it records the round trip), each
 /// column cast to text, rows in order: the store's content.
 async fn dump(t: &testkit::TestApp) -> Vec<String> {
@@ -60,17 +66,6 @@ async fn merge_then_unmerge_leaves_the_store_as_it_was() {
             // the last run left the three apart
             store::linkage::replace_clusters(&mut conn, &[(pa, 1, 1), (pab, 2, 2), (pb, 3, 3)]).await.unwrap();
         }
-        let shown = |t: &testkit::TestApp| {
-            let pool = t.app.store.pool().clone();
-            async move {
-                let mut conn = pool.acquire().await.unwrap();
-                store::linkage::clusters(&mut conn)
-                    .await
-                    .unwrap()
-                    .into_iter()
-                    .collect::<std::collections::HashMap<_, _>>()
-            }
-        };
         let referent = f.actor("referent-a");
         // referent-a reads h_a and h_ab, not h_b: one pair for them.
         let queue = t.app.duplicate_queue(&referent).await.unwrap();
@@ -560,17 +555,6 @@ async fn a_withdrawal_never_joins_two_members_of_one_household() {
         let f = Fixture::new(&t).await;
         let (pa, pab, pb) = (person_of(&t, f.h_a).await, person_of(&t, f.h_ab).await, person_of(&t, f.h_b).await);
         let siao = f.actor("siao");
-        let shown = |t: &testkit::TestApp| {
-            let pool = t.app.store.pool().clone();
-            async move {
-                let mut conn = pool.acquire().await.unwrap();
-                store::linkage::clusters(&mut conn)
-                    .await
-                    .unwrap()
-                    .into_iter()
-                    .collect::<std::collections::HashMap<_, _>>()
-            }
-        };
         let reject_then_withdraw = || async {
             let mut conn = t.app.store.pool().acquire().await.unwrap();
             store::linkage::decide(&mut conn, pab.min(pb), pab.max(pb), false, (siao.org, siao.user)).await.unwrap();
