@@ -18,9 +18,12 @@
 #     bench/compare-pages.sh /tmp/parcours-before target/release/parcours sqlite:///tmp/big/demo.db /menages siao 9
 # BEFORE_EACH='PATH FORM' posts FORM to PATH, untimed, before each timed request (on each server),
 # e.g. a contact recorded before each check: BEFORE_EACH='/menages/1/evenements kind=contact&date=2026-12-07'
+# BEFORE_EACH_CMD runs a command, untimed, before each timed request, {bin} and {db} standing for
+# each server's binary and database (give each its own copy with AFTER_DB), e.g. the first list
+# after a nightly linkage run: BEFORE_EACH_CMD='{bin} link run --db {db}'
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
-[[ $# -ge 5 ]] || { sed -n '2,20p' "$0"; exit 2; }
+[[ $# -ge 5 ]] || { sed -n '2,23p' "$0"; exit 2; }
 BEFORE="$1"; AFTER="$2"; DB="$3"; PAGE="$4"; ACCOUNT="$5"; N="${6:-9}"
 DIR="$(mktemp -d /tmp/parcours-compare.XXXXXX)"
 P1=18611; P2=18612
@@ -54,14 +57,18 @@ done
 if cmp -s "$DIR/$P1.html" "$DIR/$P2.html"; then same="same page"; else same="PAGES DIFFER"; fi
 a=()
 b=()
-before_each() { # $1 port
+before_each() { # $1 port, $2 binary, $3 database
+  if [[ -n "${BEFORE_EACH_CMD:-}" ]]; then
+    local cmd="${BEFORE_EACH_CMD//\{bin\}/$2}"
+    PARCOURS_KEYRING_FILE=data/demo-keyring.txt bash -c "${cmd//\{db\}/$3}" >/dev/null 2>&1
+  fi
   [[ -n "${BEFORE_EACH:-}" ]] || return 0
   curl -s -o /dev/null -b "$DIR/$1.jar" --data "${BEFORE_EACH#* }" --data-urlencode "csrf=$(cat "$DIR/$1.csrf")" \
     "http://127.0.0.1:$1${BEFORE_EACH%% *}"
 }
 for _ in $(seq "$N"); do
-  before_each $P1
-  before_each $P2
+  before_each $P1 "$BEFORE" "$DB"
+  before_each $P2 "$AFTER" "${AFTER_DB:-$DB}"
   a+=("$(ask $P1 -o /dev/null -w '%{time_total}')")
   b+=("$(ask $P2 -o /dev/null -w '%{time_total}')")
 done

@@ -37,6 +37,9 @@ pub struct LinkRunReport {
     /// « Different people » pairs that « same person » decisions put back in one cluster
     /// (through a third record): reviewers contradict each other there.
     pub conflicting_decisions: usize,
+    /// Persons whose cluster the run changed (added, moved or removed): only their rows are
+    /// written, and only their households' kept reads are read again.
+    pub changed: usize,
     pub seconds: f64,
 }
 
@@ -275,7 +278,8 @@ impl App {
             links.retain(|l| !gone.contains(&l.0) && !gone.contains(&l.1));
             queue.retain(|c| !gone.contains(&c.0) && !gone.contains(&c.1));
         }
-        store::linkage::replace_clusters(&mut tx, &rows).await?;
+        let writes = store::linkage::replace_clusters(&mut tx, &rows).await?;
+        report.changed = writes.written + writes.removed;
         store::linkage::replace_edges(&mut tx, &links).await?;
         let now = store::linkage::decided_pairs(&mut tx).await?;
         let (then, now): (BTreeSet<_>, BTreeSet<_>) = (decisions.into_iter().collect(), now.into_iter().collect());

@@ -105,8 +105,8 @@ pub async fn run(db: Option<&str>, command: &LinkCommand) -> anyhow::Result<()> 
             bars.bar.finish_and_clear();
             println!(
                 "Rapprochement : {} personnes, {} paires comparées, {} groupes ({} personnes dans un groupe partagé), \
-                 {} paires à examiner — {:.1} s.",
-                r.persons, r.candidate_pairs, r.clusters, r.in_shared_clusters, r.queued, r.seconds
+                 {} paires à examiner, {} personne(s) dont le groupe a changé — {:.1} s.",
+                r.persons, r.candidate_pairs, r.clusters, r.in_shared_clusters, r.queued, r.changed, r.seconds
             );
             if r.conflicting_decisions > 0 {
                 println!(

@@ -83,11 +83,45 @@ pub async fn engine_clusters(conn: &mut Conn) -> Result<Vec<(PersonId, i64)>> {
     Ok(rows.into_iter().map(|r| (PersonId(r.0), r.1)).collect())
 }
 
-/// Replaces the clusters: (person, engine cluster, shown cluster), ids kept stable by the caller.
-pub async fn replace_clusters(conn: &mut Conn, rows: &[(PersonId, i64, i64)]) -> Result<()> {
-    sqlx::query("DELETE FROM person_clusters").execute(&mut *conn).await?;
+/// What [`replace_clusters`] wrote.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ClusterWrites {
+    /// Persons whose row was added or changed.
+    pub written: usize,
+    /// Persons whose row was removed (no longer linked: anonymised, deleted).
+    pub removed: usize,
+}
+
+/// Brings the clusters to `rows`: (person, engine cluster, shown cluster), ids kept stable by
+/// the caller. Only the rows that differ are written, so a run that changes nothing writes
+/// nothing: the data version does not move and no household is stamped, and the observatory's
+/// and the by-name list's kept reads stay as they are (ADR 0010). `updated_at` is when a
+/// person's row last changed.
+pub async fn replace_clusters(conn: &mut Conn, rows: &[(PersonId, i64, i64)]) -> Result<ClusterWrites> {
+    let old: Vec<(i64, Option<i64>, i64)> =
+        sqlx::query_as("SELECT person_id, engine_cluster_id, cluster_id FROM person_clusters")
+            .fetch_all(&mut *conn)
+            .await?;
+    let old: std::collections::HashMap<i64, (Option<i64>, i64)> =
+        old.into_iter().map(|(p, engine, shown)| (p, (engine, shown))).collect();
+    let new: std::collections::HashSet<i64> = rows.iter().map(|r| r.0 .0).collect();
+    let changed: Vec<&(PersonId, i64, i64)> =
+        rows.iter().filter(|(p, engine, shown)| old.get(&p.0) != Some(&(Some(*engine), *shown))).collect();
+    let gone: Vec<i64> = old.keys().copied().filter(|p| !new.contains(p)).collect();
+    // a changed row is deleted then inserted: two statements per chunk rather than one per
+    // row, which on PostgreSQL also stamps households once per statement
+    let mut delete: Vec<i64> = changed.iter().filter(|r| old.contains_key(&r.0 .0)).map(|r| r.0 .0).collect();
+    delete.extend(&gone);
+    for chunk in delete.chunks(500) {
+        let sql = format!("DELETE FROM person_clusters WHERE person_id IN ({})", placeholders(chunk.len()));
+        let mut q = sqlx::query(&sql);
+        for p in chunk {
+            q = q.bind(*p);
+        }
+        q.execute(&mut *conn).await?;
+    }
     let now = now_timestamp();
-    for chunk in rows.chunks(250) {
+    for chunk in changed.chunks(250) {
         let mut sql =
             String::from("INSERT INTO person_clusters (person_id, engine_cluster_id, cluster_id, updated_at) VALUES ");
         let mut args = sqlx::any::AnyArguments::default();
@@ -105,7 +139,7 @@ pub async fn replace_clusters(conn: &mut Conn, rows: &[(PersonId, i64, i64)]) ->
         }
         sqlx::query_with(&sql, args).execute(&mut *conn).await?;
     }
-    Ok(())
+    Ok(ClusterWrites { written: changed.len(), removed: gone.len() })
 }
 
 /// `$1, $2, …` for `n` values.

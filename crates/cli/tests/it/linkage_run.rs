@@ -487,3 +487,53 @@ async fn decisions_taken_while_a_run_computes_are_not_undone_when_it_stores() {
         t.finish().await;
     }
 }
+
+/// A run writes only the clusters that changed: over an unchanged store it writes none, so the
+/// data version stays and the observatory keeps its reads; after a decision taken behind the
+/// application's back, it rewrites only the persons it parts, and the observatory reads again
+/// only their households.
+#[tokio::test]
+async fn a_run_writes_only_the_clusters_that_changed() {
+    for t in apps().await {
+        linked_territory(&t, 200, 9).await;
+        t.app.observatory_reads().await.unwrap();
+        let mut conn = t.app.store.pool().acquire().await.unwrap();
+        let version = store::observatory::data_version(&mut conn).await.unwrap();
+        let stamps = store::observatory::household_stamps(&mut conn).await.unwrap();
+        let before = store::linkage::clusters(&mut conn).await.unwrap();
+        drop(conn);
+
+        let again = t.app.run_linkage(ReviewBand::default(), &NoProgress).await.unwrap();
+        assert_eq!(again.changed, 0, "{again:?}");
+        let mut conn = t.app.store.pool().acquire().await.unwrap();
+        assert_eq!(store::observatory::data_version(&mut conn).await.unwrap(), version, "nothing written");
+        assert_eq!(store::observatory::household_stamps(&mut conn).await.unwrap(), stamps, "no household stamped");
+        assert_eq!(store::linkage::clusters(&mut conn).await.unwrap(), before);
+
+        // two persons of different households that the engine put in one cluster, said
+        // different in the store directly: the next run parts them and writes only that
+        let shared = group(before.iter().map(|(p, c)| (p.0, *c)));
+        let (a, b) = shared
+            .values()
+            .filter(|m| m.len() == 2)
+            .map(|m| (domain::PersonId(m[0]), domain::PersonId(m[1])))
+            .next()
+            .expect("a cluster of two");
+        store::linkage::decide(&mut conn, a.min(b), a.max(b), false, (domain::OrgId(1), domain::UserId(1)))
+            .await
+            .unwrap();
+        drop(conn);
+        let parted = t.app.run_linkage(ReviewBand::default(), &NoProgress).await.unwrap();
+        assert!((1..=4).contains(&parted.changed), "{parted:?}");
+        let mut conn = t.app.store.pool().acquire().await.unwrap();
+        let after: HashMap<_, _> = store::linkage::clusters(&mut conn).await.unwrap().into_iter().collect();
+        drop(conn);
+        assert_ne!(after[&a], after[&b], "parted");
+        let moved = before.iter().filter(|(p, c)| after.get(p) != Some(c)).count();
+        assert!(moved >= 1 && moved <= parted.changed, "{moved} moved, {parted:?}");
+        t.app.observatory_reads().await.unwrap();
+        let read = t.app.observatory_households_read();
+        assert!((1..=2 * parted.changed).contains(&read), "{read} households read again, {parted:?}");
+        t.finish().await;
+    }
+}
