@@ -556,6 +556,14 @@ fn key_id_now() -> String {
 
 async fn serve(app: App, listen: SocketAddr) -> anyhow::Result<()> {
     let secure_cookies = !listen.ip().is_loopback() || std::env::var("PARCOURS_SECURE_COOKIES").is_ok_and(|v| v == "1");
+    // the kept pathways (aggregates, no name: ADR 0010) are read once in the background at
+    // start, so that the first list or dashboard does not wait for the full read
+    let warm = app.clone();
+    tokio::spawn(async move {
+        if let Err(e) = warm.observatory_reads().await {
+            tracing::warn!("lecture des parcours au démarrage : {e}");
+        }
+    });
     let router = web::router(app, web::WebOptions { secure_cookies });
     let listener = tokio::net::TcpListener::bind(listen).await.with_context(|| format!("écoute sur {listen}"))?;
     println!("parcours écoute sur http://{listen}/");
