@@ -201,7 +201,10 @@ for entry in "${datasets[@]}"; do
 done
 
 # ---- 4. what no linker can separate in the largest synthetic set ------------------------------
-"$PY" bench/linkage/ambiguity.py --input "$DATA/synth-$LARGEST.csv" --json \
+# with the engine's clusters of its default run, when it ran
+engine_clusters=()
+[[ -f "$OUT/synth-$LARGEST-parcours.csv" ]] && engine_clusters=(--clusters "$OUT/synth-$LARGEST-parcours.csv")
+"$PY" bench/linkage/ambiguity.py --input "$DATA/synth-$LARGEST.csv" "${engine_clusters[@]}" --json \
   | "$PY" -c 'import json,sys; d=json.load(sys.stdin); d.update(kind="ambiguity", dataset=sys.argv[1]); print(json.dumps(d))' \
     "synth-$LARGEST" >"$RESULTS/ambiguity-synth-$LARGEST.json" || log "ambiguity analysis failed"
 

@@ -16,7 +16,15 @@ has no such pair), split by whether the two birth countries agree and whether th
 communes agree (normalised as the names, a leading `St`/`Ste` written out): how much of the
 ambiguity the birth place resolves.
 
+Then whether the household says more: for each such pair whose rows are in two different
+reports (the `household` column), whether a co-member of one row has the same name as a
+co-member of the other (same normalised names, sex compatible, birth dates equal or one missing):
+two reports sharing two namesakes are likely one household reported twice. With `--clusters`
+(the engine's `--clusters-out`), also how many of those pairs the engine put in one cluster.
+
 Also prints the share of all true pairs in these classes.
+
+    python ambiguity.py --input synth-1000000.csv [--clusters clusters.csv] [--json]
 """
 
 import argparse
@@ -30,7 +38,7 @@ import unicodedata
 
 BUCKETS = ("2", "3", "4", "5–10", "over 10")
 # what the analysis keeps of a row (a tuple: a million of them stay small)
-Row = collections.namedtuple("Row", "truth birth_date sex commune birth_country birth_commune name")
+Row = collections.namedtuple("Row", "id truth birth_date sex commune birth_country birth_commune name household")
 
 
 def norm(s):
@@ -65,6 +73,7 @@ def birth_place_agreement(a, b):
 def row_of(r):
     """What the analysis keeps of a CSV row (missing optional columns are empty)."""
     return Row(
+        id=r.get("id", ""),
         truth=r["truth"],
         birth_date=r["birth_date"],
         sex=r["sex"],
@@ -72,20 +81,42 @@ def row_of(r):
         birth_country=(r.get("birth_country") or "").strip(),
         birth_commune=norm_place(r.get("birth_commune") or ""),
         name=(norm(r["family_name"]), first_given(r["given_names"])),
+        household=(r.get("household") or "").strip(),
     )
 
 
-def analyse(records):
-    """The output object (see main) from rows as `row_of` gives them."""
+def namesakes(x, y):
+    """Two rows with the same normalised name, sexes compatible and birth dates not different."""
+    return (x.name == y.name and (x.sex == y.sex or "X" in (x.sex, y.sex))
+            and (not x.birth_date or not y.birth_date or x.birth_date == y.birth_date))
+
+
+def co_member_namesakes(x, y, households):
+    """How many pairs of co-members, one in `x`'s report and one in `y`'s, are namesakes (0 when
+    the rows are not in two different reports)."""
+    if not x.household or not y.household or x.household == y.household:
+        return 0
+    return sum(1 for u in households[x.household] if u.id != x.id
+               for v in households[y.household] if v.id != y.id and namesakes(u, v))
+
+
+def analyse(records, cluster_of=None):
+    """The output object (see main) from rows as `row_of` gives them; `cluster_of` maps a row id
+    to the engine's cluster."""
     by_name = collections.defaultdict(list)
     by_truth = collections.Counter()
+    households = collections.defaultdict(list)
     for row in records:
         by_name[row.name].append(row)
         by_truth[row.truth] += 1
+        if row.household:
+            households[row.household].append(row)
     true_pairs = sum(n * (n - 1) // 2 for n in by_truth.values())
     classes = collections.defaultdict(lambda: [0, 0])  # (bucket, same commune) -> [one person, two]
     # (bucket, same commune, same birth country, same birth commune) -> [one person, two]
     places = collections.defaultdict(lambda: [0, 0])
+    # has a co-member namesake -> [one person, two, one person linked by the engine, two linked]
+    co = {True: [0, 0, 0, 0], False: [0, 0, 0, 0]}
     for rows in by_name.values():
         n = len(rows)
         if n < 2 or n > 300:
@@ -102,6 +133,11 @@ def analyse(records):
             agreement = birth_place_agreement(x, y)
             if agreement is not None:
                 places[(b, same, *agreement)][two] += 1
+            c = co[co_member_namesakes(x, y, households) > 0]
+            c[two] += 1
+            if cluster_of is not None and cluster_of.get(x.id) is not None \
+                    and cluster_of.get(x.id) == cluster_of.get(y.id):
+                c[2 + two] += 1
     order = {k: i for i, k in enumerate(BUCKETS)}
     rows = []
     for (b, same), (one, two) in sorted(classes.items(), key=lambda kv: (order[kv[0][0]], not kv[0][1])):
@@ -122,16 +158,26 @@ def analyse(records):
         "birth_place_true_pairs": sum(r["one_person"] for r in place_rows),
         "birth_place_false_pairs": sum(r["two_persons"] for r in place_rows),
         "birth_place_classes": place_rows,
+        # the same pairs, by whether a co-member of one row's report has a namesake in the other's
+        "co_member": [{"co_member_namesake": k, "one_person": v[0], "two_persons": v[1],
+                       "one_person_linked": v[2] if cluster_of is not None else None,
+                       "two_persons_linked": v[3] if cluster_of is not None else None}
+                      for k, v in ((True, co[True]), (False, co[False]))],
     }
 
 
 def main():
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--input", required=True)
+    p.add_argument("--clusters", help="the engine's clusters (id,cluster), from link eval --clusters-out")
     p.add_argument("--json", action="store_true")
     args = p.parse_args()
+    cluster_of = None
+    if args.clusters:
+        with open(args.clusters, newline="", encoding="utf-8") as f:
+            cluster_of = {r["id"]: r["cluster"] for r in csv.DictReader(f)}
     with open(args.input, newline="", encoding="utf-8") as f:
-        out = analyse(row_of(r) for r in csv.DictReader(f))
+        out = analyse((row_of(r) for r in csv.DictReader(f)), cluster_of)
     if args.json:
         print(json.dumps(out))
         return
@@ -155,6 +201,15 @@ def main():
         print(f"| {r['rows_with_the_name']} | {yes[r['same_commune']]} | {yes[r['same_birth_country']]} | "
               f"{yes[r['same_birth_commune']]} | {r['one_person']:,} | {r['two_persons']:,} | "
               f"{r['share_one_person']:.3f} |")
+    print()
+    print("| a co-member has a namesake in the other report | one person | two persons | share one person "
+          "| one person linked | two persons linked |")
+    print("|---|---|---|---|---|---|")
+    for r in out["co_member"]:
+        share = r["one_person"] / max(1, r["one_person"] + r["two_persons"])
+        linked = [f"{r[k]:,}" if r[k] is not None else "—" for k in ("one_person_linked", "two_persons_linked")]
+        print(f"| {yes[r['co_member_namesake']]} | {r['one_person']:,} | {r['two_persons']:,} | {share:.3f} | "
+              f"{linked[0]} | {linked[1]} |")
 
 
 if __name__ == "__main__":

@@ -234,7 +234,31 @@ def render_ambiguity(a):
     lines.append("")
     if "birth_place_classes" in a:
         lines.extend(render_birth_place(a))
+    if "co_member" in a:
+        lines.extend(render_co_member(a))
     return lines
+
+
+def render_co_member(a):
+    """`ambiguity.py`'s co-member classes: how much of the ambiguity the household resolves."""
+    co = {r["co_member_namesake"]: r for r in a["co_member"]}
+    yes, no = co[True], co[False]
+    linked = yes["one_person_linked"] is not None
+    line = (
+        "How much of it the household resolves: of these pairs, "
+        f"{fmt_int(yes['one_person'] + yes['two_persons'])} have, in the other row's report, a namesake of a "
+        f"co-member (same normalised names, sex and birth date not different): {fmt_int(yes['one_person'])} "
+        f"one person, {fmt_int(yes['two_persons'])} two. The other {fmt_int(no['one_person'])} true pairs "
+        f"({no['one_person'] / a['true_pairs']:.1%} of all true pairs) have no such co-member, against "
+        f"{fmt_int(no['two_persons'])} pairs of two persons."
+    )
+    if linked:
+        line += (
+            f" The engine (all columns and households, the clusters above) links {fmt_int(yes['one_person_linked'])} "
+            f"of the first true pairs ({fmt_int(yes['two_persons_linked'])} false), and "
+            f"{fmt_int(no['one_person_linked'])} of the others ({fmt_int(no['two_persons_linked'])} false)."
+        )
+    return [line, ""]
 
 
 def render_ceiling(c):

@@ -62,10 +62,11 @@ class EvaluateTest(unittest.TestCase):
             self.check(True, seed)
 
 
-def row(truth, family, given, birth_date="", sex="F", commune="69901", country="", birth_commune=""):
-    return ambiguity.row_of({"truth": truth, "family_name": family, "given_names": given, "birth_date": birth_date,
-                             "sex": sex, "commune": commune, "birth_country": country,
-                             "birth_commune": birth_commune})
+def row(truth, family, given, birth_date="", sex="F", commune="69901", country="", birth_commune="",
+        household="", id=""):
+    return ambiguity.row_of({"id": id, "truth": truth, "family_name": family, "given_names": given,
+                             "birth_date": birth_date, "sex": sex, "commune": commune, "birth_country": country,
+                             "birth_commune": birth_commune, "household": household})
 
 
 class AmbiguityTest(unittest.TestCase):
@@ -109,9 +110,43 @@ class AmbiguityTest(unittest.TestCase):
                   (c["one_person"], c["two_persons"]) for c in out["birth_place_classes"]}
         self.assertEqual(places, {(True, True, True): (1, 0), (False, True, False): (0, 1)})
         self.assertEqual((out["birth_place_true_pairs"], out["birth_place_false_pairs"]), (1, 1))
+        self.assertEqual([(c["one_person"], c["two_persons"]) for c in out["co_member"]], [(0, 0), (2, 1)])
+
+    def test_co_member_namesakes(self):
+        rows = [
+            # reports 10 and 20: Marie Martin, undated in one, with her son Paul in both
+            row("1", "Martin", "Marie", "1980-01-02", household="10", id="1"),
+            row("5", "Martin", "Paul", "2010-05-06", sex="M", household="10", id="2"),
+            row("1", "Martin", "Marie", household="20", id="3"),
+            row("5", "MARTIN", "Paul", sex="M", household="20", id="4"),
+            # report 30: another Marie Martin, undated, with a daughter Paule
+            row("2", "Martin", "Marie", household="30", id="5"),
+            row("6", "Martin", "Paule", household="30", id="6"),
+        ]
+        out = ambiguity.analyse(rows, cluster_of={"1": "a", "3": "a", "5": "b"})
+        co = {c["co_member_namesake"]: c for c in out["co_member"]}
+        # Marie 1–3 (Paul in both reports): one person with a co-member namesake, linked; Marie
+        # 1–5 and 3–5 have none; Paul 2–4 has Marie as co-member namesake
+        self.assertEqual((co[True]["one_person"], co[True]["two_persons"], co[True]["one_person_linked"]), (2, 0, 1))
+        self.assertEqual((co[False]["one_person"], co[False]["two_persons"], co[False]["two_persons_linked"]),
+                         (0, 2, 0))
+        self.assertEqual(ambiguity.co_member_namesakes(rows[0], rows[1], {"10": rows[:2]}), 0, "one report")
 
 
 class ReportTest(unittest.TestCase):
+    def test_co_member_paragraph(self):
+        a = {"true_pairs": 1000, "co_member": [
+            {"co_member_namesake": True, "one_person": 40, "two_persons": 1, "one_person_linked": 35,
+             "two_persons_linked": 0},
+            {"co_member_namesake": False, "one_person": 100, "two_persons": 900, "one_person_linked": 50,
+             "two_persons_linked": 2}]}
+        text = report.render_co_member(a)[0]
+        self.assertIn("of these pairs, 41 have", text)
+        self.assertIn("The other 100 true pairs (10.0% of all true pairs)", text)
+        self.assertIn("links 35 of the first true pairs (0 false), and 50 of the others (2 false)", text)
+        a["co_member"][0]["one_person_linked"] = None
+        self.assertNotIn("links", report.render_co_member(a)[0])
+
     CORE = ["family_name", "given_names", "birth_date", "sex", "commune"]
     TRAITS = ["birth_name", "birth_country", "birth_commune"]
 
