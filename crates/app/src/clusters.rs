@@ -62,17 +62,25 @@ pub(crate) async fn refresh_around(tx: &mut Tx, persons: &[PersonId]) -> Result<
 /// it), under the reviewers' « different people » decisions as they stand; then refreshes the
 /// shown clusters. A decision splits two records joined through a third at once, and its
 /// withdrawal joins them again, both as the engine's clustering would on the same links (best
-/// link first, never across a decision); ids stay stable, a new part gets a fresh id.
+/// link first, never across a decision, never where the run found the engine's guard against
+/// it); ids stay stable, a new part gets a fresh id.
 pub(crate) async fn recluster_around(tx: &mut Tx, persons: &[PersonId]) -> Result<()> {
     // the records the links join to these, transitively
     let mut inside: BTreeSet<PersonId> = persons.iter().copied().collect();
     let mut frontier: Vec<PersonId> = persons.to_vec();
     let mut links: BTreeSet<(PersonId, PersonId)> = BTreeSet::new();
     let mut edges = Vec::new();
+    // a negative weight is the engine's guard keeping two records apart (stored across two
+    // clusters a decision parts, for its withdrawal): it joins nothing
+    let mut vetoes: BTreeSet<(PersonId, PersonId)> = BTreeSet::new();
     while !frontier.is_empty() {
         let found = store::linkage::edges_of(tx, &frontier).await?;
         frontier.clear();
         for (a, b, w) in found {
+            if w < 0.0 {
+                vetoes.insert((a.min(b), a.max(b)));
+                continue;
+            }
             if links.insert((a, b)) {
                 edges.push((a, b, w));
             }
@@ -121,10 +129,17 @@ pub(crate) async fn recluster_around(tx: &mut Tx, persons: &[PersonId]) -> Resul
     }
     let mut clusters = linkage::Clusters::new();
     clusters.extend_to(members.len());
+    let vetoed: std::collections::HashSet<(u32, u32)> = vetoes
+        .iter()
+        .filter_map(|(a, b)| {
+            let (x, y) = (*index.get(a)?, *index.get(b)?);
+            Some((x.min(y), x.max(y)))
+        })
+        .collect();
     linkage::cluster::cluster_edges(
         &mut clusters,
         &mut links,
-        &mut |_, _| true,
+        &mut |a, b| !vetoed.contains(&(a.min(b), a.max(b))),
         None,
         &linkage::cluster::Apart::new(&apart),
     );

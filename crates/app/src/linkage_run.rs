@@ -107,6 +107,51 @@ fn field_label(name: &str) -> &str {
     }
 }
 
+/// Above this many pairs across two clusters a decision keeps apart, the guard's vetoes are
+/// looked for among the first members of each only (the engine's guard samples likewise).
+const VETO_PAIRS: usize = 10_000;
+const VETO_SAMPLE: usize = 100;
+
+/// The pairs across two clusters of `pairs` (cluster roots, smaller first) that `vetoed`
+/// refuses, with its weight: (record, record, weight), the records in index order.
+fn guard_vetoes(
+    clusters: &linkage::Clusters,
+    pairs: &std::collections::HashSet<(u64, u64)>,
+    n: usize,
+    vetoed: impl Fn(u32, u32) -> Option<f64>,
+) -> Vec<(u32, u32, f64)> {
+    if pairs.is_empty() {
+        return Vec::new();
+    }
+    let wanted: BTreeSet<u64> = pairs.iter().flat_map(|&(x, y)| [x, y]).collect();
+    let mut members: HashMap<u64, Vec<u32>> = HashMap::new();
+    for i in 0..n as u32 {
+        let c = clusters.of(i).0;
+        if wanted.contains(&c) {
+            members.entry(c).or_default().push(i);
+        }
+    }
+    let mut out = Vec::new();
+    let mut pairs: Vec<&(u64, u64)> = pairs.iter().filter(|(x, y)| x != y).collect();
+    pairs.sort_unstable();
+    for &(x, y) in pairs {
+        let (mx, my) = (&members[&x], &members[&y]);
+        let (mx, my) = if mx.len() * my.len() > VETO_PAIRS {
+            (&mx[..mx.len().min(VETO_SAMPLE)], &my[..my.len().min(VETO_SAMPLE)])
+        } else {
+            (&mx[..], &my[..])
+        };
+        for &a in mx {
+            for &b in my {
+                if let Some(w) = vetoed(a, b) {
+                    out.push((a.min(b), a.max(b), w));
+                }
+            }
+        }
+    }
+    out
+}
+
 /// What a run computed, before it is stored ([`App::store_linkage`]): the clusters, the links,
 /// the queue, and the reviewers' decisions it honoured.
 pub struct LinkRunPlan {
@@ -242,19 +287,31 @@ impl App {
                 serde_json::to_string(&why).map_err(|_| AppError::Store(store::StoreError::Corrupt("json".into())))?;
             queue.push((persons[p.a as usize].id, persons[p.b as usize].id, p.probability, why));
         }
-        // the links inside the engine's clusters, and those between two clusters that only a
-        // « different people » decision keeps apart, for a decision or its withdrawal to
-        // cluster them again at once (clusters::recluster_around)
+        // The links inside the engine's clusters; and between two clusters a « different
+        // people » decision keeps apart, or the engine's guard (a pair across them is two
+        // persons), the links across them and the guard's vetoes (stored with their negative
+        // weight): a decision or its withdrawal then clusters the records around it again at
+        // once, as the next run will (clusters::recluster_around).
         let of = |i: u32| outcome.clusters.of(i).0;
-        let parted: std::collections::HashSet<(u64, u64)> =
-            cfg.apart.iter().map(|&(a, b)| (of(a).min(of(b)), of(a).max(of(b)))).collect();
-        let links: Vec<(PersonId, PersonId, f64)> = outcome
+        let key = |a: u32, b: u32| (of(a).min(of(b)), of(a).max(of(b)));
+        let linked = |p: &&linkage::ScoredPair| p.probability >= cfg.threshold && !households.together(p.a, p.b);
+        let parted: std::collections::HashSet<(u64, u64)> = cfg.apart.iter().map(|&(a, b)| key(a, b)).collect();
+        let mut around = parted.clone();
+        around.extend(outcome.pairs.iter().filter(linked).filter(|p| of(p.a) != of(p.b)).map(|p| key(p.a, p.b)));
+        let vetoes = guard_vetoes(&outcome.clusters, &around, persons.len(), |a, b| {
+            let w = scorer.score(a.min(b), a.max(b)).1;
+            (w < cfg.guard_weight).then_some(w + scorer.prior_weight())
+        });
+        let mut kept = parted;
+        kept.extend(vetoes.iter().map(|&(a, b, _)| key(a, b)));
+        let mut links: Vec<(PersonId, PersonId, f64)> = outcome
             .pairs
             .iter()
-            .filter(|p| p.probability >= cfg.threshold && !households.together(p.a, p.b))
-            .filter(|p| of(p.a) == of(p.b) || parted.contains(&(of(p.a).min(of(p.b)), of(p.a).max(of(p.b)))))
+            .filter(linked)
+            .filter(|p| of(p.a) == of(p.b) || kept.contains(&key(p.a, p.b)))
             .map(|p| (persons[p.a as usize].id, persons[p.b as usize].id, p.weight))
             .collect();
+        links.extend(vetoes.into_iter().map(|(a, b, w)| (persons[a as usize].id, persons[b as usize].id, w)));
         Ok(LinkRunPlan { report, started, rows, links, queue, decisions })
     }
 

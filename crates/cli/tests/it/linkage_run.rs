@@ -537,3 +537,67 @@ async fn a_run_writes_only_the_clusters_that_changed() {
         t.finish().await;
     }
 }
+
+/// Three records of one rare name, all born in Hanoï: A a man born in 1980, B undated and of
+/// unknown sex, C a woman born in 1975. The engine links B to A and refuses C beside A (its
+/// guard: A and C are two persons). « Different people » on A and B puts B with C at once, as
+/// the next run does: the run stored the link B–C that its guard refused. Withdrawn, the
+/// clusters come back at once as the next run gives them, B with A and C alone: the run stored
+/// the guard's veto between A and C, without which the links alone would join all three.
+#[tokio::test]
+async fn withdrawing_a_decision_keeps_apart_what_the_engines_guard_keeps_apart() {
+    for t in apps().await {
+        territory(&t, 200, 5).await;
+        let mut conn = t.app.store.pool().acquire().await.unwrap();
+        let commune = domain::territory::InseeCode::parse("69901").unwrap();
+        let mut ids = Vec::new();
+        for (birth, sex, country, place) in
+            [("1980-01-02", "M", "99243", "Hanoï"), ("", "X", "99243", "Hanoï"), ("1975-07-07", "F", "99243", "Hanoï")]
+        {
+            let h =
+                store::households::insert_household(&mut conn, Some(&commune), TODAY, domain::OrgId(1)).await.unwrap();
+            let p = domain::household::NewPerson::parse("Zorbaquet", "Tuan", birth, sex, TODAY)
+                .unwrap()
+                .with_birth(domain::identity::BirthIdentity::parse("", country, place).unwrap());
+            let id = store::households::insert_person(&mut conn, &p, &Default::default()).await.unwrap();
+            store::households::add_member(&mut conn, h, id, domain::household::MemberRole::Reference, TODAY, None)
+                .await
+                .unwrap();
+            ids.push(id);
+        }
+        drop(conn);
+        let (a, b, c) = (ids[0], ids[1], ids[2]);
+        let siao = linked_territory_again(&t).await;
+        let first = shown(&t).await;
+        assert_eq!(first[&a.0], first[&b.0], "B is A");
+        assert_ne!(first[&a.0], first[&c.0], "C is another person");
+
+        let mut conn = t.app.store.pool().acquire().await.unwrap();
+        store::linkage::replace_candidates(&mut conn, &[(a, b, 0.7, "[]".into())]).await.unwrap();
+        let id = store::linkage::pending(&mut conn).await.unwrap()[0].id;
+        drop(conn);
+        t.app.decide_pair(&siao, id, false).await.unwrap();
+        let parted = shown(&t).await;
+        assert_ne!(parted[&a.0], parted[&b.0]);
+        assert_eq!(parted[&b.0], parted[&c.0], "without A, B goes with C at once");
+        t.app.run_linkage(ReviewBand::default(), &NoProgress).await.unwrap();
+        assert_eq!(shown(&t).await, parted, "as the next run");
+
+        let mut conn = t.app.store.pool().acquire().await.unwrap();
+        let decision = store::linkage::decisions(&mut conn).await.unwrap().into_iter().find(|d| !d.same).unwrap();
+        drop(conn);
+        t.app.withdraw_rejection(&siao, decision.id).await.unwrap();
+        let withdrawn = shown(&t).await;
+        assert_eq!(withdrawn[&a.0], withdrawn[&b.0], "withdrawn: B with A again");
+        assert_ne!(withdrawn[&a.0], withdrawn[&c.0], "and C apart, as the engine's guard keeps it");
+        t.app.run_linkage(ReviewBand::default(), &NoProgress).await.unwrap();
+        assert_eq!(shown(&t).await, withdrawn, "the next run agrees");
+        t.finish().await;
+    }
+}
+
+/// Links the store as it is, and the SIAO coordinator.
+async fn linked_territory_again(t: &testkit::TestApp) -> domain::user::Actor {
+    t.app.run_linkage(ReviewBand::default(), &NoProgress).await.unwrap();
+    t.app.login("siao@demo.parcours.test", "un-mot-de-passe-de-demo", "test").await.unwrap().session.actor
+}
