@@ -2,6 +2,8 @@
 //! who may read both files), decisions (same person: a merge that keeps both records; different
 //! people: never proposed again) and unmerge.
 
+use std::collections::{HashMap, HashSet};
+
 use domain::audit::{AuditAction, Outcome as AuditOutcome};
 use domain::household::Membership;
 use domain::policy::{self, HouseholdFacts};
@@ -52,6 +54,19 @@ pub struct Side {
     pub commune: Option<String>,
     pub followers: Vec<String>,
     pub birth: domain::identity::BirthIdentity,
+    /// The other present members of the household, oldest first.
+    pub co_members: Vec<CoMember>,
+}
+
+/// Another member of a side's household: a reviewer sees whether both households hold the same
+/// people (the explanation's « Ménage » line says the engine thought so).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CoMember {
+    /// `DUPONT Marie`.
+    pub name: String,
+    pub birth_year: Option<i32>,
+    /// In one linkage group with a member of the other side's household.
+    pub linked: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -153,9 +168,14 @@ impl App {
         let (mut tx, c, ha, hb) = self.reviewable_pair(actor, id).await?;
         let today = self.today();
         let mut sides = Vec::new();
+        let mut others: Vec<Vec<Membership>> = Vec::new();
         for (person, h) in [(c.a, ha), (c.b, hb)] {
             let rec = store::households::get(&mut tx, h).await?.ok_or(AppError::NotFound)?;
             let m = side_of(&rec.members, person).ok_or(AppError::NotFound)?.clone();
+            let mut co: Vec<Membership> =
+                rec.members.iter().filter(|o| o.person.id != person && o.present_on(today)).cloned().collect();
+            co.sort_by_key(|o| (o.person.birth_date.is_none(), o.person.birth_date, o.person.id));
+            others.push(co);
             sides.push(Side {
                 person,
                 household: h,
@@ -171,7 +191,26 @@ impl App {
                     .filter(|f| f.from <= today && f.to.is_none_or(|t| today < t))
                     .map(|f| f.org_name.clone())
                     .collect(),
+                co_members: Vec::new(),
             });
+        }
+        // which co-members share a linkage group with one on the other side
+        let ids: Vec<PersonId> = others.iter().flatten().map(|o| o.person.id).collect();
+        let group: HashMap<PersonId, i64> =
+            store::linkage::shown_cluster_of(&mut tx, &ids).await?.into_iter().collect();
+        let groups_of = |co: &[Membership]| -> HashSet<i64> {
+            co.iter().filter_map(|o| group.get(&o.person.id).copied()).collect()
+        };
+        let there = [groups_of(&others[1]), groups_of(&others[0])];
+        for ((side, co), there) in sides.iter_mut().zip(&others).zip(&there) {
+            side.co_members = co
+                .iter()
+                .map(|o| CoMember {
+                    name: display_name(o),
+                    birth_year: o.person.birth_date.map(|d| d.year()),
+                    linked: group.get(&o.person.id).is_some_and(|g| there.contains(g)),
+                })
+                .collect();
         }
         record(&mut tx, actor, AuditAction::LinkageRead, Some(("link_candidate", id)), AuditOutcome::Allowed).await?;
         tx.commit().await?;

@@ -149,10 +149,19 @@ fn placeholders(n: usize) -> String {
 
 /// The engine cluster of each of these persons that has one: (person, engine cluster).
 pub async fn engine_cluster_of(conn: &mut Conn, persons: &[PersonId]) -> Result<Vec<(PersonId, i64)>> {
+    cluster_of(conn, "COALESCE(engine_cluster_id, cluster_id)", persons).await
+}
+
+/// The shown cluster of each of these persons that has one: (person, cluster).
+pub async fn shown_cluster_of(conn: &mut Conn, persons: &[PersonId]) -> Result<Vec<(PersonId, i64)>> {
+    cluster_of(conn, "cluster_id", persons).await
+}
+
+async fn cluster_of(conn: &mut Conn, column: &str, persons: &[PersonId]) -> Result<Vec<(PersonId, i64)>> {
     let mut out = Vec::new();
     for chunk in persons.chunks(500) {
         let sql = format!(
-            "SELECT person_id, COALESCE(engine_cluster_id, cluster_id) FROM person_clusters WHERE person_id IN ({})",
+            "SELECT person_id, {column} FROM person_clusters WHERE person_id IN ({})",
             placeholders(chunk.len())
         );
         let mut q = sqlx::query_as::<_, (i64, i64)>(&sql);

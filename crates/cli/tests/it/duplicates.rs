@@ -44,6 +44,17 @@ async fn last_event(t: &testkit::TestApp) -> (String, String) {
     (e.action, e.outcome)
 }
 
+/// A new member of household `h` from today (`birth` may be empty).
+async fn member(t: &testkit::TestApp, h: domain::HouseholdId, family: &str, given: &str, birth: &str) -> PersonId {
+    let mut conn = t.app.store.pool().acquire().await.unwrap();
+    let p = domain::household::NewPerson::parse(family, given, birth, "F", testkit::TODAY).unwrap();
+    let id = store::households::insert_person(&mut conn, &p, &Default::default()).await.unwrap();
+    store::households::add_member(&mut conn, h, id, domain::household::MemberRole::Enfant, testkit::TODAY, None)
+        .await
+        .unwrap();
+    id
+}
+
 async fn person_of(t: &testkit::TestApp, h: domain::HouseholdId) -> PersonId {
     let mut conn = t.app.store.pool().acquire().await.unwrap();
     store::households::get(&mut conn, h).await.unwrap().unwrap().members[0].person.id
@@ -114,20 +125,44 @@ async fn the_queue_through_the_screens() {
         let why =
             serde_json::to_string(&vec![FieldWeight { field: "Nom".into(), level: "proche".into(), weight: 4.0 }])
                 .unwrap();
+        // a child in both households, linked by the engine, and a second child in one
+        let la = member(&t, f.h_a, "Aubert", "Léa", "2015-03-04").await;
+        let lab = member(&t, f.h_ab, "Colin", "Léa", "2015-03-04").await;
+        member(&t, f.h_a, "Aubert", "Noé", "").await;
         let mut conn = t.app.store.pool().acquire().await.unwrap();
-        store::linkage::replace_candidates(&mut conn, &[(pa, pab, 0.7, why)]).await.unwrap();
+        store::linkage::replace_candidates(&mut conn, &[(pa, pab, 0.7, why.clone()), (la, lab, 0.6, why)])
+            .await
+            .unwrap();
+        store::linkage::replace_clusters(&mut conn, &[(la, 50, 50), (lab, 50, 50)]).await.unwrap();
         drop(conn);
         let mut c = t.client();
         c.login("referent-a@test.parcours.test", fixture_password()).await;
         let csrf = c.csrf().await;
         let q = c.get("/doublons").await;
         assert_eq!(q.status, 200);
-        let id = t.app.duplicate_queue(&f.actor("referent-a")).await.unwrap()[0].candidate.id;
+        let queue = t.app.duplicate_queue(&f.actor("referent-a")).await.unwrap();
+        let (id, next) = (queue[0].candidate.id, queue[1].candidate.id);
         assert!(q.body.contains(&format!("/doublons/{id}")));
         assert!(q.body.contains("AUBERT Camille") && q.body.contains("COLIN Camille"), "names in the queue");
         let p = c.get(&format!("/doublons/{id}")).await;
         assert!(p.body.contains("AUBERT") && p.body.contains("COLIN") && p.body.contains("+4,0"));
-        assert_eq!(c.post(&format!("/doublons/{id}"), &[("csrf", &csrf), ("decision", "meme")]).await.status, 303);
+        // each side's other members, those the engine linked across the two households marked
+        assert!(p.body.contains("AUBERT Léa (2015)") && p.body.contains("COLIN Léa (2015)"), "{}", p.body);
+        assert_eq!(p.body.matches("rapprochement dans l'autre ménage").count(), 2, "{}", p.body);
+        assert!(p.body.contains("<li>AUBERT Noé</li>"), "not linked, no year");
+        // a decision leads to the next pair, saying what was recorded
+        let decided = c.post(&format!("/doublons/{id}"), &[("csrf", &csrf), ("decision", "meme")]).await;
+        assert_eq!(decided.status, 303);
+        assert_eq!(decided.location(), Some(format!("/doublons/{next}?fait=meme").as_str()));
+        let on = c.get(&format!("/doublons/{next}?fait=meme")).await;
+        assert!(on.body.contains("Décision enregistrée : même personne") && on.body.contains("Paire suivante"));
+        let last = c.post(&format!("/doublons/{next}"), &[("csrf", &csrf), ("decision", "differente")]).await;
+        assert_eq!(last.location(), Some("/doublons?fait=differente"), "the last one: back to the queue");
+        let empty = c.get("/doublons?fait=differente").await;
+        assert!(
+            empty.body.contains("personnes différentes. La paire ne sera plus proposée")
+                && empty.body.contains("Aucune paire")
+        );
         let file = c.get(&format!("/menages/{}", f.h_a.0)).await;
         assert!(file.body.contains("Fiches rapprochées") && file.body.contains("/annulation"));
         let mid = t.app.household_merges(&f.actor("referent-a"), f.h_a).await.unwrap()[0].id;
@@ -135,7 +170,7 @@ async fn the_queue_through_the_screens() {
             .post(&format!("/fusions/{mid}/annulation"), &[("csrf", &csrf), ("household", &f.h_a.0.to_string())])
             .await;
         assert_eq!(undo.status, 303);
-        assert!(!c.get(&format!("/menages/{}", f.h_a.0)).await.body.contains("Fiches rapprochées"));
+        assert!(!c.get(&format!("/menages/{}", f.h_a.0)).await.body.contains(&format!("/fusions/{mid}/annulation")));
         // A user without both files gets the same 404 as for a missing pair.
         let mut other = t.client();
         other.login("referent-b@test.parcours.test", fixture_password()).await;

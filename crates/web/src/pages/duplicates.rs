@@ -60,11 +60,14 @@ struct QueuePage {
     pages: usize,
     /// Contradictory decisions the user may settle.
     contradictions: usize,
+    /// The decision just taken, when it was the last pair.
+    done: Option<&'static str>,
 }
 
 #[derive(Deserialize)]
 struct QueueQuery {
     page: Option<String>,
+    fait: Option<String>,
 }
 
 /// The pairs to review, most probable first, fifty a page.
@@ -90,6 +93,7 @@ async fn queue(
         page,
         pages: total.div_ceil(QUEUE_PAGE).max(1),
         contradictions,
+        done: decided(q.fait.as_deref()),
     };
     Ok(Html(page.render()?).into_response())
 }
@@ -103,6 +107,8 @@ struct SideView {
     commune: String,
     household: i64,
     followers: String,
+    /// `DUPONT Marie (1984)`, and whether linked with a member of the other household.
+    co_members: Vec<(String, bool)>,
 }
 
 fn side(s: &app::duplicates::Side) -> SideView {
@@ -115,6 +121,25 @@ fn side(s: &app::duplicates::Side) -> SideView {
         commune: s.commune.clone().unwrap_or_else(|| "—".into()),
         household: s.household.0,
         followers: if s.followers.is_empty() { "—".into() } else { s.followers.join(", ") },
+        co_members: s
+            .co_members
+            .iter()
+            .map(|m| match m.birth_year {
+                Some(y) => (format!("{} ({y})", m.name), m.linked),
+                None => (m.name.clone(), m.linked),
+            })
+            .collect(),
+    }
+}
+
+/// The status line after a decision (`?fait=`), on the next pair or on the queue.
+fn decided(fait: Option<&str>) -> Option<&'static str> {
+    match fait {
+        Some("meme") => Some(
+            "Décision enregistrée : même personne. Les deux fiches restent ; la fusion peut être annulée depuis les décisions prises.",
+        ),
+        Some("differente") => Some("Décision enregistrée : personnes différentes. La paire ne sera plus proposée."),
+        _ => None,
     }
 }
 
@@ -128,11 +153,24 @@ struct PairPage {
     b: SideView,
     /// (field, level, weight as text, pulls towards same)
     explanation: Vec<(String, String, String, bool)>,
+    /// The decision just taken on the previous pair.
+    done: Option<&'static str>,
 }
 
-async fn pair(State(state): State<AppState>, user: LoggedIn, Path(id): Path<String>) -> Result<Response, WebError> {
+#[derive(Deserialize)]
+struct PairQuery {
+    fait: Option<String>,
+}
+
+async fn pair(
+    State(state): State<AppState>,
+    user: LoggedIn,
+    Path(id): Path<String>,
+    Query(q): Query<PairQuery>,
+) -> Result<Response, WebError> {
     let v = state.app.duplicate_pair(&user.session.actor, id_of(&id)?).await?;
     let page = PairPage {
+        done: decided(q.fait.as_deref()),
         layout: Layout::new(&user.session, "doublons"),
         id: v.id,
         probability: percent(v.probability),
@@ -165,8 +203,16 @@ async fn decide(
         "differente" => false,
         _ => return Err(WebError::Invalid),
     };
-    state.app.decide_pair(&user.session.actor, id_of(&id)?, same).await?;
-    Ok(Redirect::to("/doublons").into_response())
+    let id = id_of(&id)?;
+    state.app.decide_pair(&user.session.actor, id, same).await?;
+    // on to the next pair (the most probable left), as a reviewer works through the queue
+    let next = state.app.duplicate_queue(&user.session.actor).await?.into_iter().find(|q| q.candidate.id != id);
+    let fait = if same { "meme" } else { "differente" };
+    Ok(match next {
+        Some(q) => Redirect::to(&format!("/doublons/{}?fait={fait}", q.candidate.id)),
+        None => Redirect::to(&format!("/doublons?fait={fait}")),
+    }
+    .into_response())
 }
 
 #[derive(Deserialize)]
