@@ -228,16 +228,17 @@ impl App {
             Some(d) if !d.same => {
                 let c =
                     store::linkage::Candidate { id: 0, a: d.a, b: d.b, probability: 0.0, explanation: String::new() };
-                self.reviewable(&mut tx, actor, &c).await?.map(|_| [d.a, d.b])
+                self.reviewable(&mut tx, actor, &c).await?.map(|homes| ([d.a, d.b], homes))
             }
             _ => None,
         };
         let allowed = pair.is_some();
         let outcome = if allowed { AuditOutcome::Allowed } else { AuditOutcome::Denied };
-        if let Some(pair) = pair {
+        if let Some((pair, homes)) = pair {
             store::linkage::delete_decision(&mut tx, id, false).await?;
             // the engine's links join them again at once, unless another decision parts them
             crate::clusters::recluster_around(&mut tx, &pair).await?;
+            crate::duplicates::record_households(&mut tx, actor, AuditAction::LinkageWithdraw, homes).await?;
         }
         record(&mut tx, actor, AuditAction::LinkageWithdraw, Some(("link_decision", id)), outcome).await?;
         tx.commit().await?;

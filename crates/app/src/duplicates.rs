@@ -94,6 +94,20 @@ pub(crate) fn display_name(m: &Membership) -> String {
     format!("{} {}", m.person.family_name.to_uppercase(), m.person.given_names)
 }
 
+/// A linkage step that showed or changed two households' files, in each one's own access log
+/// (the DPO's view of a household and the rights export list it), besides the step's own event.
+pub(crate) async fn record_households(
+    tx: &mut Tx,
+    actor: &Actor,
+    action: AuditAction,
+    (ha, hb): (HouseholdId, HouseholdId),
+) -> Result<()> {
+    for h in if ha == hb { vec![ha] } else { vec![ha, hb] } {
+        record(tx, actor, action, Some(("household", h.0)), AuditOutcome::Allowed).await?;
+    }
+    Ok(())
+}
+
 pub(crate) fn side_of(members: &[Membership], person: PersonId) -> Option<&Membership> {
     members.iter().find(|m| m.person.id == person)
 }
@@ -212,6 +226,7 @@ impl App {
                 })
                 .collect();
         }
+        record_households(&mut tx, actor, AuditAction::LinkagePairRead, (ha, hb)).await?;
         record(&mut tx, actor, AuditAction::LinkageRead, Some(("link_candidate", id)), AuditOutcome::Allowed).await?;
         tx.commit().await?;
         let explanation = serde_json::from_str(&c.explanation).unwrap_or_default();
@@ -222,7 +237,7 @@ impl App {
 
     /// Same person (a merge keeping both records) or different people (never proposed again).
     pub async fn decide_pair(&self, actor: &Actor, id: i64, same: bool) -> Result<()> {
-        let (mut tx, c, _, _) = self.reviewable_pair(actor, id).await?;
+        let (mut tx, c, ha, hb) = self.reviewable_pair(actor, id).await?;
         store::linkage::decide(&mut tx, c.a, c.b, same, (actor.org, actor.user)).await.map_err(|e| match e {
             store::StoreError::Conflict => {
                 AppError::Invalid(InvalidInput::new("doublon", "cette paire est déjà tranchée"))
@@ -234,6 +249,7 @@ impl App {
         } else {
             crate::clusters::recluster_around(&mut tx, &[c.a, c.b]).await?;
         }
+        record_households(&mut tx, actor, AuditAction::LinkageDecision, (ha, hb)).await?;
         record(&mut tx, actor, AuditAction::LinkageDecision, Some(("link_candidate", id)), AuditOutcome::Allowed)
             .await?;
         tx.commit().await?;
@@ -244,23 +260,24 @@ impl App {
     pub async fn unmerge(&self, actor: &Actor, merge_id: i64) -> Result<()> {
         let mut tx = self.store.begin_audited().await?;
         let merge = store::linkage::merge(&mut tx, merge_id).await?;
-        let allowed = match &merge {
+        let homes = match &merge {
             Some(m) => {
                 let c = Candidate { id: 0, a: m.a, b: m.b, probability: 0.0, explanation: String::new() };
-                self.reviewable(&mut tx, actor, &c).await?.is_some()
+                self.reviewable(&mut tx, actor, &c).await?
             }
-            None => false,
+            None => None,
         };
-        if !allowed {
+        let Some(homes) = homes else {
             record(&mut tx, actor, AuditAction::LinkageUnmerge, Some(("merge", merge_id)), AuditOutcome::Denied)
                 .await?;
             tx.commit().await?;
             return Err(AppError::NotFound);
-        }
+        };
         store::linkage::delete_decision(&mut tx, merge_id, true).await?;
         if let Some(m) = &merge {
             crate::clusters::refresh_around(&mut tx, &[m.a, m.b]).await?;
         }
+        record_households(&mut tx, actor, AuditAction::LinkageUnmerge, homes).await?;
         record(&mut tx, actor, AuditAction::LinkageUnmerge, Some(("merge", merge_id)), AuditOutcome::Allowed).await?;
         tx.commit().await?;
         Ok(())

@@ -60,10 +60,12 @@ pub enum AuditAction {
     LinkageRun,
     LinkageWithdraw,
     LinkageEntryCheck,
+    /// A pair's two files side by side: recorded in each household's own log.
+    LinkagePairRead,
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 54] = [
+    pub const ALL: [AuditAction; 55] = [
         Self::LoginSucceeded,
         Self::LoginFailed,
         Self::Logout,
@@ -118,6 +120,7 @@ impl AuditAction {
         Self::LinkageRun,
         Self::LinkageWithdraw,
         Self::LinkageEntryCheck,
+        Self::LinkagePairRead,
     ];
 
     pub fn code(self) -> &'static str {
@@ -176,6 +179,7 @@ impl AuditAction {
             Self::LinkageRun => "linkage.run",
             Self::LinkageWithdraw => "linkage.withdraw",
             Self::LinkageEntryCheck => "linkage.entry_check",
+            Self::LinkagePairRead => "linkage.pair_read",
         }
     }
 
@@ -236,6 +240,9 @@ impl AuditAction {
             Self::LinkageRun => "Calcul des rapprochements",
             Self::LinkageWithdraw => "Retrait d'une décision « personnes différentes »",
             Self::LinkageEntryCheck => "Recherche d'une fiche existante avant une création",
+            Self::LinkagePairRead => {
+                "Consultation d'une paire de doublons (la fiche à côté d'une autre, avec les membres du ménage)"
+            }
         }
     }
 

@@ -55,6 +55,13 @@ async fn member(t: &testkit::TestApp, h: domain::HouseholdId, family: &str, give
     id
 }
 
+/// The linkage actions in a household's own access log, newest first.
+async fn linkage_actions(t: &testkit::TestApp, h: domain::HouseholdId) -> Vec<String> {
+    let mut conn = t.app.store.pool().acquire().await.unwrap();
+    let log = store::audit::for_household(&mut conn, h.0).await.unwrap();
+    log.into_iter().filter(|e| e.1.starts_with("linkage.")).map(|e| e.1).collect()
+}
+
 async fn person_of(t: &testkit::TestApp, h: domain::HouseholdId) -> PersonId {
     let mut conn = t.app.store.pool().acquire().await.unwrap();
     store::households::get(&mut conn, h).await.unwrap().unwrap().members[0].person.id
@@ -721,6 +728,46 @@ async fn the_check_at_entry_reads_its_persons_again_after_an_identity_change_and
         drop(conn);
         let found = t.app.similar_persons(&siao, &renamed, None).await.unwrap();
         assert!(homes(&found).contains(&f.h_a), "{found:?} ({on:?})");
+        t.finish().await;
+    }
+}
+
+/// A pair's screen shows parts of two files: its reading, like each decision, unmerge and
+/// withdrawal, is in both households' own access logs (what the DPO's view and the rights export
+/// list), never in a third's, and a refused attempt is in neither.
+#[tokio::test]
+async fn a_pair_read_and_decided_is_in_both_households_access_logs() {
+    for t in apps().await {
+        let f = Fixture::new(&t).await;
+        let (pa, pab) = (person_of(&t, f.h_a).await, person_of(&t, f.h_ab).await);
+        let mut conn = t.app.store.pool().acquire().await.unwrap();
+        store::linkage::replace_candidates(&mut conn, &[(pa, pab, 0.7, "[]".into())]).await.unwrap();
+        let id = store::linkage::pending(&mut conn).await.unwrap()[0].id;
+        drop(conn);
+        let outsider = t.app.duplicate_pair(&f.actor("referent-b"), id).await;
+        assert!(matches!(outsider, Err(AppError::NotFound)));
+        assert!(linkage_actions(&t, f.h_a).await.is_empty(), "a refused attempt shows nothing of the file");
+
+        let a = f.actor("referent-a");
+        t.app.duplicate_pair(&a, id).await.unwrap();
+        t.app.decide_pair(&a, id, true).await.unwrap();
+        let mid = t.app.household_merges(&a, f.h_a).await.unwrap()[0].id;
+        t.app.unmerge(&a, mid).await.unwrap();
+        let mut conn = t.app.store.pool().acquire().await.unwrap();
+        store::linkage::decide(&mut conn, pa, pab, false, (domain::OrgId(1), domain::UserId(1))).await.unwrap();
+        let rejection = store::linkage::decisions(&mut conn).await.unwrap().into_iter().find(|d| !d.same).unwrap();
+        drop(conn);
+        t.app.withdraw_rejection(&a, rejection.id).await.unwrap();
+        for h in [f.h_a, f.h_ab] {
+            let log = linkage_actions(&t, h).await;
+            for action in ["linkage.pair_read", "linkage.decision", "linkage.unmerge", "linkage.withdraw"] {
+                assert!(log.iter().any(|a| a == action), "{action} not in household {}'s log: {log:?}", h.0);
+            }
+        }
+        assert!(
+            !linkage_actions(&t, f.h_b).await.iter().any(|a| a != "linkage.read"),
+            "a third household's log is untouched"
+        );
         t.finish().await;
     }
 }
