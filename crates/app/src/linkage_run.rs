@@ -164,6 +164,13 @@ pub struct LinkRunPlan {
 }
 
 impl App {
+    /// When the last linkage run stored its clusters (RFC 3339, UTC), if one ever did: the
+    /// review queue says how fresh its pairs are.
+    pub async fn last_linkage_run(&self) -> Result<Option<String>> {
+        let mut conn = self.store.pool().acquire().await?;
+        Ok(store::settings::get(&mut conn, store::settings::LINKAGE_LAST_RUN).await?)
+    }
+
     /// Runs the engine over every person and stores clusters and the review queue. Logged.
     pub async fn run_linkage(&self, band: ReviewBand, progress: &dyn Progress) -> Result<LinkRunReport> {
         let plan = self.plan_linkage(band, progress).await?;
@@ -354,6 +361,7 @@ impl App {
             crate::clusters::refresh_around(&mut tx, &merged).await?;
         }
         report.queued = store::linkage::replace_candidates(&mut tx, &queue).await?;
+        store::settings::set(&mut tx, store::settings::LINKAGE_LAST_RUN, &self.now_ts()).await?;
         crate::audit::record_system(&mut tx, AuditAction::LinkageRun, AuditOutcome::Allowed).await?;
         tx.commit().await?;
         report.seconds = started.elapsed().as_secs_f64();

@@ -22,3 +22,5 @@ pub async fn set(conn: &mut Conn, key: &str, value: &str) -> Result<()> {
 }
 
 pub const DEMO: &str = "demo";
+/// When the last linkage run stored its clusters (RFC 3339, UTC).
+pub const LINKAGE_LAST_RUN: &str = "linkage_last_run";

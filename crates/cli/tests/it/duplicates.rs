@@ -147,6 +147,12 @@ async fn the_queue_through_the_screens() {
         let csrf = c.csrf().await;
         let q = c.get("/doublons").await;
         assert_eq!(q.status, 200);
+        assert!(q.body.contains("Aucun rapprochement n'a encore été calculé"), "no run yet");
+        let mut conn = t.app.store.pool().acquire().await.unwrap();
+        store::settings::set(&mut conn, store::settings::LINKAGE_LAST_RUN, "2026-12-01T02:00:00Z").await.unwrap();
+        drop(conn);
+        let q = c.get("/doublons").await;
+        assert!(q.body.contains("Paires calculées par le dernier rapprochement, le 01/12/2026"), "{}", q.body);
         let queue = t.app.duplicate_queue(&f.actor("referent-a")).await.unwrap();
         let (id, next) = (queue[0].candidate.id, queue[1].candidate.id);
         assert!(q.body.contains(&format!("/doublons/{id}")));

@@ -12,7 +12,10 @@ use testkit::{apps, TODAY};
 async fn linkage_over_the_store_is_accurate_stable_and_remembers_rejections() {
     for t in apps().await {
         territory(&t, 400, 11).await;
+        assert_eq!(t.app.last_linkage_run().await.unwrap(), None);
         let first = t.app.run_linkage(ReviewBand::default(), &NoProgress).await.unwrap();
+        let at = t.app.last_linkage_run().await.unwrap().expect("the run's time is kept");
+        assert!(at.starts_with(&TODAY.to_string()), "{at}");
         assert!(first.persons > 400 && first.candidate_pairs > 0, "{first:?}");
 
         let mut conn = t.app.store.pool().acquire().await.unwrap();

@@ -62,6 +62,8 @@ struct QueuePage {
     contradictions: usize,
     /// The decision just taken, when it was the last pair.
     done: Option<&'static str>,
+    /// The day of the last linkage run, if any.
+    last_run: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -94,6 +96,7 @@ async fn queue(
         pages: total.div_ceil(QUEUE_PAGE).max(1),
         contradictions,
         done: decided(q.fait.as_deref()),
+        last_run: state.app.last_linkage_run().await?.as_deref().map(crate::views::fr_day),
     };
     Ok(Html(page.render()?).into_response())
 }
