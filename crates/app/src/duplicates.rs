@@ -40,6 +40,15 @@ pub struct QueueEntry {
     pub candidate: Candidate,
     pub a: PersonRef,
     pub b: PersonRef,
+    /// Each side's household commune: (INSEE code, name).
+    pub communes: [Option<(String, String)>; 2],
+}
+
+impl QueueEntry {
+    /// Whether either household is in the commune of this INSEE code.
+    pub fn in_commune(&self, insee: &str) -> bool {
+        self.communes.iter().flatten().any(|(code, _)| code == insee)
+    }
 }
 
 /// One side of a pair: the person as its file shows it.
@@ -149,6 +158,7 @@ impl App {
             let visible = store::access::visible_households(&mut tx, &scope, today, &self.now_ts()).await?;
             let homes = store::linkage::pending_households(&mut tx).await?;
             let names = store::linkage::pending_names(&mut tx).await?;
+            let communes = store::linkage::pending_communes(&mut tx).await?;
             let side = |p: PersonId| -> Option<PersonRef> {
                 let household = *homes.get(&p)?;
                 let name = names.get(&p)?.clone();
@@ -156,7 +166,8 @@ impl App {
             };
             for c in pending {
                 if let (Some(a), Some(b)) = (side(c.a), side(c.b)) {
-                    out.push(QueueEntry { candidate: c, a, b });
+                    let communes = [communes.get(&a.household).cloned(), communes.get(&b.household).cloned()];
+                    out.push(QueueEntry { candidate: c, a, b, communes });
                 }
             }
         }

@@ -381,6 +381,18 @@ pub async fn pending_names(conn: &mut Conn) -> Result<std::collections::HashMap<
     Ok(rows.into_iter().map(|(id, f, g)| (PersonId(id), format!("{} {g}", f.to_uppercase()))).collect())
 }
 
+/// The commune of every household a person of a pending pair belongs to: (INSEE code, name).
+pub async fn pending_communes(conn: &mut Conn) -> Result<std::collections::HashMap<HouseholdId, (String, String)>> {
+    let rows: Vec<(i64, String, String)> = sqlx::query_as(
+        "SELECT h.id, c.insee, c.name FROM households h JOIN communes c ON c.insee = h.commune_insee
+         WHERE h.id IN (SELECT m.household_id FROM household_members m
+                        WHERE m.person_id IN (SELECT person_a FROM link_candidates UNION SELECT person_b FROM link_candidates))",
+    )
+    .fetch_all(conn)
+    .await?;
+    Ok(rows.into_iter().map(|(h, insee, name)| (HouseholdId(h), (insee, name))).collect())
+}
+
 /// A person's names, as the linkage screens write them: `DUPONT Marie`.
 pub async fn display_name(conn: &mut Conn, person: PersonId) -> Result<Option<String>> {
     let row: Option<(String, String)> =

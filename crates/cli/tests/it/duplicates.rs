@@ -777,3 +777,45 @@ async fn a_pair_read_and_decided_is_in_both_households_access_logs() {
         t.finish().await;
     }
 }
+
+/// The queue filters by commune (either household's), and the filter follows the reviewer from
+/// pair to pair; anything but an INSEE code is no filter.
+#[tokio::test]
+async fn the_queue_filters_by_commune_from_pair_to_pair() {
+    for t in apps().await {
+        let f = Fixture::new(&t).await;
+        let (pa, pab) = (person_of(&t, f.h_a).await, person_of(&t, f.h_ab).await);
+        let (pb, pfar) = (person_of(&t, f.h_b).await, person_of(&t, f.h_far).await);
+        let mut conn = t.app.store.pool().acquire().await.unwrap();
+        store::linkage::replace_candidates(&mut conn, &[(pb, pfar, 0.8, "[]".into()), (pa, pab, 0.7, "[]".into())])
+            .await
+            .unwrap();
+        let ids: Vec<i64> = store::linkage::pending(&mut conn).await.unwrap().iter().map(|c| c.id).collect();
+        drop(conn);
+        let (far, near) = (ids[0], ids[1]);
+        let mut c = t.client();
+        c.login("siao@test.parcours.test", fixture_password()).await;
+        let csrf = c.csrf().await;
+        let all = c.get("/doublons").await;
+        assert!(all.body.contains(">Ailleurs (1)</option>") && all.body.contains(">Loue-la-Ville (2)</option>"));
+        assert!(all.body.contains("2 paire(s) à examiner,") && all.body.contains(", Ailleurs)"));
+        let there = c.get("/doublons?commune=38001").await;
+        assert!(there.body.contains("1 paire(s) à examiner à Ailleurs"), "{}", there.body);
+        assert!(there.body.contains(&format!("/doublons/{far}?commune=38001")));
+        assert!(!there.body.contains(&format!("/doublons/{near}")));
+        assert!(c.get("/doublons?commune=%3Cb%3E").await.body.contains("2 paire(s) à examiner,"), "not a code");
+
+        let pair = c.get(&format!("/doublons/{far}?commune=38001")).await;
+        assert!(
+            pair.body.contains(r#"name="commune" value="38001""#)
+                && pair.body.contains(r#"href="/doublons?commune=38001""#)
+        );
+        let decided = c
+            .post(&format!("/doublons/{far}"), &[("csrf", &csrf), ("decision", "differente"), ("commune", "38001")])
+            .await;
+        assert_eq!(decided.location(), Some("/doublons?fait=differente&commune=38001"), "none left there");
+        let empty = c.get("/doublons?fait=differente&commune=38001").await;
+        assert!(empty.body.contains("Aucune paire à examiner à Ailleurs"), "{}", empty.body);
+        t.finish().await;
+    }
+}

@@ -43,6 +43,18 @@ struct Row {
     probability: String,
     a: app::duplicates::PersonRef,
     b: app::duplicates::PersonRef,
+    /// Each side's commune name, `—` when none.
+    communes: [String; 2],
+}
+
+/// A commune filter from the query: an INSEE code (five letters or digits), else none.
+fn commune_filter(commune: Option<&str>) -> Option<String> {
+    commune.filter(|c| c.len() == 5 && c.chars().all(|ch| ch.is_ascii_alphanumeric())).map(str::to_owned)
+}
+
+/// `?commune=…` (or `&commune=…` after other parameters) to carry the filter on, or nothing.
+fn with_commune(commune: &Option<String>, first: bool) -> String {
+    commune.as_ref().map(|c| format!("{}commune={c}", if first { '?' } else { '&' })).unwrap_or_default()
 }
 
 /// Pairs per page of the queue.
@@ -64,12 +76,28 @@ struct QueuePage {
     done: Option<&'static str>,
     /// The day of the last linkage run, if any.
     last_run: Option<String>,
+    /// The communes of the pairs the user may review, with their number of pairs.
+    communes: Vec<crate::views::Choice>,
+    /// The commune filter (an INSEE code) and its name.
+    commune: Option<(String, String)>,
+}
+
+impl QueuePage {
+    /// The query string that carries the commune filter on (`&commune=…`), or nothing.
+    fn keep(&self) -> String {
+        with_commune(&self.commune.as_ref().map(|c| c.0.clone()), false)
+    }
+
+    fn keep_first(&self) -> String {
+        with_commune(&self.commune.as_ref().map(|c| c.0.clone()), true)
+    }
 }
 
 #[derive(Deserialize)]
 struct QueueQuery {
     page: Option<String>,
     fait: Option<String>,
+    commune: Option<String>,
 }
 
 /// The pairs to review, most probable first, fifty a page.
@@ -80,13 +108,48 @@ async fn queue(
 ) -> Result<Response, WebError> {
     let page = page_number(q.page.as_deref())?;
     let contradictions = state.app.contradiction_ids(&user.session.actor).await?.len();
-    let all = state.app.duplicate_queue(&user.session.actor).await?;
+    let mut all = state.app.duplicate_queue(&user.session.actor).await?;
+    // the communes of the pairs, each with its number of pairs (a pair counts in both of its)
+    let mut by_commune: std::collections::BTreeMap<(String, String), usize> = std::collections::BTreeMap::new();
+    for q in &all {
+        let mut seen: Vec<&(String, String)> = q.communes.iter().flatten().collect();
+        seen.dedup();
+        for c in seen {
+            *by_commune.entry((c.1.clone(), c.0.clone())).or_default() += 1;
+        }
+    }
+    let filter = commune_filter(q.commune.as_deref());
+    let commune = match &filter {
+        // its name, even when no pair is left there
+        Some(code) => {
+            let known = state.app.communes().await?.into_iter().find(|c| c.insee.as_str() == code.as_str());
+            Some((code.clone(), known.map_or_else(|| code.clone(), |c| c.name)))
+        }
+        None => None,
+    };
+    if let Some(code) = &filter {
+        all.retain(|q| q.in_commune(code));
+    }
+    let communes = by_commune
+        .into_iter()
+        .map(|((name, code), n)| crate::views::Choice {
+            selected: filter.as_ref() == Some(&code),
+            value: code,
+            label: format!("{name} ({n})"),
+        })
+        .collect();
     let total = all.len();
     let rows = all
         .into_iter()
         .skip((page - 1) * QUEUE_PAGE)
         .take(QUEUE_PAGE)
-        .map(|q| Row { id: q.candidate.id, probability: percent(q.candidate.probability), a: q.a, b: q.b })
+        .map(|q| Row {
+            id: q.candidate.id,
+            probability: percent(q.candidate.probability),
+            communes: q.communes.clone().map(|c| c.map_or_else(|| "—".to_owned(), |c| c.1)),
+            a: q.a,
+            b: q.b,
+        })
         .collect();
     let page = QueuePage {
         layout: Layout::new(&user.session, "doublons"),
@@ -97,6 +160,8 @@ async fn queue(
         contradictions,
         done: decided(q.fait.as_deref()),
         last_run: state.app.last_linkage_run().await?.as_deref().map(crate::views::fr_day),
+        communes,
+        commune,
     };
     Ok(Html(page.render()?).into_response())
 }
@@ -158,11 +223,20 @@ struct PairPage {
     explanation: Vec<(String, String, String, bool)>,
     /// The decision just taken on the previous pair.
     done: Option<&'static str>,
+    /// The queue's commune filter, carried on to the next pair.
+    commune: Option<String>,
+}
+
+impl PairPage {
+    fn keep_first(&self) -> String {
+        with_commune(&self.commune, true)
+    }
 }
 
 #[derive(Deserialize)]
 struct PairQuery {
     fait: Option<String>,
+    commune: Option<String>,
 }
 
 async fn pair(
@@ -174,6 +248,7 @@ async fn pair(
     let v = state.app.duplicate_pair(&user.session.actor, id_of(&id)?).await?;
     let page = PairPage {
         done: decided(q.fait.as_deref()),
+        commune: commune_filter(q.commune.as_deref()),
         layout: Layout::new(&user.session, "doublons"),
         id: v.id,
         probability: percent(v.probability),
@@ -192,6 +267,8 @@ async fn pair(
 struct DecisionForm {
     csrf: String,
     decision: String,
+    /// The queue's commune filter: the next pair is taken within it.
+    commune: Option<String>,
 }
 
 async fn decide(
@@ -209,11 +286,18 @@ async fn decide(
     let id = id_of(&id)?;
     state.app.decide_pair(&user.session.actor, id, same).await?;
     // on to the next pair (the most probable left), as a reviewer works through the queue
-    let next = state.app.duplicate_queue(&user.session.actor).await?.into_iter().find(|q| q.candidate.id != id);
+    let commune = commune_filter(f.commune.as_deref());
+    let next = state
+        .app
+        .duplicate_queue(&user.session.actor)
+        .await?
+        .into_iter()
+        .find(|q| q.candidate.id != id && commune.as_deref().is_none_or(|c| q.in_commune(c)));
     let fait = if same { "meme" } else { "differente" };
+    let keep = with_commune(&commune, false);
     Ok(match next {
-        Some(q) => Redirect::to(&format!("/doublons/{}?fait={fait}", q.candidate.id)),
-        None => Redirect::to(&format!("/doublons?fait={fait}")),
+        Some(q) => Redirect::to(&format!("/doublons/{}?fait={fait}{keep}", q.candidate.id)),
+        None => Redirect::to(&format!("/doublons?fait={fait}{keep}")),
     }
     .into_response())
 }
