@@ -128,7 +128,11 @@ try {
     await visit('/doublons');
     await visit('/doublons/decisions');
     // the demo at its default size leaves pairs to review (at 300 households it leaves none)
-    await visit(await firstLink('/doublons', '/doublons/'), '/doublons/{id}');
+    const pair = await firstLink('/doublons', '/doublons/');
+    await visit(pair, '/doublons/{id}');
+    // as a reviewer sees them after a decision: the next pair, or the queue when none is left
+    await visit(`${pair}?fait=meme`, '/doublons/{id}?fait=meme');
+    await visit('/doublons?fait=differente', '/doublons?fait=differente');
     await visit('/cca/statistiques');
   });
 
