@@ -107,7 +107,7 @@ fn field_label(name: &str) -> &str {
     }
 }
 
-/// Above this many pairs across two clusters a decision keeps apart, the guard's vetoes are
+/// Above this many pairs across two clusters kept apart, the guard's vetoes are
 /// looked for among the first members of each only (the engine's guard samples likewise).
 const VETO_PAIRS: usize = 10_000;
 const VETO_SAMPLE: usize = 100;
