@@ -151,29 +151,57 @@ impl App {
     pub async fn duplicate_queue(&self, actor: &Actor) -> Result<Vec<QueueEntry>> {
         let mut tx = self.store.begin_audited().await?;
         let mut out = Vec::new();
-        let pending = store::linkage::pending(&mut tx).await?;
-        if policy::is_reviewer(actor) && !pending.is_empty() {
-            let today = self.today();
-            let scope = policy::list_scope(actor, policy::Action::ReadFile, today);
-            let visible = store::access::visible_households(&mut tx, &scope, today, &self.now_ts()).await?;
-            let homes = store::linkage::pending_households(&mut tx).await?;
+        let pairs = self.reviewable_pending(&mut tx, actor).await?;
+        if !pairs.is_empty() {
             let names = store::linkage::pending_names(&mut tx).await?;
             let communes = store::linkage::pending_communes(&mut tx).await?;
-            let side = |p: PersonId| -> Option<PersonRef> {
-                let household = *homes.get(&p)?;
-                let name = names.get(&p)?.clone();
-                visible.contains(&household).then_some(PersonRef { person: p, household, name })
-            };
-            for c in pending {
-                if let (Some(a), Some(b)) = (side(c.a), side(c.b)) {
-                    let communes = [communes.get(&a.household).cloned(), communes.get(&b.household).cloned()];
-                    out.push(QueueEntry { candidate: c, a, b, communes });
-                }
+            for (c, ha, hb) in pairs {
+                let (Some(na), Some(nb)) = (names.get(&c.a), names.get(&c.b)) else { continue };
+                let a = PersonRef { person: c.a, household: ha, name: na.clone() };
+                let b = PersonRef { person: c.b, household: hb, name: nb.clone() };
+                let communes = [communes.get(&ha).cloned(), communes.get(&hb).cloned()];
+                out.push(QueueEntry { candidate: c, a, b, communes });
             }
         }
         record(&mut tx, actor, AuditAction::LinkageRead, None, AuditOutcome::Allowed).await?;
         tx.commit().await?;
         Ok(out)
+    }
+
+    /// How many pairs the actor may review, and how many of them touch a household the actor's
+    /// organisation follows today: the to-do list's count. No name is read.
+    pub async fn duplicate_counts(&self, actor: &Actor) -> Result<(usize, usize)> {
+        let mut tx = self.store.begin_audited().await?;
+        let pairs = self.reviewable_pending(&mut tx, actor).await?;
+        if pairs.is_empty() {
+            return Ok((0, 0));
+        }
+        let followed: HashSet<HouseholdId> =
+            store::access::followed_households(&mut tx, actor.org, self.today()).await?.into_iter().collect();
+        let ours = pairs.iter().filter(|(_, ha, hb)| followed.contains(ha) || followed.contains(hb)).count();
+        Ok((pairs.len(), ours))
+    }
+
+    /// The pending pairs whose two files the actor may read, with the two households, most
+    /// probable first.
+    async fn reviewable_pending(
+        &self,
+        tx: &mut Tx,
+        actor: &Actor,
+    ) -> Result<Vec<(Candidate, HouseholdId, HouseholdId)>> {
+        if !policy::is_reviewer(actor) {
+            return Ok(Vec::new());
+        }
+        let pending = store::linkage::pending(tx).await?;
+        if pending.is_empty() {
+            return Ok(Vec::new());
+        }
+        let today = self.today();
+        let scope = policy::list_scope(actor, policy::Action::ReadFile, today);
+        let visible = store::access::visible_households(tx, &scope, today, &self.now_ts()).await?;
+        let homes = store::linkage::pending_households(tx).await?;
+        let home = |p: PersonId| homes.get(&p).copied().filter(|h| visible.contains(h));
+        Ok(pending.into_iter().filter_map(|c| Some((home(c.a)?, home(c.b)?, c))).map(|(a, b, c)| (c, a, b)).collect())
     }
 
     async fn reviewable_pair(&self, actor: &Actor, id: i64) -> Result<(Tx, Candidate, HouseholdId, HouseholdId)> {

@@ -144,6 +144,23 @@ impl App {
             }
         }
         if actor.has(Role::Referent) || actor.has(Role::CoordinateurSiao) {
+            // pairs to review: the coordination sees them all, a référent those on its files
+            let (all, ours) = self.duplicate_counts(actor).await?;
+            let (n, text) = if actor.has(Role::CoordinateurSiao) {
+                (all, format!("{all} paire(s) de doublons possibles à examiner"))
+            } else {
+                (ours, format!("{ours} paire(s) de doublons possibles touchent des ménages que votre structure suit"))
+            };
+            if n > 0 {
+                out.push(TodoItem {
+                    category: "Doublons",
+                    text,
+                    link: "/doublons".to_owned(),
+                    due: None,
+                    overdue: false,
+                    key: format!("doublons-file-{n}"),
+                });
+            }
             let ids = self.contradiction_ids(actor).await?;
             if !ids.is_empty() {
                 out.push(TodoItem {

@@ -263,3 +263,15 @@ pub async fn insert_temporary_grant(
     .await?;
     Ok(())
 }
+
+/// The households an organisation follows on `day`.
+pub async fn followed_households(conn: &mut Conn, org: OrgId, day: Date) -> Result<Vec<HouseholdId>> {
+    let rows: Vec<(i64,)> = sqlx::query_as(
+        "SELECT DISTINCT household_id FROM follows WHERE org_id = $1 AND from_on <= $2 AND (to_on IS NULL OR to_on > $2)",
+    )
+    .bind(org.0)
+    .bind(format_date(day))
+    .fetch_all(conn)
+    .await?;
+    Ok(rows.into_iter().map(|r| HouseholdId(r.0)).collect())
+}

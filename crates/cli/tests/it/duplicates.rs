@@ -819,3 +819,34 @@ async fn the_queue_filters_by_commune_from_pair_to_pair() {
         t.finish().await;
     }
 }
+
+/// The to-do list counts the pairs to review: all those the coordination may review, and for a
+/// référent those touching a household its structure follows; nothing for whom may not review.
+#[tokio::test]
+async fn the_todo_list_counts_the_pairs_to_review() {
+    for t in apps().await {
+        let f = Fixture::new(&t).await;
+        let (pa, pab, pb) = (person_of(&t, f.h_a).await, person_of(&t, f.h_ab).await, person_of(&t, f.h_b).await);
+        let pfar = person_of(&t, f.h_far).await;
+        let mut conn = t.app.store.pool().acquire().await.unwrap();
+        // A–AB on referent A's files; B–far on none of A's
+        store::linkage::replace_candidates(&mut conn, &[(pa, pab, 0.7, "[]".into()), (pb, pfar, 0.8, "[]".into())])
+            .await
+            .unwrap();
+        drop(conn);
+        let doublons = |items: Vec<app::reminders::TodoItem>| -> Vec<String> {
+            items.into_iter().filter(|i| i.link == "/doublons").map(|i| i.text).collect()
+        };
+        assert_eq!(
+            doublons(t.app.todo(&f.actor("siao")).await.unwrap()),
+            vec!["2 paire(s) de doublons possibles à examiner".to_owned()]
+        );
+        assert_eq!(
+            doublons(t.app.todo(&f.actor("referent-a")).await.unwrap()),
+            vec!["1 paire(s) de doublons possibles touchent des ménages que votre structure suit".to_owned()]
+        );
+        assert!(doublons(t.app.todo(&f.actor("cca")).await.unwrap()).is_empty(), "not a reviewer");
+        assert_eq!(t.app.duplicate_counts(&f.actor("observatoire")).await.unwrap(), (0, 0));
+        t.finish().await;
+    }
+}
