@@ -198,7 +198,7 @@ impl App {
         }
         let today = self.today();
         let scope = policy::list_scope(actor, policy::Action::ReadFile, today);
-        let visible = store::access::visible_households(tx, &scope, today, &self.now_ts()).await?;
+        let visible = store::access::visible_pending_households(tx, &scope, today, &self.now_ts()).await?;
         let homes = store::linkage::pending_households(tx).await?;
         let home = |p: PersonId| homes.get(&p).copied().filter(|h| visible.contains(h));
         Ok(pending.into_iter().filter_map(|c| Some((home(c.a)?, home(c.b)?, c))).map(|(a, b, c)| (c, a, b)).collect())

@@ -101,7 +101,30 @@ pub async fn visible_households(
     today: Date,
     now: &str,
 ) -> Result<std::collections::HashSet<HouseholdId>> {
-    let mut sql = Sql::new("SELECT h.id FROM households h WHERE h.id IS NOT NULL");
+    visible_where(conn, "h.id IS NOT NULL", scope, today, now).await
+}
+
+/// Among the households of the persons of the pending pairs (the review queue), those `scope`
+/// admits: the scope is checked on those only.
+pub async fn visible_pending_households(
+    conn: &mut Conn,
+    scope: &ListScope,
+    today: Date,
+    now: &str,
+) -> Result<std::collections::HashSet<HouseholdId>> {
+    let pending = "h.id IN (SELECT m.household_id FROM household_members m WHERE m.person_id IN
+                   (SELECT person_a FROM link_candidates UNION SELECT person_b FROM link_candidates))";
+    visible_where(conn, pending, scope, today, now).await
+}
+
+async fn visible_where(
+    conn: &mut Conn,
+    among: &str,
+    scope: &ListScope,
+    today: Date,
+    now: &str,
+) -> Result<std::collections::HashSet<HouseholdId>> {
+    let mut sql = Sql::new(&format!("SELECT h.id FROM households h WHERE {among}"));
     push_scope(&mut sql, scope, today, now);
     let rows: Vec<(i64,)> = sql.query_as().fetch_all(conn).await?;
     Ok(rows.into_iter().map(|r| HouseholdId(r.0)).collect())
