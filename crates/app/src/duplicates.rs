@@ -42,6 +42,8 @@ pub struct QueueEntry {
     pub b: PersonRef,
     /// Each side's household commune: (INSEE code, name).
     pub communes: [Option<(String, String)>; 2],
+    /// Whether the actor's organisation follows either household today.
+    pub ours: bool,
 }
 
 impl QueueEntry {
@@ -155,12 +157,14 @@ impl App {
         if !pairs.is_empty() {
             let names = store::linkage::pending_names(&mut tx).await?;
             let communes = store::linkage::pending_communes(&mut tx).await?;
+            let followed = self.followed(&mut tx, actor).await?;
             for (c, ha, hb) in pairs {
                 let (Some(na), Some(nb)) = (names.get(&c.a), names.get(&c.b)) else { continue };
                 let a = PersonRef { person: c.a, household: ha, name: na.clone() };
                 let b = PersonRef { person: c.b, household: hb, name: nb.clone() };
                 let communes = [communes.get(&ha).cloned(), communes.get(&hb).cloned()];
-                out.push(QueueEntry { candidate: c, a, b, communes });
+                let ours = followed.contains(&ha) || followed.contains(&hb);
+                out.push(QueueEntry { candidate: c, a, b, communes, ours });
             }
         }
         record(&mut tx, actor, AuditAction::LinkageRead, None, AuditOutcome::Allowed).await?;
@@ -176,10 +180,14 @@ impl App {
         if pairs.is_empty() {
             return Ok((0, 0));
         }
-        let followed: HashSet<HouseholdId> =
-            store::access::followed_households(&mut tx, actor.org, self.today()).await?.into_iter().collect();
+        let followed = self.followed(&mut tx, actor).await?;
         let ours = pairs.iter().filter(|(_, ha, hb)| followed.contains(ha) || followed.contains(hb)).count();
         Ok((pairs.len(), ours))
+    }
+
+    /// The households the actor's organisation follows today.
+    async fn followed(&self, tx: &mut Tx, actor: &Actor) -> Result<HashSet<HouseholdId>> {
+        Ok(store::access::followed_households(tx, actor.org, self.today()).await?.into_iter().collect())
     }
 
     /// The pending pairs whose two files the actor may read, with the two households, most

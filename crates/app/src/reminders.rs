@@ -146,16 +146,18 @@ impl App {
         if actor.has(Role::Referent) || actor.has(Role::CoordinateurSiao) {
             // pairs to review: the coordination sees them all, a référent those on its files
             let (all, ours) = self.duplicate_counts(actor).await?;
-            let (n, text) = if actor.has(Role::CoordinateurSiao) {
-                (all, format!("{all} paire(s) de doublons possibles à examiner"))
+            let (n, text, link) = if actor.has(Role::CoordinateurSiao) {
+                (all, format!("{all} paire(s) de doublons possibles à examiner"), "/doublons")
             } else {
-                (ours, format!("{ours} paire(s) de doublons possibles touchent des ménages que votre structure suit"))
+                let text =
+                    format!("{ours} paire(s) de doublons possibles touchent des ménages que votre structure suit");
+                (ours, text, "/doublons?suivis=1")
             };
             if n > 0 {
                 out.push(TodoItem {
                     category: "Doublons",
                     text,
-                    link: "/doublons".to_owned(),
+                    link: link.to_owned(),
                     due: None,
                     overdue: false,
                     key: format!("doublons-file-{n}"),

@@ -804,6 +804,20 @@ async fn the_queue_filters_by_commune_from_pair_to_pair() {
         assert!(there.body.contains(&format!("/doublons/{far}?commune=38001")));
         assert!(!there.body.contains(&format!("/doublons/{near}")));
         assert!(c.get("/doublons?commune=%3Cb%3E").await.body.contains("2 paire(s) à examiner,"), "not a code");
+        // the coordination follows no household itself
+        let ours = c.get("/doublons?suivis=1").await;
+        assert!(
+            ours.body.contains("Aucune paire à examiner sur les ménages que votre structure suit"),
+            "{}",
+            ours.body
+        );
+        let both = c.get(&format!("/doublons/{far}?commune=38001&suivis=1")).await;
+        assert!(
+            both.body.contains(r#"name="suivis" value="1""#)
+                && both.body.contains(r#"href="/doublons?commune=38001&#38;suivis=1""#),
+            "{}",
+            both.body
+        );
 
         let pair = c.get(&format!("/doublons/{far}?commune=38001")).await;
         assert!(
@@ -834,17 +848,27 @@ async fn the_todo_list_counts_the_pairs_to_review() {
             .await
             .unwrap();
         drop(conn);
-        let doublons = |items: Vec<app::reminders::TodoItem>| -> Vec<String> {
-            items.into_iter().filter(|i| i.link == "/doublons").map(|i| i.text).collect()
+        let doublons = |items: Vec<app::reminders::TodoItem>| -> Vec<(String, String)> {
+            items.into_iter().filter(|i| i.category == "Doublons").map(|i| (i.text, i.link)).collect()
         };
+        let queue = |text: &str, link: &str| vec![(text.to_owned(), link.to_owned())];
         assert_eq!(
             doublons(t.app.todo(&f.actor("siao")).await.unwrap()),
-            vec!["2 paire(s) de doublons possibles à examiner".to_owned()]
+            queue("2 paire(s) de doublons possibles à examiner", "/doublons")
         );
+        // the référent's item leads to the queue filtered on its structure's households
         assert_eq!(
             doublons(t.app.todo(&f.actor("referent-a")).await.unwrap()),
-            vec!["1 paire(s) de doublons possibles touchent des ménages que votre structure suit".to_owned()]
+            queue(
+                "1 paire(s) de doublons possibles touchent des ménages que votre structure suit",
+                "/doublons?suivis=1"
+            )
         );
+        let mut c = t.client();
+        c.login("referent-a@test.parcours.test", fixture_password()).await;
+        let ours = c.get("/doublons?suivis=1").await;
+        assert!(ours.body.contains("1 paire(s) à examiner sur les ménages que votre structure suit"), "{}", ours.body);
+        assert!(ours.body.contains("/doublons/") && ours.body.contains("?suivis=1"));
         assert!(doublons(t.app.todo(&f.actor("cca")).await.unwrap()).is_empty(), "not a reviewer");
         assert_eq!(t.app.duplicate_counts(&f.actor("observatoire")).await.unwrap(), (0, 0));
         t.finish().await;

@@ -47,14 +47,57 @@ struct Row {
     communes: [String; 2],
 }
 
-/// A commune filter from the query: an INSEE code (five letters or digits), else none.
-fn commune_filter(commune: Option<&str>) -> Option<String> {
-    commune.filter(|c| c.len() == 5 && c.chars().all(|ch| ch.is_ascii_alphanumeric())).map(str::to_owned)
+/// The queue's filters, carried from the queue to each pair and on to the next.
+#[derive(Debug, Clone, Default)]
+struct Filter {
+    /// An INSEE code (five letters or digits); anything else is no filter.
+    commune: Option<String>,
+    /// Only the pairs touching a household the user's structure follows.
+    ours: bool,
 }
 
-/// `?commune=…` (or `&commune=…` after other parameters) to carry the filter on, or nothing.
-fn with_commune(commune: &Option<String>, first: bool) -> String {
-    commune.as_ref().map(|c| format!("{}commune={c}", if first { '?' } else { '&' })).unwrap_or_default()
+impl Filter {
+    fn of(commune: Option<&str>, suivis: Option<&str>) -> Self {
+        let commune =
+            commune.filter(|c| c.len() == 5 && c.chars().all(|ch| ch.is_ascii_alphanumeric())).map(str::to_owned);
+        Self { commune, ours: suivis == Some("1") }
+    }
+
+    fn admits(&self, q: &app::duplicates::QueueEntry) -> bool {
+        self.commune.as_deref().is_none_or(|c| q.in_commune(c)) && (!self.ours || q.ours)
+    }
+
+    /// `commune=…&suivis=1`, as much as is set.
+    fn query(&self) -> String {
+        let mut parts = Vec::new();
+        if let Some(c) = &self.commune {
+            parts.push(format!("commune={c}"));
+        }
+        if self.ours {
+            parts.push("suivis=1".to_owned());
+        }
+        parts.join("&")
+    }
+
+    /// The query to start a URL with (`?…`), or nothing.
+    fn first(&self) -> String {
+        let q = self.query();
+        if q.is_empty() {
+            q
+        } else {
+            format!("?{q}")
+        }
+    }
+
+    /// The query to add to a URL's others (`&…`), or nothing.
+    fn then(&self) -> String {
+        let q = self.query();
+        if q.is_empty() {
+            q
+        } else {
+            format!("&{q}")
+        }
+    }
 }
 
 /// Pairs per page of the queue.
@@ -78,19 +121,9 @@ struct QueuePage {
     last_run: Option<String>,
     /// The communes of the pairs the user may review, with their number of pairs.
     communes: Vec<crate::views::Choice>,
-    /// The commune filter (an INSEE code) and its name.
-    commune: Option<(String, String)>,
-}
-
-impl QueuePage {
-    /// The query string that carries the commune filter on (`&commune=…`), or nothing.
-    fn keep(&self) -> String {
-        with_commune(&self.commune.as_ref().map(|c| c.0.clone()), false)
-    }
-
-    fn keep_first(&self) -> String {
-        with_commune(&self.commune.as_ref().map(|c| c.0.clone()), true)
-    }
+    /// The name of the filter's commune.
+    commune: Option<String>,
+    filter: Filter,
 }
 
 #[derive(Deserialize)]
@@ -98,6 +131,7 @@ struct QueueQuery {
     page: Option<String>,
     fait: Option<String>,
     commune: Option<String>,
+    suivis: Option<String>,
 }
 
 /// The pairs to review, most probable first, fifty a page.
@@ -118,22 +152,20 @@ async fn queue(
             *by_commune.entry((c.1.clone(), c.0.clone())).or_default() += 1;
         }
     }
-    let filter = commune_filter(q.commune.as_deref());
-    let commune = match &filter {
+    let filter = Filter::of(q.commune.as_deref(), q.suivis.as_deref());
+    let commune = match &filter.commune {
         // its name, even when no pair is left there
         Some(code) => {
             let known = state.app.communes().await?.into_iter().find(|c| c.insee.as_str() == code.as_str());
-            Some((code.clone(), known.map_or_else(|| code.clone(), |c| c.name)))
+            Some(known.map_or_else(|| code.clone(), |c| c.name))
         }
         None => None,
     };
-    if let Some(code) = &filter {
-        all.retain(|q| q.in_commune(code));
-    }
+    all.retain(|q| filter.admits(q));
     let communes = by_commune
         .into_iter()
         .map(|((name, code), n)| crate::views::Choice {
-            selected: filter.as_ref() == Some(&code),
+            selected: filter.commune.as_ref() == Some(&code),
             value: code,
             label: format!("{name} ({n})"),
         })
@@ -162,6 +194,7 @@ async fn queue(
         last_run: state.app.last_linkage_run().await?.as_deref().map(crate::views::fr_day),
         communes,
         commune,
+        filter,
     };
     Ok(Html(page.render()?).into_response())
 }
@@ -223,20 +256,15 @@ struct PairPage {
     explanation: Vec<(String, String, String, bool)>,
     /// The decision just taken on the previous pair.
     done: Option<&'static str>,
-    /// The queue's commune filter, carried on to the next pair.
-    commune: Option<String>,
-}
-
-impl PairPage {
-    fn keep_first(&self) -> String {
-        with_commune(&self.commune, true)
-    }
+    /// The queue's filters, carried on to the next pair.
+    filter: Filter,
 }
 
 #[derive(Deserialize)]
 struct PairQuery {
     fait: Option<String>,
     commune: Option<String>,
+    suivis: Option<String>,
 }
 
 async fn pair(
@@ -248,7 +276,7 @@ async fn pair(
     let v = state.app.duplicate_pair(&user.session.actor, id_of(&id)?).await?;
     let page = PairPage {
         done: decided(q.fait.as_deref()),
-        commune: commune_filter(q.commune.as_deref()),
+        filter: Filter::of(q.commune.as_deref(), q.suivis.as_deref()),
         layout: Layout::new(&user.session, "doublons"),
         id: v.id,
         probability: percent(v.probability),
@@ -267,8 +295,9 @@ async fn pair(
 struct DecisionForm {
     csrf: String,
     decision: String,
-    /// The queue's commune filter: the next pair is taken within it.
+    /// The queue's filters: the next pair is taken within them.
     commune: Option<String>,
+    suivis: Option<String>,
 }
 
 async fn decide(
@@ -286,15 +315,15 @@ async fn decide(
     let id = id_of(&id)?;
     state.app.decide_pair(&user.session.actor, id, same).await?;
     // on to the next pair (the most probable left), as a reviewer works through the queue
-    let commune = commune_filter(f.commune.as_deref());
+    let filter = Filter::of(f.commune.as_deref(), f.suivis.as_deref());
     let next = state
         .app
         .duplicate_queue(&user.session.actor)
         .await?
         .into_iter()
-        .find(|q| q.candidate.id != id && commune.as_deref().is_none_or(|c| q.in_commune(c)));
+        .find(|q| q.candidate.id != id && filter.admits(q));
     let fait = if same { "meme" } else { "differente" };
-    let keep = with_commune(&commune, false);
+    let keep = filter.then();
     Ok(match next {
         Some(q) => Redirect::to(&format!("/doublons/{}?fait={fait}{keep}", q.candidate.id)),
         None => Redirect::to(&format!("/doublons?fait={fait}{keep}")),
