@@ -193,21 +193,15 @@ async fn a_person_entered_twice_in_one_household_goes_to_people_not_to_one_clust
 async fn the_birth_place_tells_undated_namesakes_apart() {
     for t in apps().await {
         territory(&t, 200, 5).await;
+        let ids: Vec<i64> = zorbaquets(
+            &t,
+            &[("", "M", "99243", "Hanoï"), ("", "M", "99243", "HANOI"), ("", "M", "99100", "Marseille")],
+        )
+        .await
+        .into_iter()
+        .map(|p| p.0)
+        .collect();
         let mut conn = t.app.store.pool().acquire().await.unwrap();
-        let commune = domain::territory::InseeCode::parse("69901").unwrap();
-        let mut ids = Vec::new();
-        for (country, place) in [("99243", "Hanoï"), ("99243", "HANOI"), ("99100", "Marseille")] {
-            let h =
-                store::households::insert_household(&mut conn, Some(&commune), TODAY, domain::OrgId(1)).await.unwrap();
-            let p = domain::household::NewPerson::parse("Zorbaquet", "Tuan", "", "M", TODAY)
-                .unwrap()
-                .with_birth(domain::identity::BirthIdentity::parse("", country, place).unwrap());
-            let id = store::households::insert_person(&mut conn, &p, &Default::default()).await.unwrap();
-            store::households::add_member(&mut conn, h, id, domain::household::MemberRole::Reference, TODAY, None)
-                .await
-                .unwrap();
-            ids.push(id.0);
-        }
         let persons = store::linkage::persons(&mut conn).await.unwrap();
         let read = persons.iter().find(|p| p.id.0 == ids[0]).unwrap();
         assert_eq!((read.birth_country.as_deref(), read.birth_commune.as_deref()), (Some("99243"), Some("Hanoï")));
@@ -222,6 +216,27 @@ async fn the_birth_place_tells_undated_namesakes_apart() {
         drop(conn);
         t.finish().await;
     }
+}
+
+/// One household in commune 69901 for each record, holding one « Zorbaquet Tuan » (a name the
+/// generator never gives) of this birth date, sex and birth place: (birth date or "", sex,
+/// country of birth, commune of birth).
+async fn zorbaquets(t: &testkit::TestApp, records: &[(&str, &str, &str, &str)]) -> Vec<domain::PersonId> {
+    let mut conn = t.app.store.pool().acquire().await.unwrap();
+    let commune = domain::territory::InseeCode::parse("69901").unwrap();
+    let mut ids = Vec::new();
+    for (birth, sex, country, place) in records {
+        let h = store::households::insert_household(&mut conn, Some(&commune), TODAY, domain::OrgId(1)).await.unwrap();
+        let p = domain::household::NewPerson::parse("Zorbaquet", "Tuan", birth, sex, TODAY)
+            .unwrap()
+            .with_birth(domain::identity::BirthIdentity::parse("", country, place).unwrap());
+        let id = store::households::insert_person(&mut conn, &p, &Default::default()).await.unwrap();
+        store::households::add_member(&mut conn, h, id, domain::household::MemberRole::Reference, TODAY, None)
+            .await
+            .unwrap();
+        ids.push(id);
+    }
+    ids
 }
 
 /// A synthetic territory of `households` households in the store (three years of history).
@@ -551,24 +566,15 @@ async fn a_run_writes_only_the_clusters_that_changed() {
 async fn withdrawing_a_decision_keeps_apart_what_the_engines_guard_keeps_apart() {
     for t in apps().await {
         territory(&t, 200, 5).await;
-        let mut conn = t.app.store.pool().acquire().await.unwrap();
-        let commune = domain::territory::InseeCode::parse("69901").unwrap();
-        let mut ids = Vec::new();
-        for (birth, sex, country, place) in
-            [("1980-01-02", "M", "99243", "Hanoï"), ("", "X", "99243", "Hanoï"), ("1975-07-07", "F", "99243", "Hanoï")]
-        {
-            let h =
-                store::households::insert_household(&mut conn, Some(&commune), TODAY, domain::OrgId(1)).await.unwrap();
-            let p = domain::household::NewPerson::parse("Zorbaquet", "Tuan", birth, sex, TODAY)
-                .unwrap()
-                .with_birth(domain::identity::BirthIdentity::parse("", country, place).unwrap());
-            let id = store::households::insert_person(&mut conn, &p, &Default::default()).await.unwrap();
-            store::households::add_member(&mut conn, h, id, domain::household::MemberRole::Reference, TODAY, None)
-                .await
-                .unwrap();
-            ids.push(id);
-        }
-        drop(conn);
+        let ids = zorbaquets(
+            &t,
+            &[
+                ("1980-01-02", "M", "99243", "Hanoï"),
+                ("", "X", "99243", "Hanoï"),
+                ("1975-07-07", "F", "99243", "Hanoï"),
+            ],
+        )
+        .await;
         let (a, b, c) = (ids[0], ids[1], ids[2]);
         let siao = linked_territory_again(&t).await;
         let first = shown(&t).await;

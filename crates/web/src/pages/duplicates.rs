@@ -56,11 +56,19 @@ struct Filter {
     ours: bool,
 }
 
+/// The filters as a query or a form gives them.
+#[derive(Deserialize)]
+struct FilterFields {
+    commune: Option<String>,
+    suivis: Option<String>,
+}
+
 impl Filter {
-    fn of(commune: Option<&str>, suivis: Option<&str>) -> Self {
+    fn of(f: &FilterFields) -> Self {
+        let commune = f.commune.as_deref();
         let commune =
             commune.filter(|c| c.len() == 5 && c.chars().all(|ch| ch.is_ascii_alphanumeric())).map(str::to_owned);
-        Self { commune, ours: suivis == Some("1") }
+        Self { commune, ours: f.suivis.as_deref() == Some("1") }
     }
 
     fn admits(&self, q: &app::duplicates::QueueEntry) -> bool {
@@ -130,8 +138,8 @@ struct QueuePage {
 struct QueueQuery {
     page: Option<String>,
     fait: Option<String>,
-    commune: Option<String>,
-    suivis: Option<String>,
+    #[serde(flatten)]
+    filter: FilterFields,
 }
 
 /// The pairs to review, most probable first, fifty a page.
@@ -152,7 +160,7 @@ async fn queue(
             *by_commune.entry((c.1.clone(), c.0.clone())).or_default() += 1;
         }
     }
-    let filter = Filter::of(q.commune.as_deref(), q.suivis.as_deref());
+    let filter = Filter::of(&q.filter);
     let commune = match &filter.commune {
         // its name, even when no pair is left there
         Some(code) => {
@@ -263,8 +271,8 @@ struct PairPage {
 #[derive(Deserialize)]
 struct PairQuery {
     fait: Option<String>,
-    commune: Option<String>,
-    suivis: Option<String>,
+    #[serde(flatten)]
+    filter: FilterFields,
 }
 
 async fn pair(
@@ -276,7 +284,7 @@ async fn pair(
     let v = state.app.duplicate_pair(&user.session.actor, id_of(&id)?).await?;
     let page = PairPage {
         done: decided(q.fait.as_deref()),
-        filter: Filter::of(q.commune.as_deref(), q.suivis.as_deref()),
+        filter: Filter::of(&q.filter),
         layout: Layout::new(&user.session, "doublons"),
         id: v.id,
         probability: percent(v.probability),
@@ -296,8 +304,8 @@ struct DecisionForm {
     csrf: String,
     decision: String,
     /// The queue's filters: the next pair is taken within them.
-    commune: Option<String>,
-    suivis: Option<String>,
+    #[serde(flatten)]
+    filter: FilterFields,
 }
 
 async fn decide(
@@ -315,7 +323,7 @@ async fn decide(
     let id = id_of(&id)?;
     state.app.decide_pair(&user.session.actor, id, same).await?;
     // on to the next pair (the most probable left), as a reviewer works through the queue
-    let filter = Filter::of(f.commune.as_deref(), f.suivis.as_deref());
+    let filter = Filter::of(&f.filter);
     let next = state
         .app
         .duplicate_queue(&user.session.actor)
