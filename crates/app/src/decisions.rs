@@ -31,6 +31,17 @@ pub struct DecisionView {
     pub decided_at: String,
     pub by: Option<String>,
     pub org: String,
+    /// Each side's household commune (INSEE code, name), when it has one.
+    pub communes: [Option<(String, String)>; 2],
+}
+
+/// Which decisions the log shows, as the queue of pairs filters them.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct DecisionFilter {
+    /// An INSEE code: only decisions on a file in that commune (either side).
+    pub commune: Option<String>,
+    /// Only decisions touching a household the actor's organisation follows.
+    pub ours: bool,
 }
 
 /// Two persons said to be different whom « same person » merges put in one cluster (the shown
@@ -62,6 +73,9 @@ pub struct DecisionLog {
     pub decisions: Vec<DecisionView>,
     /// Whether a later page holds more.
     pub more: bool,
+    /// The communes of the decisions the actor may review (filter aside): INSEE code, name and
+    /// how many decisions touch them, by name.
+    pub communes: Vec<(String, String, usize)>,
 }
 
 /// Per request: the households the actor may read (the policy's list filter, which agrees with
@@ -71,6 +85,7 @@ struct Lookup {
     reviewer: bool,
     visible: HashSet<HouseholdId>,
     homes: HashMap<PersonId, HouseholdId>,
+    communes: HashMap<HouseholdId, (String, String)>,
     names: HashMap<PersonId, Option<String>>,
 }
 
@@ -82,19 +97,20 @@ impl App {
             reviewer: policy::is_reviewer(actor),
             visible: store::access::visible_households(tx, &scope, today, &self.now_ts()).await?,
             homes: store::linkage::decided_households(tx).await?,
+            communes: store::linkage::decided_communes(tx).await?,
             names: HashMap::new(),
         })
     }
 
+    /// The two households of a decision the actor may review both files of (no name read).
+    fn reviewable_homes(look: &Lookup, d: &Decision) -> Option<(HouseholdId, HouseholdId)> {
+        let (&ha, &hb) = (look.homes.get(&d.a)?, look.homes.get(&d.b)?);
+        (look.reviewer && look.visible.contains(&ha) && look.visible.contains(&hb)).then_some((ha, hb))
+    }
+
     /// The decision as the actor may see it: `None` unless they may review both files.
     async fn decision_view(&self, tx: &mut Tx, look: &mut Lookup, d: &Decision) -> Result<Option<DecisionView>> {
-        if !look.reviewer {
-            return Ok(None);
-        }
-        let (Some(&ha), Some(&hb)) = (look.homes.get(&d.a), look.homes.get(&d.b)) else { return Ok(None) };
-        if !(look.visible.contains(&ha) && look.visible.contains(&hb)) {
-            return Ok(None);
-        }
+        let Some((ha, hb)) = Self::reviewable_homes(look, d) else { return Ok(None) };
         let mut refs = Vec::with_capacity(2);
         for (p, h) in [(d.a, ha), (d.b, hb)] {
             let name = match look.names.get(&p) {
@@ -118,6 +134,7 @@ impl App {
             decided_at: d.decided_at.clone(),
             by: d.by.clone(),
             org: d.org.clone(),
+            communes: [look.communes.get(&ha).cloned(), look.communes.get(&hb).cloned()],
         }))
     }
 
@@ -162,29 +179,53 @@ impl App {
         Ok(c.into_iter().map(|c| c.apart.id).collect())
     }
 
-    /// The contradictions and one page (from 0) of the decisions the actor may review. Logged
-    /// as one read.
-    pub async fn decision_log(&self, actor: &Actor, page: usize) -> Result<DecisionLog> {
+    /// The contradictions and one page (from 0) of the decisions the actor may review that
+    /// `filter` admits, with the communes to filter by. Names are read for that page only.
+    /// Logged as one read.
+    pub async fn decision_log(&self, actor: &Actor, page: usize, filter: &DecisionFilter) -> Result<DecisionLog> {
         let mut tx = self.store.begin_audited().await?;
         let mut look = self.lookup(&mut tx, actor).await?;
         let contradictions = self.contradictions_in(&mut tx, &mut look).await?;
-        let (skip, mut decisions, mut more) = (page * PER_PAGE, Vec::new(), false);
-        let mut seen = 0;
-        for d in store::linkage::decisions(&mut tx).await? {
-            let Some(v) = self.decision_view(&mut tx, &mut look, &d).await? else { continue };
-            seen += 1;
-            if seen <= skip {
-                continue;
+        let followed: HashSet<HouseholdId> = if filter.ours {
+            store::access::followed_households(&mut tx, actor.org, self.today()).await?.into_iter().collect()
+        } else {
+            HashSet::new()
+        };
+        let mut by_commune: HashMap<&(String, String), usize> = HashMap::new();
+        let mut admitted = Vec::new();
+        let all = store::linkage::decisions(&mut tx).await?;
+        for d in &all {
+            let Some((ha, hb)) = Self::reviewable_homes(&look, d) else { continue };
+            let (ca, cb) = (look.communes.get(&ha), look.communes.get(&hb));
+            // a decision counts once in each of its communes
+            let mut theirs: Vec<&(String, String)> = [ca, cb].into_iter().flatten().collect();
+            theirs.dedup();
+            for c in theirs {
+                *by_commune.entry(c).or_default() += 1;
             }
-            if decisions.len() == PER_PAGE {
-                more = true;
-                break;
+            let in_commune = filter
+                .commune
+                .as_deref()
+                .is_none_or(|code| [ca, cb].into_iter().flatten().any(|(insee, _)| insee == code));
+            let ours = !filter.ours || followed.contains(&ha) || followed.contains(&hb);
+            if in_commune && ours {
+                admitted.push(d);
             }
-            decisions.push(v);
+        }
+        let mut communes: Vec<(String, String, usize)> =
+            by_commune.into_iter().map(|((code, name), n)| (code.clone(), name.clone(), n)).collect();
+        communes.sort_by(|x, y| (&x.1, &x.0).cmp(&(&y.1, &y.0)));
+        let skip = page * PER_PAGE;
+        let more = admitted.len() > skip + PER_PAGE;
+        let mut decisions = Vec::new();
+        for d in admitted.into_iter().skip(skip).take(PER_PAGE) {
+            if let Some(v) = self.decision_view(&mut tx, &mut look, d).await? {
+                decisions.push(v);
+            }
         }
         record(&mut tx, actor, AuditAction::LinkageRead, None, AuditOutcome::Allowed).await?;
         tx.commit().await?;
-        Ok(DecisionLog { contradictions, decisions, more })
+        Ok(DecisionLog { contradictions, decisions, more, communes })
     }
 
     /// The « different people » decisions on a household's members, for its file: only those

@@ -381,13 +381,26 @@ pub async fn pending_names(conn: &mut Conn) -> Result<std::collections::HashMap<
     Ok(rows.into_iter().map(|(id, f, g)| (PersonId(id), format!("{} {g}", f.to_uppercase()))).collect())
 }
 
-/// The commune of every household a person of a pending pair belongs to: (INSEE code, name).
+/// The commune (INSEE code, name) of each household holding a person of a pending pair.
 pub async fn pending_communes(conn: &mut Conn) -> Result<std::collections::HashMap<HouseholdId, (String, String)>> {
-    let rows: Vec<(i64, String, String)> = sqlx::query_as(
+    pair_communes(conn, "link_candidates").await
+}
+
+/// The commune (INSEE code, name) of each household holding a person of a decision.
+pub async fn decided_communes(conn: &mut Conn) -> Result<std::collections::HashMap<HouseholdId, (String, String)>> {
+    pair_communes(conn, "link_decisions").await
+}
+
+/// `pairs`: a table of pairs (`person_a`, `person_b`), named by the caller.
+async fn pair_communes(
+    conn: &mut Conn,
+    pairs: &'static str,
+) -> Result<std::collections::HashMap<HouseholdId, (String, String)>> {
+    let rows: Vec<(i64, String, String)> = sqlx::query_as(&format!(
         "SELECT h.id, c.insee, c.name FROM households h JOIN communes c ON c.insee = h.commune_insee
          WHERE h.id IN (SELECT m.household_id FROM household_members m
-                        WHERE m.person_id IN (SELECT person_a FROM link_candidates UNION SELECT person_b FROM link_candidates))",
-    )
+                        WHERE m.person_id IN (SELECT person_a FROM {pairs} UNION SELECT person_b FROM {pairs}))"
+    ))
     .fetch_all(conn)
     .await?;
     Ok(rows.into_iter().map(|(h, insee, name)| (HouseholdId(h), (insee, name))).collect())

@@ -265,7 +265,7 @@ async fn contradictory_decisions_are_listed_to_those_who_may_settle_them() {
         store::linkage::replace_clusters(&mut conn, &[(pa, 1, 1), (pab, 2, 1), (pb, 3, 1)]).await.unwrap();
         drop(conn);
 
-        let log = t.app.decision_log(&siao, 0).await.unwrap();
+        let log = t.app.decision_log(&siao, 0, &Default::default()).await.unwrap();
         assert_eq!(log.contradictions.len(), 1, "{log:?}");
         let c = &log.contradictions[0];
         assert_eq!((c.apart.a.person, c.apart.b.person, c.apart.same), (pa.min(pb), pa.max(pb), false));
@@ -279,7 +279,7 @@ async fn contradictory_decisions_are_listed_to_those_who_may_settle_them() {
             "{todo:?}"
         );
         // referent A does not read h_b: neither the contradiction nor the decisions on h_b
-        let seen_by_a = t.app.decision_log(&a, 0).await.unwrap();
+        let seen_by_a = t.app.decision_log(&a, 0, &Default::default()).await.unwrap();
         assert!(seen_by_a.contradictions.is_empty());
         assert_eq!(seen_by_a.decisions.len(), 1, "only A = AB: {seen_by_a:?}");
         assert!(t.app.contradiction_ids(&a).await.unwrap().is_empty());
@@ -371,13 +371,13 @@ async fn the_decision_log_pages_by_fifty() {
             }
         }
         drop(conn);
-        let first = t.app.decision_log(&a, 0).await.unwrap();
+        let first = t.app.decision_log(&a, 0, &Default::default()).await.unwrap();
         assert_eq!((first.decisions.len(), first.more), (app::decisions::PER_PAGE, true));
-        let second = t.app.decision_log(&a, 1).await.unwrap();
+        let second = t.app.decision_log(&a, 1, &Default::default()).await.unwrap();
         assert_eq!((second.decisions.len(), second.more), (1, false));
         assert!(first.decisions.iter().all(|d| d.id != second.decisions[0].id));
         // referent B follows none of them
-        assert!(t.app.decision_log(&f.actor("referent-b"), 0).await.unwrap().decisions.is_empty());
+        assert!(t.app.decision_log(&f.actor("referent-b"), 0, &Default::default()).await.unwrap().decisions.is_empty());
         let mut c = t.client();
         c.login("referent-a@test.parcours.test", fixture_password()).await;
         assert!(c.get("/doublons/decisions").await.body.contains("/doublons/decisions?page=2"));
@@ -543,7 +543,7 @@ async fn the_queue_filters_all_pairs_at_once_as_the_check_on_one_pair_does() {
         for who in everyone {
             let mut logged: Vec<_> = t
                 .app
-                .decision_log(&f.actor(who), 0)
+                .decision_log(&f.actor(who), 0, &Default::default())
                 .await
                 .unwrap()
                 .decisions
@@ -871,6 +871,58 @@ async fn the_todo_list_counts_the_pairs_to_review() {
         assert!(ours.body.contains("/doublons/") && ours.body.contains("?suivis=1"));
         assert!(doublons(t.app.todo(&f.actor("cca")).await.unwrap()).is_empty(), "not a reviewer");
         assert_eq!(t.app.duplicate_counts(&f.actor("observatoire")).await.unwrap(), (0, 0));
+        t.finish().await;
+    }
+}
+
+/// The decisions' log filters as the queue does: by either file's commune (each commune with its
+/// number of decisions) and to the households one's structure follows; a withdrawal leads back
+/// to the log filtered as it was.
+#[tokio::test]
+async fn the_decision_log_filters_by_commune() {
+    for t in apps().await {
+        let f = Fixture::new(&t).await;
+        let (pa, pab) = (person_of(&t, f.h_a).await, person_of(&t, f.h_ab).await);
+        let (pb, pfar) = (person_of(&t, f.h_b).await, person_of(&t, f.h_far).await);
+        let siao = f.actor("siao");
+        let mut conn = t.app.store.pool().acquire().await.unwrap();
+        store::linkage::decide(&mut conn, pa, pab, false, (siao.org, siao.user)).await.unwrap();
+        store::linkage::decide(&mut conn, pb, pfar, false, (siao.org, siao.user)).await.unwrap();
+        drop(conn);
+        let filter = |commune: Option<&str>, ours: bool| app::decisions::DecisionFilter {
+            commune: commune.map(str::to_owned),
+            ours,
+        };
+        let all = t.app.decision_log(&siao, 0, &filter(None, false)).await.unwrap();
+        assert_eq!(all.decisions.len(), 2);
+        let counts: Vec<(&str, usize)> = all.communes.iter().map(|c| (c.1.as_str(), c.2)).collect();
+        assert_eq!(counts, [("Ailleurs", 1), ("Loue-la-Ville", 2)], "a decision counts once in each of its communes");
+        let far = t.app.decision_log(&siao, 0, &filter(Some("38001"), false)).await.unwrap();
+        let pairs: Vec<(PersonId, PersonId)> = far.decisions.iter().map(|d| (d.a.person, d.b.person)).collect();
+        assert_eq!(pairs, [(pb.min(pfar), pb.max(pfar))]);
+        assert_eq!(far.communes, all.communes, "the choices stay whole under a filter");
+        assert!(t.app.decision_log(&siao, 0, &filter(None, true)).await.unwrap().decisions.is_empty(), "follows none");
+        let a = t.app.decision_log(&f.actor("referent-a"), 0, &filter(None, true)).await.unwrap();
+        assert_eq!(a.decisions.len(), 1, "referent A follows both files of one decision only");
+        assert_eq!((a.decisions[0].a.person, a.decisions[0].b.person), (pa.min(pab), pa.max(pab)));
+
+        let mut c = t.client();
+        c.login("siao@test.parcours.test", fixture_password()).await;
+        let csrf = c.csrf().await;
+        let page = c.get("/doublons/decisions?commune=38001").await;
+        assert!(page.body.contains("Décisions à Ailleurs, les plus récentes d'abord"), "{}", page.body);
+        assert!(page.body.contains(">Ailleurs (1)</option>") && page.body.contains(">Loue-la-Ville (2)</option>"));
+        assert!(
+            page.body.contains(&format!("/menages/{}", f.h_far.0))
+                && !page.body.contains(&format!("/menages/{}\"", f.h_a.0))
+        );
+        assert!(page.body.contains(r#"<input type="hidden" name="commune" value="38001">"#));
+        let id = far.decisions[0].id;
+        let back = c.post(&format!("/decisions/{id}/retrait"), &[("csrf", &csrf), ("commune", "38001")]).await;
+        assert_eq!(back.location(), Some("/doublons/decisions?fait=retrait&commune=38001"));
+        let after = c.get("/doublons/decisions?fait=retrait&commune=38001").await;
+        assert!(after.body.contains("Aucune décision à Ailleurs"), "{}", after.body);
+        assert!(after.body.contains(r#"href="/doublons/decisions">toutes les décisions</a>"#));
         t.finish().await;
     }
 }

@@ -71,6 +71,19 @@ impl Filter {
         Self { commune, ours: f.suivis.as_deref() == Some("1") }
     }
 
+    /// The name of the filter's commune, even when nothing is left there (an unknown code as
+    /// typed).
+    async fn commune_name(&self, state: &AppState) -> Result<Option<String>, WebError> {
+        let Some(code) = &self.commune else { return Ok(None) };
+        let known = state.app.communes().await?.into_iter().find(|c| c.insee.as_str() == code.as_str());
+        Ok(Some(known.map_or_else(|| code.clone(), |c| c.name)))
+    }
+
+    /// The same filter for the decisions' log.
+    fn decisions(&self) -> app::decisions::DecisionFilter {
+        app::decisions::DecisionFilter { commune: self.commune.clone(), ours: self.ours }
+    }
+
     fn admits(&self, q: &app::duplicates::QueueEntry) -> bool {
         self.commune.as_deref().is_none_or(|c| q.in_commune(c)) && (!self.ours || q.ours)
     }
@@ -161,14 +174,7 @@ async fn queue(
         }
     }
     let filter = Filter::of(&q.filter);
-    let commune = match &filter.commune {
-        // its name, even when no pair is left there
-        Some(code) => {
-            let known = state.app.communes().await?.into_iter().find(|c| c.insee.as_str() == code.as_str());
-            Some(known.map_or_else(|| code.clone(), |c| c.name))
-        }
-        None => None,
-    };
+    let commune = filter.commune_name(&state).await?;
     all.retain(|q| filter.admits(q));
     let communes = by_commune
         .into_iter()
@@ -344,8 +350,10 @@ struct UnmergeForm {
     csrf: String,
     /// The household file the merge was undone from…
     household: Option<String>,
-    /// …or `decisions`: back to the decisions' page.
+    /// …or `decisions`: back to the decisions' page, filtered as it was.
     retour: Option<String>,
+    #[serde(flatten)]
+    filter: FilterFields,
 }
 
 #[derive(Deserialize)]
@@ -377,7 +385,7 @@ async fn unmerge(
 ) -> Result<Response, WebError> {
     user.check_csrf(&f.csrf)?;
     let back = match (f.retour.as_deref(), f.household.as_deref()) {
-        (Some("decisions"), _) => "/doublons/decisions?fait=fusion".to_owned(),
+        (Some("decisions"), _) => format!("/doublons/decisions?fait=fusion{}", Filter::of(&f.filter).then()),
         (_, Some(h)) => format!("/menages/{}", id_of(h)?),
         _ => return Err(WebError::Invalid),
     };
@@ -395,6 +403,11 @@ struct DecisionsPage {
     page: usize,
     more: bool,
     done: Option<&'static str>,
+    /// The communes of the decisions the user may review, with their number of decisions.
+    communes: Vec<crate::views::Choice>,
+    /// The name of the filter's commune.
+    commune: Option<String>,
+    filter: Filter,
 }
 
 impl DecisionsPage {
@@ -407,6 +420,8 @@ impl DecisionsPage {
 struct DecisionsQuery {
     page: Option<String>,
     fait: Option<String>,
+    #[serde(flatten)]
+    filter: FilterFields,
 }
 
 /// The decisions taken on pairs the user may review, contradictions first.
@@ -416,7 +431,18 @@ async fn decisions(
     Query(q): Query<DecisionsQuery>,
 ) -> Result<Response, WebError> {
     let page = page_number(q.page.as_deref())?;
-    let log = state.app.decision_log(&user.session.actor, page - 1).await?;
+    let filter = Filter::of(&q.filter);
+    let log = state.app.decision_log(&user.session.actor, page - 1, &filter.decisions()).await?;
+    let commune = filter.commune_name(&state).await?;
+    let communes = log
+        .communes
+        .iter()
+        .map(|(code, name, n)| crate::views::Choice {
+            selected: filter.commune.as_ref() == Some(code),
+            value: code.clone(),
+            label: format!("{name} ({n})"),
+        })
+        .collect();
     let done = match q.fait.as_deref() {
         Some("fusion") => Some("La fusion est annulée : les deux fiches sont de nouveau indépendantes."),
         Some("retrait") => Some(
@@ -431,6 +457,9 @@ async fn decisions(
         page,
         more: log.more,
         done,
+        communes,
+        commune,
+        filter,
     };
     Ok(Html(page.render()?).into_response())
 }
@@ -438,8 +467,11 @@ async fn decisions(
 #[derive(Deserialize)]
 struct WithdrawForm {
     csrf: String,
-    /// The household file it was withdrawn from (otherwise: back to the decisions' page).
+    /// The household file it was withdrawn from (otherwise: back to the decisions' page,
+    /// filtered as it was).
     household: Option<String>,
+    #[serde(flatten)]
+    filter: FilterFields,
 }
 
 /// Withdraws a « personnes différentes » decision.
@@ -452,7 +484,7 @@ async fn withdraw(
     user.check_csrf(&f.csrf)?;
     let back = match f.household.as_deref() {
         Some(h) => format!("/menages/{}#rapprochements", id_of(h)?),
-        None => "/doublons/decisions?fait=retrait".to_owned(),
+        None => format!("/doublons/decisions?fait=retrait{}", Filter::of(&f.filter).then()),
     };
     state.app.withdraw_rejection(&user.session.actor, id_of(&id)?).await?;
     Ok(Redirect::to(&back).into_response())
