@@ -13,6 +13,7 @@ use store::linkage::{Candidate, Merge};
 use store::Tx;
 
 use crate::audit::record;
+use crate::merge_notices::MergeNotice;
 use crate::{App, AppError, Result};
 
 /// One field's part in a pair's score, as stored with the candidate.
@@ -294,6 +295,7 @@ impl App {
         })?;
         if same {
             crate::clusters::refresh_around(&mut tx, &[c.a, c.b]).await?;
+            self.notify_followers(&mut tx, actor, (ha, hb), MergeNotice::Merged).await?;
         } else {
             crate::clusters::recluster_around(&mut tx, &[c.a, c.b]).await?;
         }
@@ -325,6 +327,7 @@ impl App {
         if let Some(m) = &merge {
             crate::clusters::refresh_around(&mut tx, &[m.a, m.b]).await?;
         }
+        self.notify_followers(&mut tx, actor, homes, MergeNotice::Unmerged).await?;
         record_households(&mut tx, actor, AuditAction::LinkageUnmerge, homes).await?;
         record(&mut tx, actor, AuditAction::LinkageUnmerge, Some(("merge", merge_id)), AuditOutcome::Allowed).await?;
         tx.commit().await?;

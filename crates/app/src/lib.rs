@@ -17,6 +17,7 @@ pub mod linkage_run;
 pub mod links;
 pub mod mail;
 pub mod measures;
+mod merge_notices;
 pub mod observatory;
 mod observatory_reads;
 pub mod protection;

@@ -105,6 +105,26 @@ pub async fn memberships(conn: &mut Conn, id: UserId) -> Result<Vec<MembershipRe
     Ok(out)
 }
 
+/// The active accounts acting for `org`, each with its roles there, by id.
+pub async fn active_members_of(conn: &mut Conn, org: OrgId) -> Result<Vec<(UserId, Vec<Role>)>> {
+    let rows: Vec<(i64, String)> = sqlx::query_as(
+        "SELECT m.user_id, m.role FROM memberships m JOIN users u ON u.id = m.user_id
+         WHERE m.org_id = $1 AND u.active = 1 ORDER BY m.user_id, m.role",
+    )
+    .bind(org.0)
+    .fetch_all(conn)
+    .await?;
+    let mut out: Vec<(UserId, Vec<Role>)> = Vec::new();
+    for (user, role) in rows {
+        let role = Role::parse(&role).map_err(corrupt("rôle"))?;
+        match out.last_mut() {
+            Some((u, roles)) if u.0 == user => roles.push(role),
+            _ => out.push((UserId(user), vec![role])),
+        }
+    }
+    Ok(out)
+}
+
 pub async fn count(conn: &mut Conn) -> Result<i64> {
     Ok(sqlx::query_as::<_, (i64,)>("SELECT COUNT(*) FROM users").fetch_one(conn).await?.0)
 }

@@ -20,9 +20,11 @@ async fn dump(t: &testkit::TestApp) -> Vec<String> {
     let mut tables: std::collections::BTreeMap<&str, Vec<&str>> = std::collections::BTreeMap::new();
     for e in store::inventory::entries() {
         // the access log and sessions record the test's own requests; data_version and the
-        // households' stamps count changes (a merge and its unmerge are two)
+        // households' stamps count changes (a merge and its unmerge are two); notifications
+        // tell the followers of both
         let counts = e.table == "data_version" || e.table == "household_stamps";
-        if !e.table.starts_with("audit") && e.table != "sessions" && !counts {
+        let told = e.table == "notifications";
+        if !e.table.starts_with("audit") && e.table != "sessions" && !counts && !told {
             tables.entry(e.table.as_str()).or_default().push(e.column.as_str());
         }
     }
@@ -923,6 +925,62 @@ async fn the_decision_log_filters_by_commune() {
         let after = c.get("/doublons/decisions?fait=retrait&commune=38001").await;
         assert!(after.body.contains("Aucune décision à Ailleurs"), "{}", after.body);
         assert!(after.body.contains(r#"href="/doublons/decisions">toutes les décisions</a>"#));
+        t.finish().await;
+    }
+}
+
+/// A merge, and its undoing, reach the people who follow the person: each account of a
+/// structure following either household that may open that file hears of it, by the file's
+/// number alone; the reviewer who did it, other roles and those who may not read the file hear
+/// nothing.
+#[tokio::test]
+async fn a_merge_and_its_undoing_are_told_to_the_households_followers() {
+    for t in apps().await {
+        let f = Fixture::new(&t).await;
+        let (pa, pab) = (person_of(&t, f.h_a).await, person_of(&t, f.h_ab).await);
+        let mut conn = t.app.store.pool().acquire().await.unwrap();
+        store::linkage::replace_candidates(&mut conn, &[(pa, pab, 0.7, "[]".into())]).await.unwrap();
+        store::linkage::replace_clusters(&mut conn, &[(pa, 1, 1), (pab, 2, 2)]).await.unwrap();
+        let id = store::linkage::pending(&mut conn).await.unwrap()[0].id;
+        drop(conn);
+        let notices = |who: &'static str| {
+            let (t, f) = (&t, &f);
+            async move {
+                let all = t.app.notifications(&f.actor(who)).await.unwrap();
+                all.into_iter().filter(|n| n.kind == "doublon").map(|n| (n.message, n.link)).collect::<Vec<_>>()
+            }
+        };
+        let before: Vec<(String, String)> = Vec::new();
+        // the coordination merges: A follows both files, B follows h_ab only
+        t.app.decide_pair(&f.actor("siao"), id, true).await.unwrap();
+        let ab = format!("/menages/{}#rapprochements", f.h_ab.0);
+        let merged = |h: domain::HouseholdId| {
+            format!("Ménage n° {} : une de ses fiches est réunie à celle d'un autre dossier (« même personne »)", h.0)
+        };
+        assert_eq!(notices("referent-b").await, [(merged(f.h_ab), ab.clone())]);
+        let a = notices("referent-a").await;
+        assert_eq!(a.len(), 2, "{a:?}");
+        assert!(a.contains(&(merged(f.h_a), format!("/menages/{}#rapprochements", f.h_a.0))));
+        assert_eq!(notices("siao").await, before, "not the reviewer who merged");
+        assert_eq!(
+            notices("cca").await,
+            before,
+            "its structure follows the file, but it follows referrals, not persons"
+        );
+        assert!(a
+            .iter()
+            .chain(&notices("referent-b").await)
+            .all(|n| !n.0.contains("Aubert") && !n.0.contains("Colin")));
+
+        let merge = t.app.household_merges(&f.actor("referent-a"), f.h_a).await.unwrap()[0].id;
+        t.app.unmerge(&f.actor("referent-a"), merge).await.unwrap();
+        let b = notices("referent-b").await;
+        assert_eq!(b.len(), 2);
+        assert_eq!(
+            b[0].0,
+            format!("Ménage n° {} : une fusion « même personne » avec un autre dossier est annulée", f.h_ab.0)
+        );
+        assert_eq!(notices("referent-a").await.len(), 2, "not the reviewer who undid it");
         t.finish().await;
     }
 }
