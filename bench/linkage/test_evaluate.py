@@ -1,5 +1,5 @@
-"""Checks evaluate.py's combinatorial counts against a brute-force count over all pairs, and the
-pure helpers of ambiguity.py, report.py and splink_run.py.
+"""Checks evaluate.py's combinatorial counts against a brute-force count over all pairs, the
+pure helpers of ambiguity.py, report.py and splink_run.py, and pprl_bench.py's split and scores.
 
     python -m unittest bench/linkage/test_evaluate.py
 """
@@ -17,6 +17,7 @@ from evaluate import evaluate  # noqa: E402
 import ambiguity  # noqa: E402
 import ceiling  # noqa: E402
 import report  # noqa: E402
+import pprl_bench  # noqa: E402
 
 
 def write(path, header, rows):
@@ -233,6 +234,50 @@ class SplinkCleaningTest(unittest.TestCase):
                                  ("Saint Etienne", "saintetienne"), ("Stains", "stains"), ("", None)):
             got = con.execute(f"select {splink_run.clean_place('$1')}", [written]).fetchone()[0]
             self.assertEqual(got, cleaned, written)
+
+
+class PprlBenchTest(unittest.TestCase):
+    def test_split_and_quality(self):
+        header = ["id", "truth", "family_name", "given_names", "birth_date", "sex", "commune", "household",
+                  "birth_name", "birth_country", "birth_commune"]
+        # persons 1-3 reported twice, 4-7 once
+        rows = []
+        for person, times in ((1, 2), (2, 2), (3, 3), (4, 1), (5, 1), (6, 1), (7, 1)):
+            for k in range(times):
+                rows.append([f"{person}{k}", person, f"Nom{person}", "Marie", "1980-01-01", "F", "69123", "",
+                             "Née" if k else "", "", ""])
+        with tempfile.TemporaryDirectory() as d:
+            write(os.path.join(d, "in.csv"), header, rows)
+            args = type("A", (), {"input": os.path.join(d, "in.csv"), "common": 2, "each": 2,
+                                  "out_dir": d, "seed": 3})
+            pprl_bench.split(args)
+            a = list(csv.DictReader(open(os.path.join(d, "a.csv"))))
+            b = list(csv.DictReader(open(os.path.join(d, "b.csv"))))
+            self.assertEqual((len(a), len(b)), (4, 4))
+            both = {r["truth"] for r in a} & {r["truth"] for r in b}
+            self.assertEqual(len(both), 2, "two persons in both files")
+            self.assertTrue(both <= {"1", "2", "3"}, "drawn among the persons reported twice")
+            self.assertFalse({r["id"] for r in a} & {r["id"] for r in b}, "two different reports of each")
+            self.assertEqual(len({r["truth"] for r in a}), 4, "one row per person and partner")
+            with open(os.path.join(d, "a-nobirth.csv")) as f:
+                self.assertNotIn("birth_name", f.readline())
+            # the truth as clusters: every pair found; each record alone: none
+            with open(os.path.join(d, "right.csv"), "w") as f:
+                f.write("partner,id,person\n")
+                for p, rs in (("a", a), ("b", b)):
+                    f.writelines(f"{p},{r['id']},{r['truth']}\n" for r in rs)
+            with open(os.path.join(d, "alone.csv"), "w") as f:
+                f.write("id,cluster\n")
+                f.writelines(f"{r['id']},{r['id']}\n" for r in a + b)
+            right = pprl_bench.quality(os.path.join(d, "a.csv"), os.path.join(d, "b.csv"), os.path.join(d, "right.csv"))
+            self.assertEqual((right["precision"], right["recall"], right["persons_found"], right["persons_true"]),
+                             (1.0, 1.0, 6, 6))
+            alone = pprl_bench.quality(os.path.join(d, "a.csv"), os.path.join(d, "b.csv"), os.path.join(d, "alone.csv"))
+            self.assertEqual((alone["recall"], alone["persons_found"]), (0.0, 8))
+
+    def test_french_figures(self):
+        self.assertEqual(pprl_bench.fr("15,928,297"), "15\u202f928\u202f297")
+        self.assertEqual(pprl_bench.fr("0.9972"), "0,9972")
 
 
 if __name__ == "__main__":

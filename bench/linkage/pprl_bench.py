@@ -1,0 +1,160 @@
+"""Two partners' files from the labelled linkage data, and the evaluation of `parcours pprl link`
+on them (bench/pprl.sh). Standard library only.
+
+    pprl_bench.py split --input synth.csv --common 25000 --each 25000 --out-dir DIR [--seed 7]
+        writes DIR/a.csv and DIR/b.csv (one row per person and partner: `common` persons in both,
+        drawn among those reported at least twice, two different reports of each; `each` more
+        persons in one partner only), and DIR/a-nobirth.csv, DIR/b-nobirth.csv without the
+        birth_name column.
+    pprl_bench.py eval --a a.csv --b b.csv --clusters persons.csv [--json]
+        pairwise precision and recall of the persons found, and their number against the truth.
+    pprl_bench.py row --label L --threshold T --candidates N --link "S s, M Mo" [--encode "…"]
+                      --a a.csv --b b.csv --clusters persons.csv
+        the same, as a row of docs/pprl.md's table; `--clusters` as `pprl link --clusters-out`
+        writes it (partner, id, person) or as `link eval --clusters-out` does (id, cluster).
+"""
+
+import argparse
+import csv
+import json
+import os
+import random
+import sys
+from collections import defaultdict
+
+COLUMNS = ["id", "family_name", "given_names", "birth_date", "sex", "commune", "birth_name", "truth"]
+
+
+def split(args):
+    by_person = defaultdict(list)
+    with open(args.input, newline="") as f:
+        for row in csv.DictReader(f):
+            by_person[row["truth"]].append(row)
+    rng = random.Random(args.seed)
+    persons = sorted(by_person)
+    rng.shuffle(persons)
+    twice = [p for p in persons if len(by_person[p]) >= 2]
+    if len(twice) < args.common:
+        sys.exit(f"only {len(twice)} persons reported twice or more, {args.common} asked")
+    common = twice[: args.common]
+    chosen = set(common)
+    rest = [p for p in persons if p not in chosen]
+    if len(rest) < 2 * args.each:
+        sys.exit(f"only {len(rest)} other persons, {2 * args.each} asked")
+    a, b = [], []
+    for p in common:
+        ra, rb = rng.sample(by_person[p], 2)
+        a.append(ra)
+        b.append(rb)
+    a.extend(rng.choice(by_person[p]) for p in rest[: args.each])
+    b.extend(rng.choice(by_person[p]) for p in rest[args.each : 2 * args.each])
+    rng.shuffle(a)
+    rng.shuffle(b)
+    os.makedirs(args.out_dir, exist_ok=True)
+    for name, rows in (("a", a), ("b", b)):
+        for suffix, columns in (("", COLUMNS), ("-nobirth", [c for c in COLUMNS if c != "birth_name"])):
+            with open(os.path.join(args.out_dir, f"{name}{suffix}.csv"), "w", newline="") as f:
+                w = csv.writer(f)
+                w.writerow(columns)
+                for r in rows:
+                    w.writerow([r.get(c, "") for c in columns])
+    with_birth = sum(1 for r in a + b if r.get("birth_name"))
+    print(
+        f"split: {len(a)} + {len(b)} rows, {args.common} persons in both, "
+        f"{len(set(r['truth'] for r in a + b))} persons in all, {with_birth} rows with a birth name",
+        file=sys.stderr,
+    )
+
+
+def quality(a_path, b_path, clusters_path):
+    truth = {"a": truths(a_path), "b": truths(b_path)}
+    clusters = defaultdict(list)
+    with open(clusters_path, newline="") as f:
+        for row in csv.DictReader(f):
+            if "partner" in row:
+                t = truth[row["partner"]][row["id"]]
+            else:
+                t = truth["a"].get(row["id"]) or truth["b"][row["id"]]
+            clusters[row.get("person") or row["cluster"]].append(t)
+    true_pairs = len(set(truth["a"].values()) & set(truth["b"].values()))
+    found = tp = 0
+    for members in clusters.values():
+        for i, x in enumerate(members):
+            for y in members[i + 1 :]:
+                found += 1
+                tp += x == y
+    persons = len(set(truth["a"].values()) | set(truth["b"].values()))
+    return {
+        "true_pairs": true_pairs,
+        "found_pairs": found,
+        "precision": tp / found if found else 1.0,
+        "recall": tp / true_pairs if true_pairs else 1.0,
+        "persons_found": len(clusters),
+        "persons_true": persons,
+    }
+
+
+def fr(text):
+    """French figures: decimal comma, thin space between thousands."""
+    return text.replace(",", "\u202f").replace(".", ",")
+
+
+def row(args):
+    q = quality(args.a, args.b, args.clusters)
+    change = (q["persons_found"] / q["persons_true"] - 1) * 100
+    cells = [
+        args.label,
+        fr(args.threshold),
+        fr(args.encode),
+        fr(f"{args.candidates:,}"),
+        fr(args.link),
+        fr(f"{q['precision']:.4f}"),
+        fr(f"{q['recall']:.4f}"),
+        fr(f"{q['persons_found']:,} / {q['persons_true']:,} ({change:+.1f} %)"),
+    ]
+    print("| " + " | ".join(cells) + " |")
+
+
+def truths(path):
+    with open(path, newline="") as f:
+        return {row["id"]: row["truth"] for row in csv.DictReader(f)}
+
+
+def evaluate(args):
+    out = quality(args.a, args.b, args.clusters)
+    if args.json:
+        print(json.dumps(out))
+    else:
+        for k, v in out.items():
+            print(f"{k}: {v}")
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    sub = ap.add_subparsers(dest="command", required=True)
+    s = sub.add_parser("split")
+    s.add_argument("--input", required=True)
+    s.add_argument("--common", type=int, default=25000)
+    s.add_argument("--each", type=int, default=25000)
+    s.add_argument("--out-dir", required=True)
+    s.add_argument("--seed", type=int, default=7)
+    e = sub.add_parser("eval")
+    e.add_argument("--a", required=True)
+    e.add_argument("--b", required=True)
+    e.add_argument("--clusters", required=True)
+    e.add_argument("--json", action="store_true")
+    r = sub.add_parser("row")
+    r.add_argument("--label", required=True)
+    r.add_argument("--threshold", required=True)
+    r.add_argument("--candidates", type=int, required=True)
+    r.add_argument("--link", required=True)
+    r.add_argument("--encode", default="—")
+    r.add_argument("--a", required=True)
+    r.add_argument("--b", required=True)
+    r.add_argument("--clusters", required=True)
+    args = ap.parse_args()
+    {"split": split, "eval": evaluate, "row": row}[args.command](args)
+
+
+if __name__ == "__main__":
+    main()
