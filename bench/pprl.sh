@@ -75,7 +75,7 @@ for variant in "" -nobirth; do
     link_mb=$(awk '{ printf "%d\n", $2 / 1024 }' "$WORK/link$variant-$t.times" | max)
     candidates=$(sed -n 's/^Paires candidates : //p' "$WORK/link$variant-$t.txt")
     row=$(python3 bench/linkage/pprl_bench.py row --label "\`pprl\` (filtres de Bloom, BLIP ε = 4), $label" \
-      --threshold "$t" --encode "$enc_s s, $enc_mb Mo" --candidates "$candidates" --link "$link_s s, $link_mb Mo" \
+      --threshold "$t" --encode "$enc_s s / $enc_mb Mo" --candidates "$candidates" --link "$link_s s / $link_mb Mo" \
       --a "$WORK/a.csv" --b "$WORK/b.csv" --clusters "$WORK/persons$variant-$t.csv")
     ROWS+=("$row")
     log "$row"
@@ -90,7 +90,7 @@ for variant in "" -nobirth; do
   clear_mb=$(awk '{ printf "%d\n", $2 / 1024 }' "$WORK/clear$variant.times" | max)
   read -r clear_t clear_pairs < <(python3 -c 'import json, sys; d = json.load(open(sys.argv[1])); print(d["threshold"], d["pairs_compared"])' "$WORK/clear$variant.json")
   row=$(python3 bench/linkage/pprl_bench.py row --label "\`link eval\` en clair (le moteur de la liste nominative), $label" \
-    --threshold "$clear_t" --candidates "$clear_pairs" --link "$clear_s s, $clear_mb Mo" \
+    --threshold "$clear_t" --candidates "$clear_pairs" --link "$clear_s s / $clear_mb Mo" \
     --a "$WORK/a.csv" --b "$WORK/b.csv" --clusters "$WORK/clear$variant.csv")
   ROWS+=("$row")
   log "$row"

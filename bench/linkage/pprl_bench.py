@@ -8,7 +8,7 @@ on them (bench/pprl.sh). Standard library only.
         birth_name column.
     pprl_bench.py eval --a a.csv --b b.csv --clusters persons.csv [--json]
         pairwise precision and recall of the persons found, and their number against the truth.
-    pprl_bench.py row --label L --threshold T --candidates N --link "S s, M Mo" [--encode "…"]
+    pprl_bench.py row --label L --threshold T --candidates N --link "S s / M Mo" [--encode "…"]
                       --a a.csv --b b.csv --clusters persons.csv
         the same, as a row of docs/pprl.md's table; `--clusters` as `pprl link --clusters-out`
         writes it (partner, id, person) or as `link eval --clusters-out` does (id, cluster).
