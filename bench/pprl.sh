@@ -50,6 +50,7 @@ timed() {
   /usr/bin/time -f "%e %M" -o "$WORK/time.txt" "$@"
   cat "$WORK/time.txt" >>"$out"
 }
+thousands() { python3 -c 'import sys; print(f"{int(sys.argv[1]):,}".replace(",", "\u202f"))' "$1"; }
 median() { sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
 max() { sort -n | tail -1; }
 
@@ -105,11 +106,13 @@ CPU=$(grep -m1 'model name' /proc/cpuinfo | sed 's/.*: //' || echo "?")
   echo
   echo "Mesuré le $(date -u +%Y-%m-%d) sur $(nproc) cœurs ($CPU), commit $COMMIT$DIRTY, par \`bench/pprl.sh\`."
   echo "Données : \`parcours bench linkage-data --persons $PERSONS --seed 42\`, réparties en deux"
-  echo "partenaires de $((COMMON + EACH)) fiches, dont $COMMON personnes communes (deux signalements"
+  echo "partenaires de $(thousands $((COMMON + EACH))) fiches, dont $(thousands "$COMMON") personnes communes (deux signalements"
   echo "différents de chacune, tirés parmi les personnes signalées au moins deux fois), une fiche par"
   echo "personne et par partenaire. Temps : médiane de $RUNS exécutions ; mémoire : pic. Précision et"
   echo "rappel : paires de fiches réunies en une personne, contre la vérité ; personnes trouvées /"
-  echo "vraies. « Sans le nom de naissance » : les mêmes fichiers sans la colonne \`birth_name\`."
+  echo "vraies. « Sans le nom de naissance » : les mêmes fichiers sans la colonne \`birth_name\`. BLIP"
+  echo "tire ses bits au hasard à chaque encodage (c'est ce qui protège) : d'une exécution à l'autre, la"
+  echo "précision et le rappel de \`pprl\` varient de quelques millièmes."
   echo
   echo "| méthode | seuil | encodage (par partenaire) | paires candidates | couplage | précision | rappel | personnes trouvées / vraies |"
   echo "|---|---|---|---|---|---|---|---|"
