@@ -7,8 +7,8 @@
 #   bench/pprl.sh
 #
 # Environment: PPRL_PERSONS (persons generated, default 80000), PPRL_COMMON and PPRL_EACH
-# (persons in both files, and in one file only, each: default 25000), RUNS (timed runs of each
-# link, median quoted: default 3), PARCOURS_BIN (a binary to use instead of building
+# (persons in both files, and in one file only, each: default 25000), RUNS (runs of each
+# link, median quoted: default 5), PARCOURS_BIN (a binary to use instead of building
 # target/release/parcours), PPRL_DOC (the Markdown file written). Needs python3 (standard library
 # only) and GNU time (/usr/bin/time). Files go to target/bench-pprl/.
 #
@@ -20,7 +20,7 @@ cd "$(dirname "$0")/.."
 PERSONS=${PPRL_PERSONS:-80000}
 COMMON=${PPRL_COMMON:-25000}
 EACH=${PPRL_EACH:-25000}
-RUNS=${RUNS:-3}
+RUNS=${RUNS:-5}
 DOC=${PPRL_DOC:-docs/pprl.md}
 WORK=target/bench-pprl
 THRESHOLDS=(0.9 0.5)
@@ -57,31 +57,37 @@ max() { sort -n | tail -1; }
 ROWS=()
 for variant in "" -nobirth; do
   label=$([[ -z $variant ]] && echo "avec le nom de naissance" || echo "sans le nom de naissance")
+  # each run encodes both files afresh (BLIP draws new noise) and links them at each threshold
   : >"$WORK/encode$variant.times"
-  for p in a b; do
-    rm -f "$WORK/$p$variant.enc.csv"
-    timed "$WORK/encode$variant.times" "$BIN" pprl encode --secret-file "$KEY" --partner "$p" \
-      -o "$WORK/$p$variant.enc.csv" "$WORK/$p$variant.csv" 2>/dev/null
-  done
-  enc_s=$(awk '{ print $1 }' "$WORK/encode$variant.times" | max)
-  enc_mb=$(awk '{ printf "%d\n", $2 / 1024 }' "$WORK/encode$variant.times" | max)
-  for t in "${THRESHOLDS[@]}"; do
-    : >"$WORK/link$variant-$t.times"
-    for ((r = 1; r <= RUNS; r++)); do
+  for t in "${THRESHOLDS[@]}"; do : >"$WORK/link$variant-$t.times"; : >"$WORK/quality$variant-$t.jsonl"; done
+  for ((r = 1; r <= RUNS; r++)); do
+    for p in a b; do
+      rm -f "$WORK/$p$variant.enc.csv"
+      timed "$WORK/encode$variant.times" "$BIN" pprl encode --secret-file "$KEY" --partner "$p" \
+        -o "$WORK/$p$variant.enc.csv" "$WORK/$p$variant.csv" 2>/dev/null
+    done
+    for t in "${THRESHOLDS[@]}"; do
       timed "$WORK/link$variant-$t.times" "$BIN" pprl link --threshold "$t" \
         --clusters-out "$WORK/persons$variant-$t.csv" "$WORK/a$variant.enc.csv" "$WORK/b$variant.enc.csv" \
         >"$WORK/link$variant-$t.txt"
+      python3 bench/linkage/pprl_bench.py eval --a "$WORK/a.csv" --b "$WORK/b.csv" \
+        --clusters "$WORK/persons$variant-$t.csv" --json >>"$WORK/quality$variant-$t.jsonl"
     done
+  done
+  enc_s=$(awk '{ print $1 }' "$WORK/encode$variant.times" | median)
+  enc_mb=$(awk '{ printf "%d\n", $2 / 1024 }' "$WORK/encode$variant.times" | max)
+  for t in "${THRESHOLDS[@]}"; do
     link_s=$(awk '{ print $1 }' "$WORK/link$variant-$t.times" | median)
     link_mb=$(awk '{ printf "%d\n", $2 / 1024 }' "$WORK/link$variant-$t.times" | max)
+    # the last run's count (the key's candidates depend on the noise a little)
     candidates=$(sed -n 's/^Paires candidates : //p' "$WORK/link$variant-$t.txt")
     row=$(python3 bench/linkage/pprl_bench.py row --label "\`pprl\` (filtres de Bloom, BLIP ε = 4), $label" \
       --threshold "$t" --encode "$enc_s s / $enc_mb Mo" --candidates "$candidates" --link "$link_s s / $link_mb Mo" \
-      --a "$WORK/a.csv" --b "$WORK/b.csv" --clusters "$WORK/persons$variant-$t.csv")
+      --qualities "$WORK/quality$variant-$t.jsonl")
     ROWS+=("$row")
     log "$row"
   done
-  # the clear-text engine on the same two files (its default threshold)
+  # the clear-text engine on the same two files (its default threshold; the same result each run)
   : >"$WORK/clear$variant.times"
   for ((r = 1; r <= RUNS; r++)); do
     timed "$WORK/clear$variant.times" "$BIN" link eval --schema parcours "$WORK/a$variant.csv" \
@@ -89,10 +95,12 @@ for variant in "" -nobirth; do
   done
   clear_s=$(awk '{ print $1 }' "$WORK/clear$variant.times" | median)
   clear_mb=$(awk '{ printf "%d\n", $2 / 1024 }' "$WORK/clear$variant.times" | max)
+  python3 bench/linkage/pprl_bench.py eval --a "$WORK/a.csv" --b "$WORK/b.csv" \
+    --clusters "$WORK/clear$variant.csv" --json >"$WORK/clear$variant-quality.jsonl"
   read -r clear_t clear_pairs < <(python3 -c 'import json, sys; d = json.load(open(sys.argv[1])); print(d["threshold"], d["pairs_compared"])' "$WORK/clear$variant.json")
   row=$(python3 bench/linkage/pprl_bench.py row --label "\`link eval\` en clair (le moteur de la liste nominative), $label" \
     --threshold "$clear_t" --candidates "$clear_pairs" --link "$clear_s s / $clear_mb Mo" \
-    --a "$WORK/a.csv" --b "$WORK/b.csv" --clusters "$WORK/clear$variant.csv")
+    --qualities "$WORK/clear$variant-quality.jsonl")
   ROWS+=("$row")
   log "$row"
 done
@@ -108,11 +116,11 @@ CPU=$(grep -m1 'model name' /proc/cpuinfo | sed 's/.*: //' || echo "?")
   echo "Données : \`parcours bench linkage-data --persons $PERSONS --seed 42\`, réparties en deux"
   echo "partenaires de $(thousands $((COMMON + EACH))) fiches, dont $(thousands "$COMMON") personnes communes (deux signalements"
   echo "différents de chacune, tirés parmi les personnes signalées au moins deux fois), une fiche par"
-  echo "personne et par partenaire. Temps : médiane de $RUNS exécutions ; mémoire : pic. Précision et"
-  echo "rappel : paires de fiches réunies en une personne, contre la vérité ; personnes trouvées /"
-  echo "vraies. « Sans le nom de naissance » : les mêmes fichiers sans la colonne \`birth_name\`. BLIP"
-  echo "tire ses bits au hasard à chaque encodage (c'est ce qui protège) : d'une exécution à l'autre, la"
-  echo "précision et le rappel de \`pprl\` varient de quelques millièmes."
+  echo "personne et par partenaire. $RUNS exécutions de chaque ligne : \`pprl\` encode les deux fichiers"
+  echo "à chaque fois, et BLIP y tire de nouveaux bits au hasard (c'est ce qui protège) ; figures : la"
+  echo "médiane, et entre parenthèses l'étendue quand les exécutions diffèrent ; mémoire : le pic."
+  echo "Précision et rappel : paires de fiches réunies en une personne, contre la vérité ; personnes"
+  echo "trouvées / vraies. « Sans le nom de naissance » : les mêmes fichiers sans la colonne \`birth_name\`."
   echo
   echo "| méthode | seuil | encodage (par partenaire) | paires candidates | couplage | précision | rappel | personnes trouvées / vraies |"
   echo "|---|---|---|---|---|---|---|---|"

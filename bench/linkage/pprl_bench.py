@@ -9,9 +9,10 @@ on them (bench/pprl.sh). Standard library only.
     pprl_bench.py eval --a a.csv --b b.csv --clusters persons.csv [--json]
         pairwise precision and recall of the persons found, and their number against the truth.
     pprl_bench.py row --label L --threshold T --candidates N --link "S s / M Mo" [--encode "…"]
-                      --a a.csv --b b.csv --clusters persons.csv
-        the same, as a row of docs/pprl.md's table; `--clusters` as `pprl link --clusters-out`
-        writes it (partner, id, person) or as `link eval --clusters-out` does (id, cluster).
+                      --qualities runs.jsonl
+        a row of docs/pprl.md's table from one `eval --json` line per run: medians, and their
+        range when the runs differ. `eval --clusters` reads `pprl link --clusters-out` (partner,
+        id, person) or `link eval --clusters-out` (id, cluster).
 """
 
 import argparse
@@ -99,18 +100,31 @@ def fr(text):
     return text.replace(",", "\u202f").replace(".", ",")
 
 
+def spread(values, fmt):
+    """The median, and the range when the runs differ: `0.9983 (0.9941–0.9985)`."""
+    values = sorted(values)
+    mid = values[(len(values) - 1) // 2]
+    text = fmt.format(mid)
+    if values[0] != values[-1]:
+        text += " (" + fmt.format(values[0]) + "–" + fmt.format(values[-1]) + ")"
+    return text
+
+
 def row(args):
-    q = quality(args.a, args.b, args.clusters)
-    change = (q["persons_found"] / q["persons_true"] - 1) * 100
+    with open(args.qualities) as f:
+        runs = [json.loads(line) for line in f if line.strip()]
+    change = [(q["persons_found"] / q["persons_true"] - 1) * 100 for q in runs]
     cells = [
         args.label,
         fr(args.threshold),
         fr(args.encode),
         fr(f"{args.candidates:,}"),
         fr(args.link),
-        fr(f"{q['precision']:.4f}"),
-        fr(f"{q['recall']:.4f}"),
-        fr(f"{q['persons_found']:,} / {q['persons_true']:,} ({change:+.1f} %)"),
+        fr(spread([q["precision"] for q in runs], "{:.4f}")),
+        fr(spread([q["recall"] for q in runs], "{:.4f}")),
+        fr(spread([q["persons_found"] for q in runs], "{:,}") + f" / {runs[0]['persons_true']:,}")
+        + " "
+        + fr("(" + spread(change, "{:+.1f}") + " %)"),
     ]
     print("| " + " | ".join(cells) + " |")
 
@@ -149,9 +163,7 @@ def main():
     r.add_argument("--candidates", type=int, required=True)
     r.add_argument("--link", required=True)
     r.add_argument("--encode", default="—")
-    r.add_argument("--a", required=True)
-    r.add_argument("--b", required=True)
-    r.add_argument("--clusters", required=True)
+    r.add_argument("--qualities", required=True, help="one `eval --json` line per run")
     args = ap.parse_args()
     {"split": split, "eval": evaluate, "row": row}[args.command](args)
 

@@ -275,6 +275,10 @@ class PprlBenchTest(unittest.TestCase):
             alone = pprl_bench.quality(os.path.join(d, "a.csv"), os.path.join(d, "b.csv"), os.path.join(d, "alone.csv"))
             self.assertEqual((alone["recall"], alone["persons_found"]), (0.0, 8))
 
+    def test_spread(self):
+        self.assertEqual(pprl_bench.spread([0.3, 0.1, 0.2], "{:.1f}"), "0.2 (0.1–0.3)")
+        self.assertEqual(pprl_bench.spread([5, 5], "{:,}"), "5")
+
     def test_french_figures(self):
         self.assertEqual(pprl_bench.fr("15,928,297"), "15\u202f928\u202f297")
         self.assertEqual(pprl_bench.fr("0.9972"), "0,9972")
