@@ -153,13 +153,23 @@ pub struct App {
     pub keyring: Option<std::sync::Arc<store::crypto::Keyring>>,
     throttle: std::sync::Arc<throttle::Throttle>,
     reads: std::sync::Arc<observatory::Reads>,
+    /// A linkage run asked from the review queue is computing ([`linkage_run::RunTicket`]).
+    linkage_running: std::sync::Arc<std::sync::atomic::AtomicBool>,
 }
 
 impl App {
     pub fn new(store: Store, config: Config, clock: Clock) -> Self {
         let throttle =
             std::sync::Arc::new(throttle::Throttle::new(std::time::Duration::from_secs(config.throttle_window_secs)));
-        Self { store, config, clock, keyring: None, throttle, reads: Default::default() }
+        Self {
+            store,
+            config,
+            clock,
+            keyring: None,
+            throttle,
+            reads: Default::default(),
+            linkage_running: Default::default(),
+        }
     }
 
     pub fn with_keyring(mut self, keyring: store::crypto::Keyring) -> Self {

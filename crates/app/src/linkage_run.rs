@@ -5,6 +5,7 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use domain::audit::{AuditAction, Outcome as AuditOutcome};
+use domain::user::Actor;
 use domain::PersonId;
 use linkage::{Dataset, Mode, PipelineConfig, Progress, Record, Schema};
 
@@ -163,7 +164,51 @@ pub struct LinkRunPlan {
     decisions: Vec<(PersonId, PersonId, bool)>,
 }
 
+/// Leave to run the engine now, at the coordination's request: one such run at a time per
+/// server, released when the ticket is dropped (the run ended, well or not).
+pub struct RunTicket {
+    running: std::sync::Arc<std::sync::atomic::AtomicBool>,
+}
+
+impl Drop for RunTicket {
+    fn drop(&mut self) {
+        self.running.store(false, std::sync::atomic::Ordering::SeqCst);
+    }
+}
+
 impl App {
+    /// Whether a run asked from the review queue is computing now.
+    pub fn linkage_running(&self) -> bool {
+        self.linkage_running.load(std::sync::atomic::Ordering::SeqCst)
+    }
+
+    /// The coordination asks for a run now, between the nightly ones (after a day of entries,
+    /// say): refused, and logged, to anyone else; `None` when one is already computing. The
+    /// run itself is [`App::run_linkage_with`], meant for a background task.
+    pub async fn ask_linkage_run(&self, actor: &Actor) -> Result<Option<RunTicket>> {
+        let allowed = domain::policy::may_run_linkage(actor);
+        let mut tx = self.store.begin_audited().await?;
+        let outcome = if allowed { AuditOutcome::Allowed } else { AuditOutcome::Denied };
+        crate::audit::record(&mut tx, actor, AuditAction::LinkageRun, None, outcome).await?;
+        tx.commit().await?;
+        if !allowed {
+            return Err(AppError::Forbidden);
+        }
+        let idle = self.linkage_running.compare_exchange(
+            false,
+            true,
+            std::sync::atomic::Ordering::SeqCst,
+            std::sync::atomic::Ordering::SeqCst,
+        );
+        Ok(idle.is_ok().then(|| RunTicket { running: self.linkage_running.clone() }))
+    }
+
+    /// The run a ticket allows, with the nightly run's review band.
+    pub async fn run_linkage_with(&self, ticket: RunTicket) -> Result<LinkRunReport> {
+        let _ticket = ticket;
+        self.run_linkage(ReviewBand::default(), &linkage::NoProgress).await
+    }
+
     /// When the last linkage run stored its clusters (RFC 3339, UTC), if one ever did: the
     /// review queue says how fresh its pairs are.
     pub async fn last_linkage_run(&self) -> Result<Option<String>> {

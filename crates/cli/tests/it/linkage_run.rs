@@ -610,3 +610,63 @@ async fn linked_territory_again(t: &testkit::TestApp) -> domain::user::Actor {
     t.app.run_linkage(ReviewBand::default(), &NoProgress).await.unwrap();
     t.app.login("siao@demo.parcours.test", "un-mot-de-passe-de-demo", "test").await.unwrap().session.actor
 }
+
+/// The coordination runs the engine now from the queue, in the background: once it ends, the
+/// clusters, the pairs and the run's date are there, as after a nightly run. Nobody else may ask
+/// (refused and logged), and a second request while it computes starts nothing.
+#[tokio::test]
+async fn the_coordination_runs_the_linkage_now_from_the_queue() {
+    for t in apps().await {
+        territory(&t, 80, 11).await;
+        let mut c = t.client();
+        c.login("siao@demo.parcours.test", "un-mot-de-passe-de-demo").await;
+        let csrf = c.csrf().await;
+        let before = c.get("/doublons").await;
+        assert!(before.body.contains("Aucun rapprochement n'a encore été calculé"), "{}", before.body);
+        assert!(before.body.contains("Recalculer les paires maintenant"));
+        let asked = c.post("/doublons/rapprochement", &[("csrf", &csrf)]).await;
+        assert_eq!(asked.location(), Some("/doublons?fait=lance"));
+        for _ in 0..1200 {
+            if !t.app.linkage_running() {
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+        assert!(!t.app.linkage_running(), "the run ends");
+        assert!(t.app.last_linkage_run().await.unwrap().is_some());
+        let mut conn = t.app.store.pool().acquire().await.unwrap();
+        let clusters = store::linkage::clusters(&mut conn).await.unwrap();
+        drop(conn);
+        assert!(clusters.len() > 80, "every person has its cluster: {}", clusters.len());
+        let after = c.get("/doublons?fait=lance").await;
+        assert!(
+            after.body.contains("Rapprochement lancé")
+                && after.body.contains("Paires calculées par le dernier rapprochement, le ")
+        );
+
+        // one at a time: a run in progress is not started twice
+        let ticket = t.app.ask_linkage_run(&siao(&t).await).await.unwrap().expect("idle");
+        assert!(t.app.linkage_running());
+        let again = c.post("/doublons/rapprochement", &[("csrf", &csrf)]).await;
+        assert_eq!(again.location(), Some("/doublons?fait=en-cours"));
+        assert!(c.get("/doublons").await.body.contains("Un rapprochement est en cours"));
+        drop(ticket);
+        assert!(!t.app.linkage_running(), "released with its ticket");
+
+        let mut r = t.client();
+        r.login("referent@demo.parcours.test", "un-mot-de-passe-de-demo").await;
+        let csrf = r.csrf().await;
+        assert!(!r.get("/doublons").await.body.contains("Recalculer les paires maintenant"));
+        let refused = r.post("/doublons/rapprochement", &[("csrf", &csrf)]).await;
+        assert_eq!(refused.status, axum::http::StatusCode::FORBIDDEN);
+        assert!(!t.app.linkage_running());
+        let mut conn = t.app.store.pool().acquire().await.unwrap();
+        let last = store::audit::recent(&mut conn, 1).await.unwrap().remove(0).event;
+        assert_eq!((last.action.as_str(), last.outcome.as_str()), ("linkage.run", "denied"));
+        t.finish().await;
+    }
+}
+
+async fn siao(t: &testkit::TestApp) -> domain::user::Actor {
+    t.app.login("siao@demo.parcours.test", "un-mot-de-passe-de-demo", "test").await.unwrap().session.actor
+}

@@ -416,6 +416,13 @@ pub fn is_reviewer(actor: &Actor) -> bool {
     actor.has(Role::Referent) || actor.has(Role::CoordinateurSiao)
 }
 
+/// Asking for a linkage run now, between the nightly ones: the SIAO coordination, which keeps
+/// the territory's review queue (a run reads every person, as the nightly one does, and shows
+/// nobody anything).
+pub fn may_run_linkage(actor: &Actor) -> bool {
+    actor.has(Role::CoordinateurSiao)
+}
+
 /// Recording a measure's start, reviews and end: the CCA manager, or a référent of the operator
 /// organisation running it.
 pub fn may_manage_measure(actor: &Actor, operator: Option<OrgId>) -> bool {

@@ -140,6 +140,10 @@ struct QueuePage {
     done: Option<&'static str>,
     /// The day of the last linkage run, if any.
     last_run: Option<String>,
+    /// The reader may run the engine now ([`super::linkage_run`]).
+    may_run: bool,
+    /// A run asked from here is computing.
+    running: bool,
     /// The communes of the pairs the user may review, with their number of pairs.
     communes: Vec<crate::views::Choice>,
     /// The name of the filter's commune.
@@ -204,8 +208,10 @@ async fn queue(
         page,
         pages: total.div_ceil(QUEUE_PAGE).max(1),
         contradictions,
-        done: decided(q.fait.as_deref()),
+        done: decided(q.fait.as_deref()).or_else(|| super::linkage_run::notice(q.fait.as_deref())),
         last_run: state.app.last_linkage_run().await?.as_deref().map(crate::views::fr_day),
+        may_run: domain::policy::may_run_linkage(&user.session.actor),
+        running: state.app.linkage_running(),
         communes,
         commune,
         filter,

@@ -8,6 +8,7 @@ pub mod dpo;
 pub mod duplicates;
 pub mod file_extras;
 pub mod households;
+pub mod linkage_run;
 pub mod login;
 pub mod measures;
 pub mod observatory;
