@@ -136,6 +136,14 @@ fn grants_of_another_organisation_or_role_confer_nothing() {
 }
 
 #[test]
+fn only_the_siao_coordination_runs_the_linkage_on_request() {
+    for role in Role::ALL {
+        let (actor, _) = situation(role, Tier::Sensible, Relation::InScope);
+        assert_eq!(may_run_linkage(&actor), role == Role::CoordinateurSiao, "{role:?}");
+    }
+}
+
+#[test]
 fn territory_scopes() {
     let c = InseeCode::parse("69123").unwrap();
     let place = Place { commune: Some(c.clone()), epci: Some("200046977".into()) };
