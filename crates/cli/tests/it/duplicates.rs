@@ -69,6 +69,16 @@ async fn person_of(t: &testkit::TestApp, h: domain::HouseholdId) -> PersonId {
     store::households::get(&mut conn, h).await.unwrap().unwrap().members[0].person.id
 }
 
+/// One pair to review, between A's household and the household A and B both follow: the two
+/// persons and the pair's id.
+async fn a_pending_pair(t: &testkit::TestApp, f: &Fixture) -> (PersonId, PersonId, i64) {
+    let (pa, pab) = (person_of(t, f.h_a).await, person_of(t, f.h_ab).await);
+    let mut conn = t.app.store.pool().acquire().await.unwrap();
+    store::linkage::replace_candidates(&mut conn, &[(pa, pab, 0.7, "[]".into())]).await.unwrap();
+    let id = store::linkage::pending(&mut conn).await.unwrap()[0].id;
+    (pa, pab, id)
+}
+
 #[tokio::test]
 async fn merge_then_unmerge_leaves_the_store_as_it_was() {
     for t in apps().await {
@@ -747,11 +757,7 @@ async fn the_check_at_entry_reads_its_persons_again_after_an_identity_change_and
 async fn a_pair_read_and_decided_is_in_both_households_access_logs() {
     for t in apps().await {
         let f = Fixture::new(&t).await;
-        let (pa, pab) = (person_of(&t, f.h_a).await, person_of(&t, f.h_ab).await);
-        let mut conn = t.app.store.pool().acquire().await.unwrap();
-        store::linkage::replace_candidates(&mut conn, &[(pa, pab, 0.7, "[]".into())]).await.unwrap();
-        let id = store::linkage::pending(&mut conn).await.unwrap()[0].id;
-        drop(conn);
+        let (pa, pab, id) = a_pending_pair(&t, &f).await;
         let outsider = t.app.duplicate_pair(&f.actor("referent-b"), id).await;
         assert!(matches!(outsider, Err(AppError::NotFound)));
         assert!(linkage_actions(&t, f.h_a).await.is_empty(), "a refused attempt shows nothing of the file");
@@ -937,11 +943,9 @@ async fn the_decision_log_filters_by_commune() {
 async fn a_merge_and_its_undoing_are_told_to_the_households_followers() {
     for t in apps().await {
         let f = Fixture::new(&t).await;
-        let (pa, pab) = (person_of(&t, f.h_a).await, person_of(&t, f.h_ab).await);
+        let (pa, pab, id) = a_pending_pair(&t, &f).await;
         let mut conn = t.app.store.pool().acquire().await.unwrap();
-        store::linkage::replace_candidates(&mut conn, &[(pa, pab, 0.7, "[]".into())]).await.unwrap();
         store::linkage::replace_clusters(&mut conn, &[(pa, 1, 1), (pab, 2, 2)]).await.unwrap();
-        let id = store::linkage::pending(&mut conn).await.unwrap()[0].id;
         drop(conn);
         let notices = |who: &'static str| {
             let (t, f) = (&t, &f);
