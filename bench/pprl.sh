@@ -55,55 +55,72 @@ median() { sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
 max() { sort -n | tail -1; }
 
 ROWS=()
-for variant in "" -nobirth; do
-  label=$([[ -z $variant ]] && echo "avec le nom de naissance" || echo "sans le nom de naissance")
-  # each run encodes both files afresh (BLIP draws new noise) and links them at each threshold
-  : >"$WORK/encode$variant.times"
-  for t in "${THRESHOLDS[@]}"; do : >"$WORK/link$variant-$t.times"; : >"$WORK/quality$variant-$t.jsonl"; done
+# `run_case TAG FILES ENCODE_FLAGS LABEL CLEAR`: encodes a$FILES.csv and b$FILES.csv RUNS times
+# (BLIP draws new noise each time), links them at each threshold, scores against their truth;
+# CLEAR = link (the clear-text engine linking the two files), dedupe (on both files together:
+# each holds duplicates of its own) or none.
+run_case() {
+  local tag=$1 files=$2 flags=$3 label=$4 clear=$5
+  : >"$WORK/encode$tag.times"
+  for t in "${THRESHOLDS[@]}"; do : >"$WORK/link$tag-$t.times"; : >"$WORK/quality$tag-$t.jsonl"; done
   for ((r = 1; r <= RUNS; r++)); do
     for p in a b; do
-      rm -f "$WORK/$p$variant.enc.csv"
-      timed "$WORK/encode$variant.times" "$BIN" pprl encode --secret-file "$KEY" --partner "$p" \
-        -o "$WORK/$p$variant.enc.csv" "$WORK/$p$variant.csv" 2>/dev/null
+      rm -f "$WORK/$p$tag.enc.csv"
+      # shellcheck disable=SC2086 # the flags are words
+      timed "$WORK/encode$tag.times" "$BIN" pprl encode $flags --secret-file "$KEY" --partner "$p" \
+        -o "$WORK/$p$tag.enc.csv" "$WORK/$p$files.csv" 2>/dev/null
     done
     for t in "${THRESHOLDS[@]}"; do
-      timed "$WORK/link$variant-$t.times" "$BIN" pprl link --threshold "$t" \
-        --clusters-out "$WORK/persons$variant-$t.csv" "$WORK/a$variant.enc.csv" "$WORK/b$variant.enc.csv" \
-        >"$WORK/link$variant-$t.txt"
-      python3 bench/linkage/pprl_bench.py eval --a "$WORK/a.csv" --b "$WORK/b.csv" \
-        --clusters "$WORK/persons$variant-$t.csv" --json >>"$WORK/quality$variant-$t.jsonl"
+      timed "$WORK/link$tag-$t.times" "$BIN" pprl link --threshold "$t" \
+        --clusters-out "$WORK/persons$tag-$t.csv" "$WORK/a$tag.enc.csv" "$WORK/b$tag.enc.csv" \
+        >"$WORK/link$tag-$t.txt"
+      python3 bench/linkage/pprl_bench.py eval --a "$WORK/a$files.csv" --b "$WORK/b$files.csv" \
+        --clusters "$WORK/persons$tag-$t.csv" --json >>"$WORK/quality$tag-$t.jsonl"
     done
   done
-  enc_s=$(awk '{ print $1 }' "$WORK/encode$variant.times" | median)
-  enc_mb=$(awk '{ printf "%d\n", $2 / 1024 }' "$WORK/encode$variant.times" | max)
+  local enc_s enc_mb link_s link_mb candidates row
+  enc_s=$(awk '{ print $1 }' "$WORK/encode$tag.times" | median)
+  enc_mb=$(awk '{ printf "%d\n", $2 / 1024 }' "$WORK/encode$tag.times" | max)
   for t in "${THRESHOLDS[@]}"; do
-    link_s=$(awk '{ print $1 }' "$WORK/link$variant-$t.times" | median)
-    link_mb=$(awk '{ printf "%d\n", $2 / 1024 }' "$WORK/link$variant-$t.times" | max)
+    link_s=$(awk '{ print $1 }' "$WORK/link$tag-$t.times" | median)
+    link_mb=$(awk '{ printf "%d\n", $2 / 1024 }' "$WORK/link$tag-$t.times" | max)
     # the last run's count (the key's candidates depend on the noise a little)
-    candidates=$(sed -n 's/^Paires candidates : //p' "$WORK/link$variant-$t.txt")
-    row=$(python3 bench/linkage/pprl_bench.py row --label "\`pprl\` (filtres de Bloom, BLIP ε = 4), $label" \
+    candidates=$(sed -n 's/^Paires candidates : //p' "$WORK/link$tag-$t.txt")
+    row=$(python3 bench/linkage/pprl_bench.py row --label "\`pprl\`, $label" \
       --threshold "$t" --encode "$enc_s s / $enc_mb Mo" --candidates "$candidates" --link "$link_s s / $link_mb Mo" \
-      --qualities "$WORK/quality$variant-$t.jsonl")
+      --qualities "$WORK/quality$tag-$t.jsonl")
     ROWS+=("$row")
     log "$row"
   done
-  # the clear-text engine on the same two files (its default threshold; the same result each run)
-  : >"$WORK/clear$variant.times"
+  [[ $clear == none ]] && return
+  # the clear-text engine on the same records (its default threshold; the same result each run)
+  local inputs=("$WORK/a$files.csv" --link-with "$WORK/b$files.csv")
+  if [[ $clear == dedupe ]]; then
+    { cat "$WORK/a$files.csv"; tail -n +2 "$WORK/b$files.csv"; } >"$WORK/ab$files.csv"
+    inputs=("$WORK/ab$files.csv")
+  fi
+  : >"$WORK/clear$tag.times"
   for ((r = 1; r <= RUNS; r++)); do
-    timed "$WORK/clear$variant.times" "$BIN" link eval --schema parcours "$WORK/a$variant.csv" \
-      --link-with "$WORK/b$variant.csv" --clusters-out "$WORK/clear$variant.csv" --json >"$WORK/clear$variant.json"
+    timed "$WORK/clear$tag.times" "$BIN" link eval --schema parcours "${inputs[@]}" \
+      --clusters-out "$WORK/clear$tag.csv" --json >"$WORK/clear$tag.json"
   done
-  clear_s=$(awk '{ print $1 }' "$WORK/clear$variant.times" | median)
-  clear_mb=$(awk '{ printf "%d\n", $2 / 1024 }' "$WORK/clear$variant.times" | max)
-  python3 bench/linkage/pprl_bench.py eval --a "$WORK/a.csv" --b "$WORK/b.csv" \
-    --clusters "$WORK/clear$variant.csv" --json >"$WORK/clear$variant-quality.jsonl"
-  read -r clear_t clear_pairs < <(python3 -c 'import json, sys; d = json.load(open(sys.argv[1])); print(d["threshold"], d["pairs_compared"])' "$WORK/clear$variant.json")
+  local clear_s clear_mb clear_t clear_pairs
+  clear_s=$(awk '{ print $1 }' "$WORK/clear$tag.times" | median)
+  clear_mb=$(awk '{ printf "%d\n", $2 / 1024 }' "$WORK/clear$tag.times" | max)
+  python3 bench/linkage/pprl_bench.py eval --a "$WORK/a$files.csv" --b "$WORK/b$files.csv" \
+    --clusters "$WORK/clear$tag.csv" --json >"$WORK/clear$tag-quality.jsonl"
+  read -r clear_t clear_pairs < <(python3 -c 'import json, sys; d = json.load(open(sys.argv[1])); print(d["threshold"], d["pairs_compared"])' "$WORK/clear$tag.json")
   row=$(python3 bench/linkage/pprl_bench.py row --label "\`link eval\` en clair (le moteur de la liste nominative), $label" \
     --threshold "$clear_t" --candidates "$clear_pairs" --link "$clear_s s / $clear_mb Mo" \
-    --qualities "$WORK/clear$variant-quality.jsonl")
+    --qualities "$WORK/clear$tag-quality.jsonl")
   ROWS+=("$row")
   log "$row"
-done
+}
+
+run_case "" "" "" "une fiche par personne et partenaire, avec le nom de naissance" link
+run_case -nobirth -nobirth "" "une fiche par personne et partenaire, sans le nom de naissance" link
+run_case -dup -dup "" "chaque partenaire avec ses propres doublons" dedupe
+run_case -dup-dedupe -dup --dedupe "chaque partenaire avec ses propres doublons, \`encode --dedupe\`" none
 
 # ---- the table ------------------------------------------------------------------------------
 COMMIT=$(git rev-parse --short HEAD 2>/dev/null || echo "?")
@@ -114,13 +131,15 @@ CPU=$(grep -m1 'model name' /proc/cpuinfo | sed 's/.*: //' || echo "?")
   echo
   echo "Mesuré le $(date -u +%Y-%m-%d) sur $(nproc) cœurs ($CPU), commit $COMMIT$DIRTY, par \`bench/pprl.sh\`."
   echo "Données : \`parcours bench linkage-data --persons $PERSONS --seed 42\`, réparties en deux"
-  echo "partenaires de $(thousands $((COMMON + EACH))) fiches, dont $(thousands "$COMMON") personnes communes (deux signalements"
-  echo "différents de chacune, tirés parmi les personnes signalées au moins deux fois), une fiche par"
-  echo "personne et par partenaire. $RUNS exécutions de chaque ligne : \`pprl\` encode les deux fichiers"
-  echo "à chaque fois, et BLIP y tire de nouveaux bits au hasard (c'est ce qui protège) ; figures : la"
-  echo "médiane, et entre parenthèses l'étendue quand les exécutions diffèrent ; mémoire : le pic."
-  echo "Précision et rappel : paires de fiches réunies en une personne, contre la vérité ; personnes"
-  echo "trouvées / vraies. « Sans le nom de naissance » : les mêmes fichiers sans la colonne \`birth_name\`."
+  echo "partenaires : $(thousands "$COMMON") personnes communes (tirées parmi les personnes signalées au"
+  echo "moins deux fois, deux signalements différents de chacune) et $(thousands "$EACH") personnes de plus"
+  echo "chez chacun. « Une fiche par personne et partenaire » : $(thousands $((COMMON + EACH))) fiches par"
+  echo "partenaire ; « avec ses propres doublons » : les mêmes personnes avec tous leurs signalements,"
+  echo "chaque partenaire tenant alors plusieurs fiches de certaines personnes. $RUNS exécutions de"
+  echo "chaque ligne : \`pprl\` encode les fichiers à chaque fois, et BLIP (ε = 4) y tire de nouveaux"
+  echo "bits au hasard (c'est ce qui protège) ; figures : la médiane, et entre parenthèses l'étendue"
+  echo "quand les exécutions diffèrent ; mémoire : le pic. Précision et rappel : paires de fiches réunies"
+  echo "en une personne, contre la vérité ; personnes trouvées / vraies."
   echo
   echo "| méthode | seuil | encodage (par partenaire) | paires candidates | couplage | précision | rappel | personnes trouvées / vraies |"
   echo "|---|---|---|---|---|---|---|---|"

@@ -4,8 +4,9 @@ on them (bench/pprl.sh). Standard library only.
     pprl_bench.py split --input synth.csv --common 25000 --each 25000 --out-dir DIR [--seed 7]
         writes DIR/a.csv and DIR/b.csv (one row per person and partner: `common` persons in both,
         drawn among those reported at least twice, two different reports of each; `each` more
-        persons in one partner only), and DIR/a-nobirth.csv, DIR/b-nobirth.csv without the
-        birth_name column.
+        persons in one partner only), DIR/a-nobirth.csv, DIR/b-nobirth.csv without the
+        birth_name column, and DIR/a-dup.csv, DIR/b-dup.csv with every report of the same
+        persons (each partner's file holds duplicates of its own).
     pprl_bench.py eval --a a.csv --b b.csv --clusters persons.csv [--json]
         pairwise precision and recall of the persons found, and their number against the truth.
     pprl_bench.py row --label L --threshold T --candidates N --link "S s / M Mo" [--encode "…"]
@@ -43,17 +44,34 @@ def split(args):
     if len(rest) < 2 * args.each:
         sys.exit(f"only {len(rest)} other persons, {2 * args.each} asked")
     a, b = [], []
+    # and the same persons with every report of theirs: each partner's file then holds its own
+    # duplicates (a common person's first report at A, its second at B, the others at either)
+    a_dup, b_dup = [], []
     for p in common:
-        ra, rb = rng.sample(by_person[p], 2)
-        a.append(ra)
-        b.append(rb)
-    a.extend(rng.choice(by_person[p]) for p in rest[: args.each])
-    b.extend(rng.choice(by_person[p]) for p in rest[args.each : 2 * args.each])
-    rng.shuffle(a)
-    rng.shuffle(b)
+        reports = rng.sample(by_person[p], len(by_person[p]))
+        a.append(reports[0])
+        b.append(reports[1])
+        a_dup.append(reports[0])
+        b_dup.append(reports[1])
+        for r in reports[2:]:
+            (a_dup if rng.random() < 0.5 else b_dup).append(r)
+    for p in rest[: args.each]:
+        a.append(rng.choice(by_person[p]))
+        a_dup.extend(by_person[p])
+    for p in rest[args.each : 2 * args.each]:
+        b.append(rng.choice(by_person[p]))
+        b_dup.extend(by_person[p])
+    for rows in (a, b, a_dup, b_dup):
+        rng.shuffle(rows)
     os.makedirs(args.out_dir, exist_ok=True)
-    for name, rows in (("a", a), ("b", b)):
-        for suffix, columns in (("", COLUMNS), ("-nobirth", [c for c in COLUMNS if c != "birth_name"])):
+    no_birth = [c for c in COLUMNS if c != "birth_name"]
+    for name, rows, variants in (
+        ("a", a, (("", COLUMNS), ("-nobirth", no_birth))),
+        ("b", b, (("", COLUMNS), ("-nobirth", no_birth))),
+        ("a", a_dup, (("-dup", COLUMNS),)),
+        ("b", b_dup, (("-dup", COLUMNS),)),
+    ):
+        for suffix, columns in variants:
             with open(os.path.join(args.out_dir, f"{name}{suffix}.csv"), "w", newline="") as f:
                 w = csv.writer(f)
                 w.writerow(columns)
@@ -62,7 +80,8 @@ def split(args):
     with_birth = sum(1 for r in a + b if r.get("birth_name"))
     print(
         f"split: {len(a)} + {len(b)} rows, {args.common} persons in both, "
-        f"{len(set(r['truth'] for r in a + b))} persons in all, {with_birth} rows with a birth name",
+        f"{len(set(r['truth'] for r in a + b))} persons in all, {with_birth} rows with a birth name; "
+        f"with every report: {len(a_dup)} + {len(b_dup)} rows",
         file=sys.stderr,
     )
 
@@ -77,14 +96,18 @@ def quality(a_path, b_path, clusters_path):
             else:
                 t = truth["a"].get(row["id"]) or truth["b"][row["id"]]
             clusters[row.get("person") or row["cluster"]].append(t)
-    true_pairs = len(set(truth["a"].values()) & set(truth["b"].values()))
+    per_person = defaultdict(int)
+    for side in truth.values():
+        for t in side.values():
+            per_person[t] += 1
+    true_pairs = sum(n * (n - 1) // 2 for n in per_person.values())
     found = tp = 0
     for members in clusters.values():
         for i, x in enumerate(members):
             for y in members[i + 1 :]:
                 found += 1
                 tp += x == y
-    persons = len(set(truth["a"].values()) | set(truth["b"].values()))
+    persons = len(per_person)
     return {
         "true_pairs": true_pairs,
         "found_pairs": found,

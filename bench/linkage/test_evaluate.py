@@ -261,6 +261,20 @@ class PprlBenchTest(unittest.TestCase):
             self.assertEqual(len({r["truth"] for r in a}), 4, "one row per person and partner")
             with open(os.path.join(d, "a-nobirth.csv")) as f:
                 self.assertNotIn("birth_name", f.readline())
+            a_dup = list(csv.DictReader(open(os.path.join(d, "a-dup.csv"))))
+            b_dup = list(csv.DictReader(open(os.path.join(d, "b-dup.csv"))))
+            chosen = {r["truth"] for r in a + b}
+            every = sorted(str(r[0]) for r in rows if str(r[1]) in chosen)
+            self.assertEqual(sorted(r["id"] for r in a_dup + b_dup), every, "every report of the same persons")
+            self.assertEqual({r["truth"] for r in a_dup}, {r["truth"] for r in a})
+            with open(os.path.join(d, "right-dup.csv"), "w") as f:
+                f.write("partner,id,person\n")
+                for p, rs in (("a", a_dup), ("b", b_dup)):
+                    f.writelines(f"{p},{r['id']},{r['truth']}\n" for r in rs)
+            dup = pprl_bench.quality(os.path.join(d, "a-dup.csv"), os.path.join(d, "b-dup.csv"),
+                                     os.path.join(d, "right-dup.csv"))
+            # persons 1-3 have 2, 2 and 3 reports, of whom two are chosen in both files
+            self.assertEqual((dup["precision"], dup["recall"], dup["persons_found"]), (1.0, 1.0, 6))
             # the truth as clusters: every pair found; each record alone: none
             with open(os.path.join(d, "right.csv"), "w") as f:
                 f.write("partner,id,person\n")

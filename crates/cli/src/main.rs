@@ -19,6 +19,7 @@ mod demo_store;
 mod link;
 mod observatoire;
 mod pprl;
+mod pprl_dedupe;
 mod workflows;
 
 #[derive(Parser)]

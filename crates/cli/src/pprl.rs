@@ -53,6 +53,11 @@ pub enum PprlCommand {
         /// neither, and blocks on the name LSH only: about 3 % of the true pairs lost).
         #[arg(long)]
         no_block_key: bool,
+        /// Deduplicate the partner's own records first, in clear and on the spot, with the
+        /// engine of the by-name list: the records found to be one person share a person number
+        /// in the encodings, and the linkage unit counts them once.
+        #[arg(long)]
+        dedupe: bool,
         /// Write here instead of standard output (created only if every row is valid).
         #[arg(long, short)]
         output: Option<PathBuf>,
@@ -111,6 +116,7 @@ pub fn run(command: &PprlCommand) -> anyhow::Result<()> {
             bits,
             hashes,
             no_block_key,
+            dedupe,
             output,
             input,
         } => {
@@ -124,7 +130,8 @@ pub fn run(command: &PprlCommand) -> anyhow::Result<()> {
                     input.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_else(|| "partenaire".into())
                 }
             };
-            encode(secret_file, &partner, params, !no_block_key, input, output.as_deref())
+            let options = EncodeOptions { block_key: !no_block_key, dedupe: *dedupe };
+            encode(secret_file, &partner, params, options, input, output.as_deref())
         }
         PprlCommand::Link { files, threshold, lsh_bands, no_year_sex, pairs_out, clusters_out, verbose } => {
             if !(0.0..=1.0).contains(threshold) {
@@ -194,14 +201,22 @@ fn read_secret(path: &Path) -> anyhow::Result<Secret> {
 
 const INPUT_COLUMNS: [&str; 6] = ["id", "family_name", "given_names", "birth_date", "sex", "commune"];
 
+struct EncodeOptions {
+    /// Write the keyed birth-year + sex blocking key.
+    block_key: bool,
+    /// Deduplicate the partner's records first ([`crate::pprl_dedupe`]).
+    dedupe: bool,
+}
+
 fn encode(
     secret_file: &Path,
     partner: &str,
     params: Params,
-    block_key: bool,
+    options: EncodeOptions,
     input: &Path,
     output: Option<&Path>,
 ) -> anyhow::Result<()> {
+    let EncodeOptions { block_key, dedupe } = options;
     if partner.trim().is_empty() {
         bail!("--partner : nom de partenaire vide");
     }
@@ -228,6 +243,8 @@ fn encode(
     let birth_name_c = headers.iter().position(|h| h.trim().trim_start_matches('\u{feff}') == "birth_name");
 
     let mut records: Vec<PlainRecord> = Vec::new();
+    // the same rows as the clear-text engine reads them, for --dedupe
+    let mut rows: Vec<crate::pprl_dedupe::Row> = Vec::new();
     let mut errors: Vec<String> = Vec::new();
     let mut ids: HashSet<String> = HashSet::new();
     for row in reader.records() {
@@ -253,7 +270,13 @@ fn encode(
             Ok(r) if !ids.insert(r.id.clone()) => {
                 errors.push(format!("ligne {line} : identifiant « {} » en double", r.id))
             }
-            Ok(r) => records.push(r),
+            Ok(r) => {
+                if dedupe {
+                    let values = [v(1), v(2), v(3), v(4), v(5), birth_name].map(str::to_owned);
+                    rows.push(crate::pprl_dedupe::Row { id: r.id.clone(), values });
+                }
+                records.push(r)
+            }
             Err(reason) => errors.push(format!("ligne {line} : {reason}")),
         }
     }
@@ -268,16 +291,26 @@ fn encode(
         );
     }
 
+    let persons = if dedupe {
+        let (numbers, n) = crate::pprl_dedupe::local_persons(&rows, birth_name_c.is_some())?;
+        eprintln!("Dédoublonnage chez le partenaire : {} enregistrement(s), {n} personne(s)", rows.len());
+        Some(numbers)
+    } else {
+        None
+    };
+    drop(rows);
     let mut out = csv::Writer::from_writer(Vec::with_capacity(records.len() * 1500));
     let mut header = vec!["partner", "id", "scheme", "block_key"];
     header.extend(Slot::ALL.iter().map(|s| s.column()));
+    header.push("person");
     out.write_record(&header)?;
     let scheme = encoder.scheme().to_string();
-    for r in &records {
+    for (i, r) in records.iter().enumerate() {
         let e = encoder.encode(partner, r);
         let block = if block_key { e.block.unwrap_or_default() } else { String::new() };
         let mut row = vec![e.partner, e.id, scheme.clone(), block];
         row.extend(e.filters.iter().map(|f| f.as_ref().map(Filter::to_base64).unwrap_or_default()));
+        row.push(persons.as_ref().map(|p| p[i].to_string()).unwrap_or_default());
         out.write_record(&row)?;
     }
     let bytes = out.into_inner().map_err(|e| anyhow::anyhow!("écriture : {e}"))?;
@@ -316,6 +349,8 @@ fn read_encodings(files: &[PathBuf]) -> anyhow::Result<Dataset> {
         };
         let (partner_c, id_c, scheme_c, block_c) = (col("partner")?, col("id")?, col("scheme")?, col("block_key")?);
         let slot_c: Vec<usize> = Slot::ALL.iter().map(|s| col(s.column())).collect::<Result<_, _>>()?;
+        // optional: the partner's own person numbers (`encode --dedupe`)
+        let person_c = headers.iter().position(|h| h == "person");
         let mut partners_here = HashSet::new();
         for row in reader.records() {
             let row = row.with_context(|| format!("{name} : ligne illisible"))?;
@@ -358,7 +393,8 @@ fn read_encodings(files: &[PathBuf]) -> anyhow::Result<Dataset> {
             }
             partners_here.insert(partner.clone());
             let block = Some(row.get(block_c).unwrap_or("").to_string()).filter(|b| !b.is_empty());
-            ds.push(&EncodedRecord { partner, id, block, filters }).map_err(at)?;
+            let person = person_c.and_then(|c| row.get(c)).filter(|p| !p.is_empty()).map(str::to_owned);
+            ds.push(&EncodedRecord { partner, id, block, filters, person }).map_err(at)?;
         }
         for (other, theirs) in &partners_by_file {
             if let Some(p) = theirs.intersection(&partners_here).next() {
@@ -410,6 +446,12 @@ fn print_report(ds: &Dataset, r: &LinkReport, o: &LinkOptions, read_time: std::t
     let partners = ds.partners();
     let per: Vec<String> = partners.iter().zip(&r.records_per_partner).map(|(p, n)| format!("{p} : {n}")).collect();
     println!("Enregistrements : {} ({} partenaires — {})", r.records, partners.len(), per.join(" ; "));
+    if r.grouped_by_partners > 0 {
+        println!(
+            "  dont {} regroupé(s) avec un autre du même partenaire par son propre dédoublonnage",
+            r.grouped_by_partners
+        );
+    }
     println!("Paires candidates : {}", r.candidates);
     let (ys, lsh): (Vec<_>, Vec<_>) = r.candidates_by_rule.iter().partition(|(name, _)| !name.starts_with("LSH"));
     for (name, n) in ys {

@@ -87,14 +87,17 @@ fn encode_then_link_two_partners_without_any_name_leaving() {
         let mut reader = csv::Reader::from_path(file).unwrap();
         let headers = reader.headers().unwrap().clone();
         assert_eq!(&headers.iter().take(4).collect::<Vec<_>>(), &["partner", "id", "scheme", "block_key"]);
-        assert!(headers.iter().skip(4).all(|h| h.ends_with("_bf")), "{headers:?}");
+        assert!(headers.iter().skip(4).all(|h| h.ends_with("_bf") || h == "person"), "{headers:?}");
+        assert_eq!(headers.iter().next_back(), Some("person"), "the partner's own person numbers, last");
         let mut clear = String::new();
         let mut n = 0;
         for row in reader.records() {
             let row = row.unwrap();
             n += 1;
             for (h, v) in headers.iter().zip(row.iter()) {
-                if h == "block_key" {
+                if h == "person" {
+                    assert!(v.is_empty(), "no person number without --dedupe");
+                } else if h == "block_key" {
                     assert!(v.is_empty() || (v.len() == 16 && v.bytes().all(|c| c.is_ascii_hexdigit())), "{v}");
                 } else if h.ends_with("_bf") {
                     let bytes = base64_len(v);
@@ -260,5 +263,63 @@ fn a_birth_name_column_is_encoded_apart_and_an_old_encoding_is_refused() {
     let out = parcours(&["pprl", "link", p(&old)]);
     assert!(!out.status.success());
     assert!(text(&out.stderr).contains("réencoder"), "{}", text(&out.stderr));
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+/// A partner whose file holds several records of some persons deduplicates it on the spot
+/// (`encode --dedupe`, in clear, at the partner's): those records share a person number in the
+/// encodings, and the linkage unit counts each person once.
+#[test]
+fn a_partner_deduplicates_its_own_file_before_encoding() {
+    let dir = temp_dir("dedupe");
+    let (a, b) = two_partners(1000, 0.5, 21);
+    // B reports 60 of its persons twice, written differently the second time
+    let mut b_dup = b.clone();
+    for r in b.iter().filter(|r| !r.birth_date.is_empty()).take(60) {
+        let mut again = r.clone();
+        again.id = format!("{}-bis", r.id);
+        again.family_name = r.family_name.to_uppercase();
+        b_dup.push(again);
+    }
+    let (a_csv, b_csv) = (dir.join("a.csv"), dir.join("b.csv"));
+    write_partner(&a_csv, &a);
+    write_partner(&b_csv, &b_dup);
+    let key = dir.join("k.key");
+    assert!(parcours(&["pprl", "keygen", p(&key)]).status.success());
+    let a_enc = dir.join("a.enc.csv");
+    assert!(parcours(&["pprl", "encode", "--secret-file", p(&key), "--partner", "a", "-o", p(&a_enc), p(&a_csv)])
+        .status
+        .success());
+    let persons = |enc: &Path| -> usize {
+        let out = parcours(&["pprl", "link", p(&a_enc), p(enc)]);
+        assert!(out.status.success(), "{}", text(&out.stderr));
+        let stdout = text(&out.stdout);
+        let line = stdout.lines().find_map(|l| l.strip_prefix("Personnes uniques : ")).expect("a count");
+        line.trim().parse().unwrap()
+    };
+    let (plain, deduped) = (dir.join("b.enc.csv"), dir.join("b-dedupe.enc.csv"));
+    let args = ["pprl", "encode", "--secret-file", p(&key), "--partner", "b", "-o"];
+    assert!(parcours(&[&args[..], &[p(&plain), p(&b_csv)]].concat()).status.success());
+    let out = parcours(&[&args[..], &[p(&deduped), "--dedupe", p(&b_csv)]].concat());
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(text(&out.stderr).contains(&format!("{} enregistrement(s), ", b_dup.len())), "{}", text(&out.stderr));
+    // the second reports share their first's number
+    let mut r = csv::Reader::from_path(&deduped).unwrap();
+    let (id_c, person_c) = {
+        let h = r.headers().unwrap();
+        (h.iter().position(|c| c == "id").unwrap(), h.iter().position(|c| c == "person").unwrap())
+    };
+    let number: std::collections::HashMap<String, String> =
+        r.records().map(Result::unwrap).map(|row| (row[id_c].to_owned(), row[person_c].to_owned())).collect();
+    let shared = b_dup.iter().filter(|r| r.id.ends_with("-bis")).filter(|r| {
+        let first = r.id.trim_end_matches("-bis");
+        number[&r.id] == number[first]
+    });
+    assert_eq!(shared.count(), 60);
+    let truth: HashSet<u64> = a.iter().chain(&b).map(|r| r.truth).collect();
+    let (without, with) = (persons(&plain), persons(&deduped));
+    assert!(without >= with + 55, "{without} persons counted without, {with} with");
+    let off = (with as f64 / truth.len() as f64 - 1.0).abs();
+    assert!(off < 0.05, "{with} persons found for {} true", truth.len());
     let _ = std::fs::remove_dir_all(dir);
 }

@@ -448,6 +448,9 @@ pub struct EncodedRecord {
     /// `HMAC(secret, birth year | sex)`, 8 bytes in hexadecimal; `None` when either is unknown.
     pub block: Option<String>,
     pub filters: [Option<Filter>; Slot::COUNT],
+    /// The partner's own person number, when it deduplicated its file before encoding: its
+    /// records that share one are one person (an arbitrary number, nothing of the person).
+    pub person: Option<String>,
 }
 
 /// Encodes records with a secret and parameters. Caches the bit positions of each token (a
@@ -565,6 +568,6 @@ impl Encoder {
             }
             _ => None,
         };
-        EncodedRecord { partner: partner.to_string(), id: r.id.clone(), block, filters }
+        EncodedRecord { partner: partner.to_string(), id: r.id.clone(), block, filters, person: None }
     }
 }

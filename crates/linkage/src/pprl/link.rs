@@ -36,6 +36,10 @@ pub struct Dataset {
     data: Vec<u64>,
     /// Per record and slot: number of set bits, or [`ABSENT`].
     ones: Vec<u32>,
+    /// Per record: the person its partner found it to be (records of one partner with the
+    /// same number are one person), numbered here across partners; `None` when not given.
+    local: Vec<Option<u32>>,
+    local_numbers: HashMap<(u16, String), u32>,
 }
 
 impl Dataset {
@@ -64,6 +68,8 @@ impl Dataset {
             stride,
             data: Vec::new(),
             ones: Vec::new(),
+            local: Vec::new(),
+            local_numbers: HashMap::new(),
         }
     }
 
@@ -130,6 +136,11 @@ impl Dataset {
         self.partner_of.push(p as u16);
         self.ids.push(r.id.clone());
         self.blocks.push(block);
+        let local = r.person.as_ref().filter(|k| !k.is_empty()).map(|k| {
+            let next = self.local_numbers.len() as u32;
+            *self.local_numbers.entry((p as u16, k.clone())).or_insert(next)
+        });
+        self.local.push(local);
         Ok(())
     }
 
@@ -272,6 +283,8 @@ pub struct Link {
 #[derive(Clone, Debug)]
 pub struct LinkReport {
     pub records: usize,
+    /// Records joined to another of the same partner by the partner's own person numbers.
+    pub grouped_by_partners: usize,
     pub records_per_partner: Vec<usize>,
     /// Distinct candidate pairs, and the new pairs each blocking rule brought.
     pub candidates: u64,
@@ -454,8 +467,9 @@ fn partition(blocks: &[Block], parts: usize) -> Vec<&[Block]> {
     out
 }
 
-/// Links the records of a data set (pairs of different partners only: each partner's file is
-/// taken as already deduplicated).
+/// Links the records of a data set: pairs of different partners only, each partner's file taken
+/// as deduplicated — by the partner, before encoding, when its records carry a person number
+/// (those sharing one start as one person), otherwise record by record.
 pub fn link(ds: &Dataset, o: &LinkOptions) -> LinkReport {
     let t0 = Instant::now();
     let keys = blocking_keys(ds, o);
@@ -637,6 +651,15 @@ pub fn link(ds: &Dataset, o: &LinkOptions) -> LinkReport {
         }
         x
     }
+    // the records a partner found to be one person start as one (same partner, same bit)
+    let mut first_of: HashMap<u32, u32> = HashMap::new();
+    for (i, local) in ds.local.iter().enumerate() {
+        if let Some(k) = local {
+            let root = *first_of.entry(*k).or_insert(i as u32);
+            parent[i] = root;
+        }
+    }
+    let grouped_by_partners = n - (0..n as u32).filter(|&i| find(&mut parent, i) == i).count();
     for l in &mut links {
         let (ra, rb) = (find(&mut parent, l.a), find(&mut parent, l.b));
         if ra == rb {
@@ -677,6 +700,7 @@ pub fn link(ds: &Dataset, o: &LinkOptions) -> LinkReport {
     ds.partner_of.iter().for_each(|&p| records_per_partner[usize::from(p)] += 1);
     LinkReport {
         records: n,
+        grouped_by_partners,
         records_per_partner,
         candidates,
         candidates_by_rule: keys.names.into_iter().zip(by_rule).collect(),

@@ -194,6 +194,46 @@ fn pprl_swapped_day_month_and_swapped_names_are_recognised() {
     assert_eq!(swapped[1], Var::GivenNames.missing());
 }
 
+/// A partner that deduplicated its own file gives its records a person number: two records of
+/// one person there count once, and the number means nothing at another partner. (Beside two
+/// invented files of 1,500 records each, for EM to learn from.)
+#[test]
+fn pprl_a_partners_own_person_numbers_count_its_duplicates_once() {
+    let mut e = Encoder::new(&secret(7), no_blip()).unwrap();
+    let (a, b) = two_partners(1500, 0.5, 3);
+    let ours = [
+        ("a", "Zorbaquet", "Léa", "1980-03-07", "1"),
+        ("b", "Zorbaquet", "Léa", "1980-03-07", "9"),
+        ("b", "Zorbaquett", "Lea", "1980-03-07", "9"),
+        ("a", "Quimperlé", "Paul", "1970-01-01", "9"),
+    ];
+    let mut linked = |numbers: bool| {
+        let mut ds = Dataset::new(e.scheme().parse().unwrap());
+        for (p, f, g, d, person) in ours {
+            let mut r = e.encode(p, &plain(f, g, d));
+            r.person = numbers.then(|| person.to_string());
+            ds.push(&r).unwrap();
+        }
+        for (p, rows) in [("a", &a), ("b", &b)] {
+            for r in rows.iter() {
+                ds.push(&e.encode(p, &r.to_plain())).unwrap();
+            }
+        }
+        link(&ds, &LinkOptions::default())
+    };
+    let without = linked(false);
+    let c = &without.cluster_of;
+    assert!(c[0] == c[1] || c[0] == c[2], "a's record links one of b's");
+    assert!(c[1] != c[2], "b's two records may not be one person when b did not say so");
+    assert_eq!(without.grouped_by_partners, 0);
+    let with = linked(true);
+    let c = &with.cluster_of;
+    assert_eq!((c[0], c[1]), (c[2], c[2]), "b's two records are one person, linked to a's");
+    assert_eq!(with.grouped_by_partners, 1);
+    assert_eq!(with.unique_persons + 1, without.unique_persons);
+    assert_ne!(c[3], c[1], "a's number 9 is not b's");
+}
+
 // ---- evaluation on synthetic data -------------------------------------------------------------
 
 pub(crate) struct Eval {
