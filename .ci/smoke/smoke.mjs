@@ -300,6 +300,24 @@ try {
     check((await page.locator('#contradictions').count()) === 0, 'the contradiction is still listed after withdrawing');
   });
 
+  await step('the SIAO coordinator runs the linkage now from the queue', async () => {
+    await page.goto(url('/doublons'), { waitUntil: 'load' });
+    const run = page.locator('form[action="/doublons/rapprochement"] button');
+    check((await run.count()) === 1, 'no « Recalculer les paires maintenant » button on /doublons');
+    await navigateBy(() => run.click());
+    check(page.url().endsWith('/doublons?fait=lance'), `asking for a run led to ${page.url()}`);
+    check((await page.locator('.notice', { hasText: 'Rapprochement lancé' }).count()) === 1, 'no notice after asking for a run');
+    // the demo's run takes about a second: the queue comes back without « en cours »
+    let running = true;
+    for (let i = 0; i < 60 && running; i++) {
+      await page.waitForTimeout(250);
+      await page.goto(url('/doublons'), { waitUntil: 'load' });
+      running = (await page.locator('text=Un rapprochement est en cours').count()) > 0;
+    }
+    check(!running, 'the run asked from the queue never ended');
+    check((await page.locator('text=Paires calculées par le dernier rapprochement').count()) === 1, 'no date of the last run');
+  });
+
   await step('« pas la même personne » on an automatic link, then withdrawn: both show at once', async () => {
     // a household of the first page whose file shows an automatic link the coordinator may contest
     await page.goto(url('/menages'), { waitUntil: 'load' });
