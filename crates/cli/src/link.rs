@@ -441,6 +441,8 @@ fn eval(
         c.len()
     };
     let training = &outcome.training;
+    // values given but unreadable (an impossible date…), taken as missing: said, never hidden
+    let unreadable: Vec<(&str, &[u32])> = ds.unreadable().into_iter().filter(|(_, r)| !r.is_empty()).collect();
     if json {
         let value = serde_json::json!({
             "schema": schema_arg.name(),
@@ -469,12 +471,23 @@ fn eval(
             "households": ds.has_groups(),
             "context": outcome.context,
             "timings": outcome.timings,
+            "unreadable": unreadable.iter().map(|(f, r)| (f.to_string(), r.len())).collect::<std::collections::BTreeMap<_, _>>(),
         });
         println!("{value}");
     } else {
         let mut out = std::io::stdout().lock();
         writeln!(out, "Rapprochement ({}, schéma {}) : {} fiches", mode_fr(mode), schema_arg.name(), ds.len())?;
         writeln!(out, "  champs : {}", field_list(&schema))?;
+        for (field, records) in &unreadable {
+            let ids: Vec<&str> = records.iter().take(5).map(|&i| ds.id(i)).collect();
+            let more = if records.len() > 5 { ", …" } else { "" };
+            writeln!(
+                out,
+                "  {field} : {} valeur(s) illisible(s), prise(s) pour manquante(s) (fiches {}{more})",
+                records.len(),
+                ids.join(", ")
+            )?;
+        }
         writeln!(out, "  paires candidates comparées : {}", outcome.blocking.total)?;
         for r in outcome.blocking.rules.iter() {
             let what = if r.skipped { "écartée (trop large)".to_string() } else { format!("{} paires", r.pairs) };

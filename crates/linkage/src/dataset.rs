@@ -268,6 +268,16 @@ pub(crate) fn prepare(kind: FieldKind, raw: &str) -> Prepared {
     }
 }
 
+/// Whether a value says "unknown" in so many words, rather than being unreadable: a sex
+/// written `X` (the by-name list's « non renseigné »), `U`, `I`, `0`, `9`, `NR`, `inconnu`…
+fn states_unknown(kind: FieldKind, raw: &str) -> bool {
+    kind == FieldKind::Sex
+        && matches!(
+            crate::normalize::fold_code(raw).as_str(),
+            "X" | "U" | "I" | "0" | "9" | "NR" | "INCONNU" | "INDETERMINE" | "NON RENSEIGNE" | "UNKNOWN" | "?"
+        )
+}
+
 /// Why a record could not be added.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum DatasetError {
@@ -295,6 +305,9 @@ pub struct Dataset {
     pub(crate) strings: Interner,
     /// The household (report) of each record, 0 for none; empty when no record has one.
     groups: Vec<u32>,
+    /// Per field: the records whose value was given but could not be read (an impossible date,
+    /// a name of punctuation only), taken as missing.
+    unreadable: Vec<Vec<u32>>,
 }
 
 impl Dataset {
@@ -327,7 +340,27 @@ impl Dataset {
             date_ids: FxMap::default(),
             strings: Interner::default(),
             groups: Vec::new(),
+            unreadable: Vec::new(),
         }
+    }
+
+    /// Per field (schema order): the records whose value was given but unreadable, and so
+    /// taken as missing — for the loader to say so.
+    pub fn unreadable(&self) -> Vec<(&str, &[u32])> {
+        let none: &[u32] = &[];
+        self.schema
+            .fields
+            .iter()
+            .enumerate()
+            .map(|(f, field)| (field.name.as_str(), self.unreadable.get(f).map_or(none, Vec::as_slice)))
+            .collect()
+    }
+
+    fn note_unreadable(&mut self, field: usize, record: u32) {
+        if self.unreadable.len() <= field {
+            self.unreadable.resize(self.kinds.len(), Vec::new());
+        }
+        self.unreadable[field].push(record);
     }
 
     /// A dataset of records from one source (source 0).
@@ -445,6 +478,9 @@ impl Dataset {
                 self.raw[f].insert(Box::from(raw), prepared);
                 prepared
             };
+            if !raw.is_empty() && (v, alt) == (0, 0) && !states_unknown(self.kinds[f], raw) {
+                self.note_unreadable(f, index);
+            }
             self.set(index, f, v, alt);
         }
         Ok(index)
@@ -727,6 +763,16 @@ impl DatasetBuilder {
                 }
             }
         });
+        // the raw values that say "unknown" in so many words (sex `X`): missing, not unreadable
+        let stated: Vec<Vec<u32>> = raw_list
+            .iter()
+            .enumerate()
+            .map(|(f, list)| {
+                let sex = kinds[f] == FieldKind::Sex;
+                let unknown = list.iter().enumerate().filter(|(_, raw)| sex && states_unknown(kinds[f], raw));
+                unknown.map(|(r, _)| r as u32).collect()
+            })
+            .collect();
         drop(raw_list);
         let records = ds.id_ends.len();
         let width = ds.width;
@@ -749,6 +795,15 @@ impl DatasetBuilder {
                 });
             }
         });
+        // values given (raw id 0 is the empty one) that read as missing
+        for f in 0..n {
+            for i in 0..records {
+                let raw = raw_rows[i * n + f];
+                if raw != 0 && maps[f][raw as usize] == (0, 0) && !stated[f].contains(&raw) {
+                    ds.note_unreadable(f, i as u32);
+                }
+            }
+        }
         ds
     }
 }
@@ -834,6 +889,42 @@ mod tests {
                 assert_eq!(one.tf_key(f, i) == one.tf_key(f, 0), bulk.tf_key(f, i) == bulk.tf_key(f, 0));
             }
             assert_eq!(one.id(i), bulk.id(i));
+        }
+    }
+
+    /// A value given but unreadable (an impossible date, a name of punctuation, a sex that is
+    /// none of the codes) is taken as missing, and said — not a sex stated unknown (`X`): the
+    /// same records whether loaded one by one, in bulk or appended.
+    #[test]
+    fn unreadable_values_are_missing_and_listed() {
+        let rows: [[&str; 5]; 4] = [
+            ["Dupont", "Anne", "1984-13-01", "F", "69123"],
+            ["Dupont", "Anne", "1984-03-01", "X", "69123"],
+            ["--", "Anne", "", "F", "69123"],
+            ["Martin", "Paul", "45/02/1990", "Z", ""],
+        ];
+        let mut one = Dataset::new(Schema::parcours_core());
+        let mut bulk = DatasetBuilder::new(Schema::parcours_core());
+        let (mut first, mut second) =
+            (DatasetBuilder::new(Schema::parcours_core()), DatasetBuilder::new(Schema::parcours_core()));
+        for (i, r) in rows.iter().enumerate() {
+            let v: Vec<Option<&str>> = r.iter().map(|x| Some(*x)).collect();
+            one.push(0, &i.to_string(), &v).unwrap();
+            bulk.push(0, &i.to_string(), &v).unwrap();
+            if i < 2 { &mut first } else { &mut second }.push(0, &i.to_string(), &v).unwrap();
+        }
+        first.append(second);
+        let expected: Vec<(&str, Vec<u32>)> = vec![
+            ("family_name", vec![2]),
+            ("given_names", vec![]),
+            ("birth_date", vec![0, 3]),
+            ("sex", vec![3]),
+            ("commune", vec![]),
+        ];
+        for ds in [one, bulk.build(2), first.build(1)] {
+            let got: Vec<(&str, Vec<u32>)> = ds.unreadable().into_iter().map(|(f, r)| (f, r.to_vec())).collect();
+            assert_eq!(got, expected);
+            assert_eq!(ds.normalised(0, 2), ds.normalised(2, 2), "an impossible date reads as none");
         }
     }
 

@@ -123,6 +123,34 @@ fn a_malformed_row_is_reported_with_its_line_number() {
     let _ = std::fs::remove_dir_all(dir);
 }
 
+/// A value given but unreadable (an impossible date) is taken as missing, and the run says which
+/// records hold one — by their ids, never their values.
+#[test]
+fn unreadable_values_are_taken_as_missing_and_said() {
+    let dir = temp_dir("unreadable");
+    let input = dir.join("dates.csv");
+    std::fs::write(
+        &input,
+        "id,truth,family_name,given_names,birth_date,sex,commune\n\
+         r1,1,Bakori,Zeta,1950-01-02,F,69123\n\
+         r2,1,Bakori,Zeta,1950-13-45,F,69123\n\
+         r3,2,Quintal,Amos,,M,69123\n",
+    )
+    .unwrap();
+    let out = parcours(&["link", "eval", input.to_str().unwrap()]);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{stdout}{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        stdout.contains("birth_date : 1 valeur(s) illisible(s), prise(s) pour manquante(s) (fiches r2)"),
+        "{stdout}"
+    );
+    assert!(!stdout.contains("1950-13-45"), "no value in the report");
+    let out = parcours(&["link", "eval", input.to_str().unwrap(), "--json"]);
+    let json: serde_json::Value = serde_json::from_str(String::from_utf8_lossy(&out.stdout).trim()).unwrap();
+    assert_eq!(json["unreadable"], serde_json::json!({ "birth_date": 1 }));
+    let _ = std::fs::remove_dir_all(dir);
+}
+
 fn csv(rows: &[synth::linkage_set::Row]) -> Vec<u8> {
     let mut out = Vec::new();
     synth::linkage_set::write_csv(rows, &mut out).unwrap();
