@@ -168,6 +168,8 @@ pub struct LinkRunPlan {
 /// server, released when the ticket is dropped (the run ended, well or not).
 pub struct RunTicket {
     running: std::sync::Arc<std::sync::atomic::AtomicBool>,
+    /// Told when the run ends.
+    asked_by: domain::UserId,
 }
 
 impl Drop for RunTicket {
@@ -200,13 +202,25 @@ impl App {
             std::sync::atomic::Ordering::SeqCst,
             std::sync::atomic::Ordering::SeqCst,
         );
-        Ok(idle.is_ok().then(|| RunTicket { running: self.linkage_running.clone() }))
+        Ok(idle.is_ok().then(|| RunTicket { running: self.linkage_running.clone(), asked_by: actor.user }))
     }
 
-    /// The run a ticket allows, with the nightly run's review band.
+    /// The run a ticket allows, with the nightly run's review band; whoever asked is told, in
+    /// their notifications, when it ends (figures only), or that it failed.
     pub async fn run_linkage_with(&self, ticket: RunTicket) -> Result<LinkRunReport> {
-        let _ticket = ticket;
-        self.run_linkage(ReviewBand::default(), &linkage::NoProgress).await
+        let outcome = self.run_linkage(ReviewBand::default(), &linkage::NoProgress).await;
+        let message = match &outcome {
+            Ok(r) => format!(
+                "Rapprochement terminé : {} paire(s) à examiner, {} personne(s) dont le groupe a changé",
+                r.queued, r.changed
+            ),
+            Err(_) => "Le rapprochement demandé n'a pas abouti : celui de la nuit le refera".to_owned(),
+        };
+        let mut tx = self.store.begin().await?;
+        store::cca::notify(&mut tx, ticket.asked_by, "doublon", &message, "/doublons", None).await?;
+        tx.commit().await?;
+        drop(ticket);
+        outcome
     }
 
     /// When the last linkage run stored its clusters (RFC 3339, UTC), if one ever did: the

@@ -643,6 +643,14 @@ async fn the_coordination_runs_the_linkage_now_from_the_queue() {
             after.body.contains("Rapprochement lancé")
                 && after.body.contains("Paires calculées par le dernier rapprochement, le ")
         );
+        // whoever asked is told it ended, with its figures
+        let told = t.app.notifications(&siao(&t).await).await.unwrap();
+        let queued = {
+            let mut conn = t.app.store.pool().acquire().await.unwrap();
+            store::linkage::pending(&mut conn).await.unwrap().len()
+        };
+        let expected = format!("Rapprochement terminé : {queued} paire(s) à examiner, ");
+        assert!(told.iter().any(|n| n.link == "/doublons" && n.message.starts_with(&expected)), "{told:?}");
 
         // one at a time: a run in progress is not started twice
         let ticket = t.app.ask_linkage_run(&siao(&t).await).await.unwrap().expect("idle");
