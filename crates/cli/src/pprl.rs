@@ -337,7 +337,7 @@ fn read_encodings(files: &[PathBuf]) -> anyhow::Result<Dataset> {
     let mut scheme_text = String::new();
     let mut seen: HashSet<(String, String)> = HashSet::new();
     let mut partners_by_file: Vec<(String, HashSet<String>)> = Vec::new();
-    for path in files {
+    for (file_no, path) in files.iter().enumerate() {
         let name = path.display().to_string();
         let mut reader = csv::Reader::from_path(path).with_context(|| format!("ouverture de {name}"))?;
         let headers = reader.headers().with_context(|| format!("{name} : en-tête illisible"))?.clone();
@@ -393,7 +393,9 @@ fn read_encodings(files: &[PathBuf]) -> anyhow::Result<Dataset> {
             }
             partners_here.insert(partner.clone());
             let block = Some(row.get(block_c).unwrap_or("").to_string()).filter(|b| !b.is_empty());
-            let person = person_c.and_then(|c| row.get(c)).filter(|p| !p.is_empty()).map(str::to_owned);
+            // a partner's numbers hold within one of its files (each `encode --dedupe` numbers
+            // from 1): two files of one partner must not join their number 1s
+            let person = person_c.and_then(|c| row.get(c)).filter(|p| !p.is_empty()).map(|p| format!("{file_no}:{p}"));
             ds.push(&EncodedRecord { partner, id, block, filters, person }).map_err(at)?;
         }
         for (other, theirs) in &partners_by_file {

@@ -321,5 +321,32 @@ fn a_partner_deduplicates_its_own_file_before_encoding() {
     assert!(without >= with + 55, "{without} persons counted without, {with} with");
     let off = (with as f64 / truth.len() as f64 - 1.0).abs();
     assert!(off < 0.05, "{with} persons found for {} true", truth.len());
+    // one partner's two files, each deduplicated apart (each numbers its persons from 1): their
+    // numbers are not one another's
+    let half = a.len() / 2;
+    let (a1_csv, a2_csv) = (dir.join("a1.csv"), dir.join("a2.csv"));
+    write_partner(&a1_csv, &a[..half]);
+    write_partner(&a2_csv, &a[half..]);
+    let (a1, a2) = (dir.join("a1.enc.csv"), dir.join("a2.enc.csv"));
+    for (input, output) in [(&a1_csv, &a1), (&a2_csv, &a2)] {
+        let out = parcours(&[
+            "pprl",
+            "encode",
+            "--dedupe",
+            "--secret-file",
+            p(&key),
+            "--partner",
+            "a",
+            "-o",
+            p(output),
+            p(input),
+        ]);
+        assert!(out.status.success(), "{}", text(&out.stderr));
+    }
+    let out = parcours(&["pprl", "link", p(&a1), p(&a2), p(&deduped)]);
+    let stdout = text(&out.stdout);
+    let split: usize =
+        stdout.lines().find_map(|l| l.strip_prefix("Personnes uniques : ")).unwrap().trim().parse().unwrap();
+    assert!(split.abs_diff(with) <= with / 100, "{split} persons from A's two files, {with} from one");
     let _ = std::fs::remove_dir_all(dir);
 }
