@@ -99,15 +99,7 @@ fn link_eval_links_two_files() {
 
 #[test]
 fn a_malformed_row_is_reported_with_its_line_number() {
-    let dir = temp_dir("bad");
-    let input = dir.join("bad.csv");
-    std::fs::write(
-        &input,
-        "id,truth,family_name,given_names,birth_date,sex,commune\n\
-         1,1,Bakori,Zeta,1950-01-02,F,69123\n\
-         2,1,Bakori,Zeta,1950-01-02\n",
-    )
-    .unwrap();
+    let (dir, input) = persons_file("bad", "1,1,Bakori,Zeta,1950-01-02,F,69123\n2,1,Bakori,Zeta,1950-01-02\n");
     let out = parcours(&["link", "eval", input.to_str().unwrap(), "--json"]);
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(!out.status.success());
@@ -127,16 +119,8 @@ fn a_malformed_row_is_reported_with_its_line_number() {
 /// records hold one — by their ids, never their values.
 #[test]
 fn unreadable_values_are_taken_as_missing_and_said() {
-    let dir = temp_dir("unreadable");
-    let input = dir.join("dates.csv");
-    std::fs::write(
-        &input,
-        "id,truth,family_name,given_names,birth_date,sex,commune\n\
-         r1,1,Bakori,Zeta,1950-01-02,F,69123\n\
-         r2,1,Bakori,Zeta,1950-13-45,F,69123\n\
-         r3,2,Quintal,Amos,,M,69123\n",
-    )
-    .unwrap();
+    let rows = "r1,1,Bakori,Zeta,1950-01-02,F,69123\nr2,1,Bakori,Zeta,1950-13-45,F,69123\nr3,2,Quintal,Amos,,M,69123\n";
+    let (dir, input) = persons_file("unreadable", rows);
     let out = parcours(&["link", "eval", input.to_str().unwrap()]);
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(out.status.success(), "{stdout}{}", String::from_utf8_lossy(&out.stderr));
@@ -149,6 +133,14 @@ fn unreadable_values_are_taken_as_missing_and_said() {
     let json: serde_json::Value = serde_json::from_str(String::from_utf8_lossy(&out.stdout).trim()).unwrap();
     assert_eq!(json["unreadable"], serde_json::json!({ "birth_date": 1 }));
     let _ = std::fs::remove_dir_all(dir);
+}
+
+/// A CSV of the `parcours` schema's core columns with these rows, in a new directory.
+fn persons_file(name: &str, rows: &str) -> (std::path::PathBuf, std::path::PathBuf) {
+    let dir = temp_dir(name);
+    let input = dir.join("persons.csv");
+    std::fs::write(&input, format!("id,truth,family_name,given_names,birth_date,sex,commune\n{rows}")).unwrap();
+    (dir, input)
 }
 
 fn csv(rows: &[synth::linkage_set::Row]) -> Vec<u8> {
