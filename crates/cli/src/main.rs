@@ -20,6 +20,7 @@ mod link;
 mod observatoire;
 mod pprl;
 mod pprl_dedupe;
+mod pprl_publish;
 mod workflows;
 
 #[derive(Parser)]

@@ -89,6 +89,13 @@ pub enum PprlCommand {
         /// Also print the fitted models (m, u and weight of every comparison level).
         #[arg(long)]
         verbose: bool,
+        /// Print only the figures that may leave the linkage unit: those under the threshold
+        /// masked, and those that would give them back withheld (at most 10 partners).
+        #[arg(long)]
+        publish: bool,
+        /// The statistical disclosure threshold of --publish.
+        #[arg(long, default_value_t = domain::publication::DEFAULT_THRESHOLD)]
+        publication_threshold: u32,
     },
     /// Invented records of two partners overlapping by a share, for trials and measures
     /// (`a.csv`, `b.csv` with a truth column).
@@ -133,7 +140,17 @@ pub fn run(command: &PprlCommand) -> anyhow::Result<()> {
             let options = EncodeOptions { block_key: !no_block_key, dedupe: *dedupe };
             encode(secret_file, &partner, params, options, input, output.as_deref())
         }
-        PprlCommand::Link { files, threshold, lsh_bands, no_year_sex, pairs_out, clusters_out, verbose } => {
+        PprlCommand::Link {
+            files,
+            threshold,
+            lsh_bands,
+            no_year_sex,
+            pairs_out,
+            clusters_out,
+            verbose,
+            publish,
+            publication_threshold,
+        } => {
             if !(0.0..=1.0).contains(threshold) {
                 bail!("--threshold est une probabilité, entre 0 et 1");
             }
@@ -146,7 +163,13 @@ pub fn run(command: &PprlCommand) -> anyhow::Result<()> {
                 block_on_year_sex: !no_year_sex,
                 ..LinkOptions::default()
             };
-            link_files(files, &options, pairs_out.as_deref(), clusters_out.as_deref(), *verbose)
+            let outputs = LinkOutputs {
+                pairs_out: pairs_out.as_deref(),
+                clusters_out: clusters_out.as_deref(),
+                verbose: *verbose,
+                publish: publish.then_some(*publication_threshold),
+            };
+            link_files(files, &options, &outputs)
         }
         PprlCommand::Synth { records, overlap, seed, out_dir } => synth(*records, *overlap, *seed, out_dir),
     }
@@ -408,13 +431,17 @@ fn read_encodings(files: &[PathBuf]) -> anyhow::Result<Dataset> {
     dataset.context("aucun enregistrement dans les encodages")
 }
 
-fn link_files(
-    files: &[PathBuf],
-    options: &LinkOptions,
-    pairs_out: Option<&Path>,
-    clusters_out: Option<&Path>,
+/// What `pprl link` writes besides its report.
+struct LinkOutputs<'a> {
+    pairs_out: Option<&'a Path>,
+    clusters_out: Option<&'a Path>,
     verbose: bool,
-) -> anyhow::Result<()> {
+    /// Only the publishable figures, at this threshold.
+    publish: Option<u32>,
+}
+
+fn link_files(files: &[PathBuf], options: &LinkOptions, outputs: &LinkOutputs<'_>) -> anyhow::Result<()> {
+    let LinkOutputs { pairs_out, clusters_out, verbose, publish } = *outputs;
     let t0 = std::time::Instant::now();
     let ds = read_encodings(files)?;
     let read_time = t0.elapsed();
@@ -422,8 +449,11 @@ fn link_files(
         eprintln!("attention : un seul partenaire, aucune paire à comparer");
     }
     let report = link(&ds, options);
-    print_report(&ds, &report, options, read_time);
-    if verbose {
+    match publish {
+        Some(threshold) => print!("{}", crate::pprl_publish::publishable(&ds, &report, threshold)?),
+        None => print_report(&ds, &report, options, read_time),
+    }
+    if verbose && publish.is_none() {
         print_models(&report);
     }
     if let Some(path) = pairs_out {

@@ -350,3 +350,37 @@ fn a_partner_deduplicates_its_own_file_before_encoding() {
     assert!(split.abs_diff(with) <= with / 100, "{split} persons from A's two files, {with} from one");
     let _ = std::fs::remove_dir_all(dir);
 }
+
+/// What may leave the linkage unit: with `--publish`, a small overlap is masked, and so is what
+/// would give it back (with two partners: a partner's total or the unique persons); the exact
+/// report, for the unit's operator, shows it.
+#[test]
+fn the_publishable_figures_mask_a_small_overlap_and_what_would_give_it_back() {
+    let dir = temp_dir("publish");
+    let (a, b) = two_partners(300, 0.02, 5);
+    let common = a.iter().filter(|r| b.iter().any(|s| s.truth == r.truth)).count();
+    assert!(common > 0 && common < 11, "{common} persons in both");
+    let key = dir.join("k.key");
+    assert!(parcours(&["pprl", "keygen", p(&key)]).status.success());
+    let mut encoded = Vec::new();
+    for (name, rows) in [("a", &a), ("b", &b)] {
+        let (csv_path, enc) = (dir.join(format!("{name}.csv")), dir.join(format!("{name}.enc.csv")));
+        write_partner(&csv_path, rows);
+        let out =
+            parcours(&["pprl", "encode", "--secret-file", p(&key), "--partner", name, "-o", p(&enc), p(&csv_path)]);
+        assert!(out.status.success(), "{}", text(&out.stderr));
+        encoded.push(enc);
+    }
+    let exact = text(&parcours(&["pprl", "link", p(&encoded[0]), p(&encoded[1])]).stdout);
+    assert!(exact.contains("personnes, dont ") && exact.contains("Personnes uniques : "), "{exact}");
+    let out = parcours(&["pprl", "link", "--publish", p(&encoded[0]), p(&encoded[1])]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let published = text(&out.stdout);
+    assert!(published.starts_with("Chiffres à publier (seuil de secret statistique : 11)"), "{published}");
+    assert!(published.contains("dont < 11 avec b"), "{published}");
+    assert!(published.contains("Personnes connues de plusieurs partenaires : < 11"), "{published}");
+    // a, b and the unique persons would give the overlap back: one of them is withheld
+    assert!(published.matches("secret (masqué pour protéger un petit nombre)").count() >= 1, "{published}");
+    assert!(!published.contains("Enregistrements"), "nothing but the publishable figures");
+    let _ = std::fs::remove_dir_all(dir);
+}
