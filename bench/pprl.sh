@@ -71,7 +71,7 @@ run_case() {
         -o "$WORK/$p$tag.enc.csv" "$WORK/$p$files.csv" 2>/dev/null
     done
     for t in "${THRESHOLDS[@]}"; do
-      timed "$WORK/link$tag-$t.times" "$BIN" pprl link --threshold "$t" \
+      timed "$WORK/link$tag-$t.times" "$BIN" pprl link --exact --threshold "$t" \
         --clusters-out "$WORK/persons$tag-$t.csv" "$WORK/a$tag.enc.csv" "$WORK/b$tag.enc.csv" \
         >"$WORK/link$tag-$t.txt"
       python3 bench/linkage/pprl_bench.py eval --a "$WORK/a$files.csv" --b "$WORK/b$files.csv" \

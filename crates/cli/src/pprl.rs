@@ -89,11 +89,13 @@ pub enum PprlCommand {
         /// Also print the fitted models (m, u and weight of every comparison level).
         #[arg(long)]
         verbose: bool,
-        /// Print only the figures that may leave the linkage unit: those under the threshold
-        /// masked, and those that would give them back withheld (at most 10 partners).
+        /// Print the exact report, for the linkage unit's operator only: every count as
+        /// computed, candidate pairs, links, times. Without it, only the figures that may leave
+        /// the unit are printed: those under the threshold masked, and those that would give
+        /// them back withheld (at most 10 partners).
         #[arg(long)]
-        publish: bool,
-        /// The statistical disclosure threshold of --publish.
+        exact: bool,
+        /// The statistical disclosure threshold of the publishable figures.
         #[arg(long, default_value_t = domain::publication::DEFAULT_THRESHOLD)]
         publication_threshold: u32,
     },
@@ -148,7 +150,7 @@ pub fn run(command: &PprlCommand) -> anyhow::Result<()> {
             pairs_out,
             clusters_out,
             verbose,
-            publish,
+            exact,
             publication_threshold,
         } => {
             if !(0.0..=1.0).contains(threshold) {
@@ -167,7 +169,7 @@ pub fn run(command: &PprlCommand) -> anyhow::Result<()> {
                 pairs_out: pairs_out.as_deref(),
                 clusters_out: clusters_out.as_deref(),
                 verbose: *verbose,
-                publish: publish.then_some(*publication_threshold),
+                publish: (!exact).then_some(*publication_threshold),
             };
             link_files(files, &options, &outputs)
         }
@@ -436,7 +438,7 @@ struct LinkOutputs<'a> {
     pairs_out: Option<&'a Path>,
     clusters_out: Option<&'a Path>,
     verbose: bool,
-    /// Only the publishable figures, at this threshold.
+    /// Only the publishable figures, at this threshold (`None`: the exact report).
     publish: Option<u32>,
 }
 

@@ -1,7 +1,7 @@
-//! `pprl link --publish`: the figures of a campaign as they may leave the linkage unit — each
-//! partner's persons, each two partners' common persons, the unique persons and those known to
-//! several partners — with those under the threshold masked and, where the others would give
-//! them back, the others withheld too (`domain::publication::protect_overlaps`).
+//! What `pprl link` prints by default: the figures of a campaign as they may leave the linkage
+//! unit — each partner's persons, each two partners' common persons, the unique persons and those
+//! known to several partners — with those under the threshold masked and, where the others would
+//! give them back, the others withheld too (`domain::publication::protect_overlaps`).
 
 use domain::publication::{protect_overlaps, OverlapFigure as Figure, OverlapShown as Shown, MAX_EXACT_PARTNERS};
 use linkage::pprl::{Dataset, LinkReport};
@@ -34,7 +34,7 @@ pub fn publishable(ds: &Dataset, report: &LinkReport, threshold: u32) -> anyhow:
     let partners = ds.partners();
     if partners.len() > MAX_EXACT_PARTNERS {
         anyhow::bail!(
-            "--publish : {} partenaires ; au-delà de {MAX_EXACT_PARTNERS}, le masquage n'est pas vérifiable exactement",
+            "{} partenaires : au-delà de {MAX_EXACT_PARTNERS}, le masquage des chiffres publiables n'est pas vérifiable exactement ; --exact donne le rapport complet, à ne pas publier",
             partners.len()
         );
     }

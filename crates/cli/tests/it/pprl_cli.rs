@@ -117,8 +117,17 @@ fn encode_then_link_two_partners_without_any_name_leaving() {
     // invented lists, where many persons share a common name; precision above 0.99).
     let pairs = dir.join("pairs.csv");
     let clusters = dir.join("clusters.csv");
-    let out =
-        parcours(&["pprl", "link", p(&a_enc), p(&b_enc), "--pairs-out", p(&pairs), "--clusters-out", p(&clusters)]);
+    let out = parcours(&[
+        "pprl",
+        "link",
+        "--exact",
+        p(&a_enc),
+        p(&b_enc),
+        "--pairs-out",
+        p(&pairs),
+        "--clusters-out",
+        p(&clusters),
+    ]);
     let stdout = text(&out.stdout);
     assert!(out.status.success(), "{}{}", stdout, text(&out.stderr));
     let truth: HashSet<u64> = a.iter().chain(&b).map(|r| r.truth).collect();
@@ -291,7 +300,7 @@ fn a_partner_deduplicates_its_own_file_before_encoding() {
         .status
         .success());
     let persons = |enc: &Path| -> usize {
-        let out = parcours(&["pprl", "link", p(&a_enc), p(enc)]);
+        let out = parcours(&["pprl", "link", "--exact", p(&a_enc), p(enc)]);
         assert!(out.status.success(), "{}", text(&out.stderr));
         let stdout = text(&out.stdout);
         let line = stdout.lines().find_map(|l| l.strip_prefix("Personnes uniques : ")).expect("a count");
@@ -343,7 +352,7 @@ fn a_partner_deduplicates_its_own_file_before_encoding() {
         ]);
         assert!(out.status.success(), "{}", text(&out.stderr));
     }
-    let out = parcours(&["pprl", "link", p(&a1), p(&a2), p(&deduped)]);
+    let out = parcours(&["pprl", "link", "--exact", p(&a1), p(&a2), p(&deduped)]);
     let stdout = text(&out.stdout);
     let split: usize =
         stdout.lines().find_map(|l| l.strip_prefix("Personnes uniques : ")).unwrap().trim().parse().unwrap();
@@ -351,9 +360,9 @@ fn a_partner_deduplicates_its_own_file_before_encoding() {
     let _ = std::fs::remove_dir_all(dir);
 }
 
-/// What may leave the linkage unit: with `--publish`, a small overlap is masked, and so is what
-/// would give it back (with two partners: a partner's total or the unique persons); the exact
-/// report, for the unit's operator, shows it.
+/// What may leave the linkage unit, printed by default: a small overlap is masked, and so is
+/// what would give it back (with two partners: a partner's total or the unique persons); the
+/// exact report, for the unit's operator, is asked for with `--exact`.
 #[test]
 fn the_publishable_figures_mask_a_small_overlap_and_what_would_give_it_back() {
     let dir = temp_dir("publish");
@@ -371,9 +380,10 @@ fn the_publishable_figures_mask_a_small_overlap_and_what_would_give_it_back() {
         assert!(out.status.success(), "{}", text(&out.stderr));
         encoded.push(enc);
     }
-    let exact = text(&parcours(&["pprl", "link", p(&encoded[0]), p(&encoded[1])]).stdout);
+    let exact = text(&parcours(&["pprl", "link", "--exact", p(&encoded[0]), p(&encoded[1])]).stdout);
     assert!(exact.contains("personnes, dont ") && exact.contains("Personnes uniques : "), "{exact}");
-    let out = parcours(&["pprl", "link", "--publish", p(&encoded[0]), p(&encoded[1])]);
+    // by default: what may be published, nothing else
+    let out = parcours(&["pprl", "link", p(&encoded[0]), p(&encoded[1])]);
     assert!(out.status.success(), "{}", text(&out.stderr));
     let published = text(&out.stdout);
     assert!(published.starts_with("Chiffres à publier (seuil de secret statistique : 11)"), "{published}");
