@@ -22,6 +22,20 @@ pub enum Figure {
     Shared,
 }
 
+impl Figure {
+    /// The combinations of partners (bit p: partner p) whose persons this figure adds up.
+    fn regions(self, n: usize) -> Vec<usize> {
+        let has = |m: usize, p: usize| m >> p & 1 == 1;
+        let masks = 1..1usize << n;
+        match self {
+            Self::Partner(p) => masks.filter(|&m| has(m, p)).collect(),
+            Self::Common(p, q) => masks.filter(|&m| has(m, p) && has(m, q)).collect(),
+            Self::Unique => masks.collect(),
+            Self::Shared => masks.filter(|m| m.count_ones() >= 2).collect(),
+        }
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Shown {
     Value(u64),
@@ -36,19 +50,10 @@ pub enum Shown {
 pub fn protect(n: usize, regions: &[u64], threshold: u32) -> Vec<(Figure, u64, Shown)> {
     assert!(n <= MAX_EXACT_PARTNERS, "at most {MAX_EXACT_PARTNERS} partners");
     assert_eq!(regions.len(), 1 << n, "one count per combination of partners");
-    let mut figures: Vec<(Figure, Vec<usize>)> = Vec::new();
-    let masks = 1..regions.len();
-    for p in 0..n {
-        figures.push((Figure::Partner(p), masks.clone().filter(|m| m >> p & 1 == 1).collect()));
-    }
-    for p in 0..n {
-        for q in p + 1..n {
-            let both = (1 << p) | (1 << q);
-            figures.push((Figure::Common(p, q), masks.clone().filter(|m| m & both == both).collect()));
-        }
-    }
-    figures.push((Figure::Unique, masks.clone().collect()));
-    figures.push((Figure::Shared, masks.clone().filter(|m| m.count_ones() >= 2).collect()));
+    let mut figures: Vec<Figure> = (0..n).map(Figure::Partner).collect();
+    figures.extend((0..n).flat_map(|p| (p + 1..n).map(move |q| Figure::Common(p, q))));
+    figures.extend([Figure::Unique, Figure::Shared]);
+    let figures: Vec<(Figure, Vec<usize>)> = figures.into_iter().map(|f| (f, f.regions(n))).collect();
     let values: Vec<u64> = figures.iter().map(|(_, ms)| ms.iter().map(|&m| regions[m]).sum()).collect();
     let mut shown: Vec<Shown> = values
         .iter()
@@ -146,15 +151,9 @@ mod tests {
         let out = protect(3, &regions, 11);
         assert_eq!(shown(&out, Figure::Common(0, 2)), Shown::Below(11));
         // the published figures do not determine the common persons of partners 0 and 2
-        let masks = 1..8usize;
         let mut eqs: Vec<Equation> = Vec::new();
         for (j, (f, _, s)) in out.iter().enumerate() {
-            let ms: Vec<usize> = match f {
-                Figure::Partner(p) => masks.clone().filter(|m| m >> p & 1 == 1).collect(),
-                Figure::Common(p, q) => masks.clone().filter(|m| m & (1 << p | 1 << q) == (1 << p | 1 << q)).collect(),
-                Figure::Unique => masks.clone().collect(),
-                Figure::Shared => masks.clone().filter(|m| m.count_ones() >= 2).collect(),
-            };
+            let ms = f.regions(3);
             let mut e: Equation = ms.iter().map(|&m| (m, 1)).collect();
             e.push((8 + j, -1));
             eqs.push(e);
