@@ -335,8 +335,11 @@ try {
     const links = page.locator('section[aria-labelledby="rapprochements"] form[action="/liens/separation"]');
     const before = await links.count();
     const other = await links.first().locator('input[name="other"]').inputValue();
+    // the ground is asked: the browser holds the form until one is chosen
+    await links.first().locator('select[name="motif"]').selectOption('personne');
     await navigateBy(() => links.first().locator('button').click());
     check(pathname() === target, `« pas la même personne » led to ${page.url()}, expected ${target}`);
+    check((await page.locator('text=motif : Confirmé par la personne').count()) >= 1, 'the decision does not show its ground');
     check((await page.locator(`section[aria-labelledby="rapprochements"] form[action="/liens/separation"] input[name="other"][value="${other}"]`).count()) === 0,
       'the contested link is still shown as automatic');
     check((await links.count()) < before, 'no fewer automatic links after « pas la même personne »');
@@ -347,6 +350,24 @@ try {
     check(pathname() === target, `withdrawing led to ${page.url()}`);
     check((await page.locator(`section[aria-labelledby="rapprochements"] form[action="/liens/separation"] input[name="other"][value="${other}"]`).count()) === 1,
       'the automatic link is not back at once after withdrawing the decision');
+  });
+
+  await step('a pair of the queue: skipped, then decided with its ground', async () => {
+    await page.goto(url('/doublons'), { waitUntil: 'load' });
+    const pairs = page.locator('table a[href^="/doublons/"]');
+    check((await pairs.count()) >= 2, 'fewer than two pairs left in the demo queue');
+    const first = await pairs.first().getAttribute('href');
+    await navigateBy(() => pairs.first().click());
+    await navigateBy(() => page.getByRole('link', { name: 'Passer cette paire sans décider' }).click());
+    check(/^\/doublons\/\d+$/.test(pathname()) && pathname() !== first, `skipping ${first} led to ${page.url()}`);
+    await page.getByLabel('Personnes différentes : ne plus proposer cette paire').check();
+    await page.getByLabel('Les deux fiches suffisent à trancher').check();
+    await navigateBy(() => page.getByRole('button', { name: 'Enregistrer la décision' }).click());
+    check((await page.locator('.notice', { hasText: 'Décision enregistrée : personnes différentes' }).count()) === 1,
+      `no notice after deciding (${page.url()})`);
+    await page.goto(url('/doublons/decisions'), { waitUntil: 'load' });
+    check((await page.locator('td', { hasText: 'Les deux fiches suffisent à trancher' }).count()) >= 1,
+      'the decisions log does not show the ground');
   });
 
   for (const p of provoked) console.log(`      provoked: ${p}`);

@@ -8,6 +8,7 @@
 use std::collections::{HashMap, HashSet};
 
 use domain::audit::{AuditAction, Outcome as AuditOutcome};
+use domain::identity::DecisionBasis;
 use domain::policy::{self, Action};
 use domain::user::Actor;
 use domain::{HouseholdId, PersonId};
@@ -31,6 +32,7 @@ pub struct DecisionView {
     pub decided_at: String,
     pub by: Option<String>,
     pub org: String,
+    pub basis: DecisionBasis,
     /// Each side's household commune (INSEE code, name), when it has one.
     pub communes: [Option<(String, String)>; 2],
 }
@@ -62,6 +64,7 @@ pub struct RejectionView {
     pub other: PersonRef,
     pub decided_at: String,
     pub org: String,
+    pub basis: DecisionBasis,
     /// Whether the reader may withdraw it (a reviewer of both files).
     pub may_withdraw: bool,
 }
@@ -134,6 +137,7 @@ impl App {
             decided_at: d.decided_at.clone(),
             by: d.by.clone(),
             org: d.org.clone(),
+            basis: d.basis,
             communes: [look.communes.get(&ha).cloned(), look.communes.get(&hb).cloned()],
         }))
     }
@@ -250,6 +254,7 @@ impl App {
                     other: PersonRef { person: other, household: h, name },
                     decided_at: d.decided_at,
                     org: d.org,
+                    basis: d.basis,
                     may_withdraw: policy::may_review_pair(actor, &here_facts, &facts, today),
                 });
             }

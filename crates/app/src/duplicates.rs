@@ -6,6 +6,7 @@ use std::collections::{HashMap, HashSet};
 
 use domain::audit::{AuditAction, Outcome as AuditOutcome};
 use domain::household::Membership;
+use domain::identity::DecisionBasis;
 use domain::policy::{self, HouseholdFacts};
 use domain::user::Actor;
 use domain::{HouseholdId, InvalidInput, PersonId};
@@ -99,6 +100,7 @@ pub struct MergeView {
     pub other: Option<(HouseholdId, String)>,
     pub decided_at: String,
     pub by: Option<String>,
+    pub basis: DecisionBasis,
 }
 
 /// A member as the linkage screens name it: `DUPONT Marie`.
@@ -285,9 +287,12 @@ impl App {
     }
 
     /// Same person (a merge keeping both records) or different people (never proposed again).
-    pub async fn decide_pair(&self, actor: &Actor, id: i64, same: bool) -> Result<()> {
+    pub async fn decide_pair(&self, actor: &Actor, id: i64, same: bool, basis: DecisionBasis) -> Result<()> {
+        if basis == DecisionBasis::Unstated {
+            return Err(AppError::Invalid(InvalidInput::new("motif", "indiquez sur quoi repose la décision")));
+        }
         let (mut tx, c, ha, hb) = self.reviewable_pair(actor, id).await?;
-        store::linkage::decide(&mut tx, c.a, c.b, same, (actor.org, actor.user)).await.map_err(|e| match e {
+        store::linkage::decide(&mut tx, c.a, c.b, same, basis, (actor.org, actor.user)).await.map_err(|e| match e {
             store::StoreError::Conflict => {
                 AppError::Invalid(InvalidInput::new("doublon", "cette paire est déjà tranchée"))
             }
@@ -353,7 +358,14 @@ impl App {
                 }
                 _ => None,
             };
-            out.push(MergeView { id: m.id, here: here_name, other: other_view, decided_at: m.decided_at, by: m.by });
+            out.push(MergeView {
+                id: m.id,
+                here: here_name,
+                other: other_view,
+                decided_at: m.decided_at,
+                by: m.by,
+                basis: m.basis,
+            });
         }
         record(&mut tx, actor, AuditAction::LinkageRead, Some(("household", household.0)), AuditOutcome::Allowed)
             .await?;

@@ -4,6 +4,7 @@
 //! even mentioned).
 
 use domain::audit::{AuditAction, Outcome as AuditOutcome};
+use domain::identity::DecisionBasis;
 use domain::policy::{self, Action};
 use domain::user::Actor;
 use domain::{HouseholdId, InvalidInput, PersonId};
@@ -76,7 +77,16 @@ impl App {
     /// decision, so the pair is never linked nor proposed again; the engine's clusters around
     /// them are formed again at once without that link (`clusters::recluster_around`).
     /// Refused and logged unless the two are linked and the actor may review both files.
-    pub async fn separate(&self, actor: &Actor, household: HouseholdId, here: PersonId, other: PersonId) -> Result<()> {
+    pub async fn separate(
+        &self,
+        actor: &Actor,
+        household: HouseholdId,
+        (here, other): (PersonId, PersonId),
+        basis: DecisionBasis,
+    ) -> Result<()> {
+        if basis == DecisionBasis::Unstated {
+            return Err(AppError::Invalid(InvalidInput::new("motif", "indiquez sur quoi repose la décision")));
+        }
         let mut tx = self.store.begin_audited().await?;
         let (a, b) = ordered(here, other);
         let pair = Candidate { id: 0, a, b, probability: 0.0, explanation: String::new() };
@@ -95,7 +105,7 @@ impl App {
             tx.commit().await?;
             return Err(AppError::NotFound);
         }
-        store::linkage::decide(&mut tx, a, b, false, (actor.org, actor.user)).await.map_err(|e| match e {
+        store::linkage::decide(&mut tx, a, b, false, basis, (actor.org, actor.user)).await.map_err(|e| match e {
             store::StoreError::Conflict => {
                 AppError::Invalid(InvalidInput::new("rapprochement", "cette paire est déjà tranchée"))
             }

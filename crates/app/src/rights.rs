@@ -73,12 +73,15 @@ pub struct RightsExport {
     pub besoins: Option<Vec<String>>,
     pub notes_sensibles: Option<Vec<ExportEntry>>,
     pub rectifications: Vec<ExportEntry>,
+    /// Reviewers' decisions that a member's record and a record of another household are, or
+    /// are not, one person. The other record is not described: it may be someone else's.
+    pub rapprochements: Vec<ExportEntry>,
     pub acces: Vec<ExportAccess>,
     /// What kind of data each exported field is (from the personal-data inventory).
     pub categories: Vec<ExportCategory>,
 }
 
-const EXPORTED_TABLES: [&str; 11] = [
+const EXPORTED_TABLES: [&str; 12] = [
     "households",
     "persons",
     "household_members",
@@ -90,6 +93,7 @@ const EXPORTED_TABLES: [&str; 11] = [
     "sharing_choices",
     "household_needs",
     "sensitive_notes",
+    "link_decisions",
 ];
 
 impl App {
@@ -112,6 +116,12 @@ impl App {
         let rectifications = store::households::rectifications(&mut tx, id).await?;
         let needs = store::sensitive::needs_payload(&mut tx, id).await?;
         let notes = store::sensitive::notes(&mut tx, id).await?;
+        let mut decisions = Vec::new();
+        for m in &h.members {
+            for d in store::linkage::decisions_on(&mut tx, m.person.id).await? {
+                decisions.push((m.person.given_names.clone(), m.person.family_name.clone(), d));
+            }
+        }
         // The export's own event is recorded before the log is read, so it lists itself.
         let event = store::audit::NewAuditEvent {
             actor_user: actor.map(|a| a.user.0),
@@ -260,6 +270,15 @@ impl App {
                     let shown = |v: Option<String>| v.unwrap_or_else(|| "—".into());
                     let detail = Some(format!("{} → {} ({reason})", shown(old), shown(new)));
                     entry(at, format!("Rectification : {column}"), detail, String::new(), author)
+                })
+                .collect(),
+            rapprochements: decisions
+                .into_iter()
+                .map(|(given, family, d)| {
+                    let what = if d.same { "reconnue comme la même personne" } else { "jugée d'une autre personne" };
+                    let libelle = format!("Fiche de {given} {family} {what} qu'une fiche d'un autre ménage");
+                    let day = d.decided_at.get(..10).unwrap_or(&d.decided_at).to_owned();
+                    entry(day, libelle, Some(format!("motif : {}", d.basis.label())), d.org, d.by)
                 })
                 .collect(),
             acces: access

@@ -4,6 +4,7 @@
 
 use std::collections::BTreeMap;
 
+use domain::identity::DecisionBasis;
 use domain::PersonId;
 use store::linkage::Candidate;
 
@@ -26,12 +27,13 @@ impl App {
         let siao = self.demo_actor("siao").await?;
         let mut out = LinkageDemo::default();
         let queue = self.duplicate_queue(&siao).await?;
-        for q in queue.iter().take(3) {
-            self.decide_pair(&siao, q.candidate.id, true).await?;
+        let grounds = [DecisionBasis::IdentityDocument, DecisionBasis::Follower, DecisionBasis::Records];
+        for (q, basis) in queue.iter().take(3).zip(grounds) {
+            self.decide_pair(&siao, q.candidate.id, true, basis).await?;
             out.same += 1;
         }
         for q in queue.iter().skip(3).rev().take(1) {
-            self.decide_pair(&siao, q.candidate.id, false).await?;
+            self.decide_pair(&siao, q.candidate.id, false, DecisionBasis::Person).await?;
             out.different += 1;
         }
         // three records the engine put together, none decided yet, all readable by the SIAO
@@ -59,9 +61,9 @@ impl App {
                 continue;
             }
             let by = (siao.org, siao.user);
-            store::linkage::decide(&mut tx, x, y, true, by).await?;
-            store::linkage::decide(&mut tx, y, z, true, by).await?;
-            store::linkage::decide(&mut tx, x, z, false, by).await?;
+            store::linkage::decide(&mut tx, x, y, true, DecisionBasis::Records, by).await?;
+            store::linkage::decide(&mut tx, y, z, true, DecisionBasis::Records, by).await?;
+            store::linkage::decide(&mut tx, x, z, false, DecisionBasis::Follower, by).await?;
             crate::audit::record(
                 &mut tx,
                 &siao,

@@ -2,6 +2,7 @@
 //! name and place — never more), its stable clusters, the queue of uncertain pairs, the reviewers' decisions. A merge is
 //! a `meme` decision between two persons; an unmerge deletes it, leaving the store as before.
 
+use domain::identity::DecisionBasis;
 use domain::{HouseholdId, OrgId, PersonId, UserId};
 
 use crate::{now_timestamp, Conn, Result};
@@ -417,15 +418,23 @@ pub async fn display_name(conn: &mut Conn, person: PersonId) -> Result<Option<St
 }
 
 /// Records a decision on a pair (a < b). `Conflict` when the pair was already decided.
-pub async fn decide(conn: &mut Conn, a: PersonId, b: PersonId, same: bool, by: (OrgId, UserId)) -> Result<()> {
+pub async fn decide(
+    conn: &mut Conn,
+    a: PersonId,
+    b: PersonId,
+    same: bool,
+    basis: DecisionBasis,
+    by: (OrgId, UserId),
+) -> Result<()> {
     let (a, b) = if a.0 < b.0 { (a, b) } else { (b, a) };
     sqlx::query(
-        "INSERT INTO link_decisions (person_a, person_b, decision, decided_by, org_id, decided_at)
-         VALUES ($1, $2, $3, $4, $5, $6)",
+        "INSERT INTO link_decisions (person_a, person_b, decision, basis, decided_by, org_id, decided_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7)",
     )
     .bind(a.0)
     .bind(b.0)
     .bind(if same { "meme" } else { "differente" })
+    .bind(basis.code())
     .bind(by.1 .0)
     .bind(by.0 .0)
     .bind(now_timestamp())
@@ -481,7 +490,7 @@ pub async fn rejected_pairs(conn: &mut Conn) -> Result<Vec<(PersonId, PersonId)>
     Ok(rows.into_iter().map(|(a, b)| (PersonId(a), PersonId(b))).collect())
 }
 
-/// A merge: (decision id, the two persons, when, by whom).
+/// A merge: (decision id, the two persons, when, by whom, on what ground).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Merge {
     pub id: i64,
@@ -489,20 +498,27 @@ pub struct Merge {
     pub b: PersonId,
     pub decided_at: String,
     pub by: Option<String>,
+    pub basis: DecisionBasis,
+}
+
+type MergeRow = (i64, i64, i64, String, Option<String>, String);
+
+const MERGES: &str = "SELECT d.id, d.person_a, d.person_b, d.decided_at, u.display_name, d.basis FROM link_decisions d
+     LEFT JOIN users u ON u.id = d.decided_by WHERE d.decision = 'meme'";
+
+fn merge_of(r: MergeRow) -> Merge {
+    Merge { id: r.0, a: PersonId(r.1), b: PersonId(r.2), decided_at: r.3, by: r.4, basis: basis_of(&r.5) }
+}
+
+/// A stored ground; the store only holds codes the domain wrote.
+fn basis_of(code: &str) -> DecisionBasis {
+    DecisionBasis::parse(code).unwrap_or(DecisionBasis::Unstated)
 }
 
 /// Every merge (reviewers' « same person »), oldest first.
 pub async fn merges(conn: &mut Conn) -> Result<Vec<Merge>> {
-    let rows: Vec<(i64, i64, i64, String, Option<String>)> = sqlx::query_as(
-        "SELECT d.id, d.person_a, d.person_b, d.decided_at, u.display_name FROM link_decisions d
-         LEFT JOIN users u ON u.id = d.decided_by WHERE d.decision = 'meme' ORDER BY d.id",
-    )
-    .fetch_all(conn)
-    .await?;
-    Ok(rows
-        .into_iter()
-        .map(|r| Merge { id: r.0, a: PersonId(r.1), b: PersonId(r.2), decided_at: r.3, by: r.4 })
-        .collect())
+    let rows: Vec<MergeRow> = sqlx::query_as(&format!("{MERGES} ORDER BY d.id")).fetch_all(conn).await?;
+    Ok(rows.into_iter().map(merge_of).collect())
 }
 
 /// The merges involving any of these persons.
@@ -512,14 +528,9 @@ pub async fn merges_of(conn: &mut Conn, persons: &[PersonId]) -> Result<Vec<Merg
 }
 
 pub async fn merge(conn: &mut Conn, id: i64) -> Result<Option<Merge>> {
-    let row: Option<(i64, i64, i64, String, Option<String>)> = sqlx::query_as(
-        "SELECT d.id, d.person_a, d.person_b, d.decided_at, u.display_name FROM link_decisions d
-         LEFT JOIN users u ON u.id = d.decided_by WHERE d.decision = 'meme' AND d.id = $1",
-    )
-    .bind(id)
-    .fetch_optional(conn)
-    .await?;
-    Ok(row.map(|r| Merge { id: r.0, a: PersonId(r.1), b: PersonId(r.2), decided_at: r.3, by: r.4 }))
+    let row: Option<MergeRow> =
+        sqlx::query_as(&format!("{MERGES} AND d.id = $1")).bind(id).fetch_optional(conn).await?;
+    Ok(row.map(merge_of))
 }
 
 /// Deletes a decision of the given kind, and nothing else: an unmerge (`same`), or the
@@ -545,15 +556,25 @@ pub struct Decision {
     pub decided_at: String,
     pub by: Option<String>,
     pub org: String,
+    pub basis: DecisionBasis,
 }
 
-type DecisionRow = (i64, i64, i64, String, String, Option<String>, String);
+type DecisionRow = (i64, i64, i64, String, String, Option<String>, String, String);
 
-const DECISIONS: &str = "SELECT d.id, d.person_a, d.person_b, d.decision, d.decided_at, u.display_name, o.name
+const DECISIONS: &str = "SELECT d.id, d.person_a, d.person_b, d.decision, d.decided_at, u.display_name, o.name, d.basis
      FROM link_decisions d LEFT JOIN users u ON u.id = d.decided_by JOIN organisations o ON o.id = d.org_id";
 
 fn decision_of(r: DecisionRow) -> Decision {
-    Decision { id: r.0, a: PersonId(r.1), b: PersonId(r.2), same: r.3 == "meme", decided_at: r.4, by: r.5, org: r.6 }
+    Decision {
+        id: r.0,
+        a: PersonId(r.1),
+        b: PersonId(r.2),
+        same: r.3 == "meme",
+        decided_at: r.4,
+        by: r.5,
+        org: r.6,
+        basis: basis_of(&r.7),
+    }
 }
 
 /// Every decision, newest first.
@@ -569,24 +590,28 @@ pub async fn decision(conn: &mut Conn, id: i64) -> Result<Option<Decision>> {
     Ok(row.map(decision_of))
 }
 
+/// The decisions involving `person`, either way, oldest first.
+pub async fn decisions_on(conn: &mut Conn, person: PersonId) -> Result<Vec<Decision>> {
+    let rows: Vec<DecisionRow> =
+        sqlx::query_as(&format!("{DECISIONS} WHERE d.person_a = $1 OR d.person_b = $2 ORDER BY d.id"))
+            .bind(person.0)
+            .bind(person.0)
+            .fetch_all(conn)
+            .await?;
+    Ok(rows.into_iter().map(decision_of).collect())
+}
+
 /// The « different people » decisions involving `person`, oldest first.
 pub async fn rejections_of(conn: &mut Conn, person: PersonId) -> Result<Vec<Decision>> {
-    let rows: Vec<DecisionRow> = sqlx::query_as(&format!(
-        "{DECISIONS} WHERE d.decision = 'differente' AND (d.person_a = $1 OR d.person_b = $2) ORDER BY d.id"
-    ))
-    .bind(person.0)
-    .bind(person.0)
-    .fetch_all(conn)
-    .await?;
-    Ok(rows.into_iter().map(decision_of).collect())
+    Ok(decisions_on(conn, person).await?.into_iter().filter(|d| !d.same).collect())
 }
 
 /// The « different people » decisions whose two persons the last run left in one cluster: only
 /// « same person » merges can join them (the engine's clustering keeps them apart), so
 /// reviewers contradict each other there.
 pub async fn contradicted(conn: &mut Conn) -> Result<Vec<(Decision, i64)>> {
-    let rows: Vec<(i64, i64, i64, String, String, Option<String>, String, i64)> = sqlx::query_as(
-        "SELECT d.id, d.person_a, d.person_b, d.decision, d.decided_at, u.display_name, o.name, ca.cluster_id
+    let rows: Vec<(i64, i64, i64, String, String, Option<String>, String, String, i64)> = sqlx::query_as(
+        "SELECT d.id, d.person_a, d.person_b, d.decision, d.decided_at, u.display_name, o.name, d.basis, ca.cluster_id
          FROM link_decisions d LEFT JOIN users u ON u.id = d.decided_by JOIN organisations o ON o.id = d.org_id
          JOIN person_clusters ca ON ca.person_id = d.person_a
          JOIN person_clusters cb ON cb.person_id = d.person_b
@@ -595,7 +620,7 @@ pub async fn contradicted(conn: &mut Conn) -> Result<Vec<(Decision, i64)>> {
     )
     .fetch_all(conn)
     .await?;
-    Ok(rows.into_iter().map(|r| (decision_of((r.0, r.1, r.2, r.3, r.4, r.5, r.6)), r.7)).collect())
+    Ok(rows.into_iter().map(|r| (decision_of((r.0, r.1, r.2, r.3, r.4, r.5, r.6, r.7)), r.8)).collect())
 }
 
 /// The persons of a cluster, as last computed.

@@ -23,6 +23,7 @@ pub fn rights_html(e: &RightsExport) -> Result<String, askama::Error> {
             ("Limitations du traitement", &e.limitations),
             ("Notes sensibles (chiffrées)", notes),
             ("Rectifications", &e.rectifications),
+            ("Rapprochements avec des fiches d'autres ménages", &e.rapprochements),
         ],
     }
     .render()

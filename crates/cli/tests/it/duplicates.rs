@@ -4,6 +4,7 @@
 
 use app::duplicates::FieldWeight;
 use app::AppError;
+use domain::identity::DecisionBasis;
 use domain::PersonId;
 use testkit::{apps, fixture_password, Fixture};
 
@@ -44,6 +45,12 @@ async fn last_event(t: &testkit::TestApp) -> (String, String) {
     let mut conn = t.app.store.pool().acquire().await.unwrap();
     let e = store::audit::recent(&mut conn, 1).await.unwrap().remove(0).event;
     (e.action, e.outcome)
+}
+
+/// The access log's head: it moves with every event.
+async fn last_hash(t: &testkit::TestApp) -> String {
+    let mut conn = t.app.store.pool().acquire().await.unwrap();
+    store::audit::recent(&mut conn, 1).await.unwrap().remove(0).hash
 }
 
 /// A new member of household `h` from today (`birth` may be empty).
@@ -105,13 +112,19 @@ async fn merge_then_unmerge_leaves_the_store_as_it_was() {
             t.app.duplicate_queue(&f.actor("siao")).await.unwrap().into_iter().find(|q| q.candidate.id != id);
         let other_pair = other_pair.expect("the SIAO coordinator sees both pairs").candidate.id;
         assert!(matches!(t.app.duplicate_pair(&referent, other_pair).await, Err(AppError::NotFound)));
-        assert!(matches!(t.app.decide_pair(&referent, other_pair, true).await, Err(AppError::NotFound)));
+        assert!(matches!(
+            t.app.decide_pair(&referent, other_pair, true, DecisionBasis::Records).await,
+            Err(AppError::NotFound)
+        ));
         let view = t.app.duplicate_pair(&referent, id).await.unwrap();
         assert_eq!(view.explanation.len(), 2);
 
         let before = dump(&t).await;
-        t.app.decide_pair(&referent, id, true).await.unwrap();
-        assert!(matches!(t.app.decide_pair(&referent, id, false).await, Err(AppError::Invalid(_))), "decided once");
+        t.app.decide_pair(&referent, id, true, DecisionBasis::Records).await.unwrap();
+        assert!(
+            matches!(t.app.decide_pair(&referent, id, false, DecisionBasis::Records).await, Err(AppError::Invalid(_))),
+            "decided once"
+        );
         assert_ne!(dump(&t).await, before);
         let now = shown(&t).await;
         assert_eq!((now[&pa], now[&pab], now[&pb]), (1, 1, 3), "the merge shows at once, under the smaller engine id");
@@ -125,7 +138,7 @@ async fn merge_then_unmerge_leaves_the_store_as_it_was() {
         assert_eq!(dump(&t).await, before, "the store after unmerge equals the store before merge");
 
         // "Different people": never proposed again, even when the engine finds the pair again.
-        t.app.decide_pair(&referent, id, false).await.unwrap();
+        t.app.decide_pair(&referent, id, false, DecisionBasis::Records).await.unwrap();
         {
             let mut conn = t.app.store.pool().acquire().await.unwrap();
             let again = [(pab, pa, 0.9, why.clone())];
@@ -175,14 +188,35 @@ async fn the_queue_through_the_screens() {
         assert!(p.body.contains("AUBERT Léa (2015)") && p.body.contains("COLIN Léa (2015)"), "{}", p.body);
         assert_eq!(p.body.matches("rapprochement dans l'autre ménage").count(), 2, "{}", p.body);
         assert!(p.body.contains("<li>AUBERT Noé</li>"), "not linked, no year");
+        // skipping a pair goes to the next one in the queue's order, and from the last back to the first
+        let skip = c.get(&format!("/doublons/{id}/suivante")).await;
+        assert_eq!(skip.location(), Some(format!("/doublons/{next}").as_str()));
+        let skip = c.get(&format!("/doublons/{next}/suivante")).await;
+        assert_eq!(skip.location(), Some(format!("/doublons/{id}").as_str()));
+        // a decision states its ground: without one, the form comes back as it was, nothing recorded
+        assert!(p.body.contains("ou titre de séjour vu") && !p.body.contains("Non précisé"));
+        let bare = c.post(&format!("/doublons/{id}"), &[("csrf", &csrf), ("decision", "meme")]).await;
+        assert_eq!(bare.status, 422);
+        assert!(bare.body.contains("Indiquez sur quoi repose votre décision"), "{}", bare.body);
+        assert!(bare.body.contains(r#"value="meme" required checked"#), "the choice is kept");
+        assert_eq!(t.app.duplicate_queue(&f.actor("referent-a")).await.unwrap().len(), 2, "nothing decided");
+        let odd = [("csrf", csrf.as_str()), ("decision", "meme"), ("motif", "non_precise")];
+        assert_eq!(c.post(&format!("/doublons/{id}"), &odd).await.status, 422, "only a ground the form offers");
         // a decision leads to the next pair, saying what was recorded
-        let decided = c.post(&format!("/doublons/{id}"), &[("csrf", &csrf), ("decision", "meme")]).await;
+        let decided =
+            c.post(&format!("/doublons/{id}"), &[("csrf", &csrf), ("decision", "meme"), ("motif", "piece")]).await;
         assert_eq!(decided.status, 303);
         assert_eq!(decided.location(), Some(format!("/doublons/{next}?fait=meme").as_str()));
         let on = c.get(&format!("/doublons/{next}?fait=meme")).await;
         assert!(on.body.contains("Décision enregistrée : même personne") && on.body.contains("Paire suivante"));
-        let last = c.post(&format!("/doublons/{next}"), &[("csrf", &csrf), ("decision", "differente")]).await;
+        let last = c
+            .post(&format!("/doublons/{next}"), &[("csrf", &csrf), ("decision", "differente"), ("motif", "structure")])
+            .await;
         assert_eq!(last.location(), Some("/doublons?fait=differente"), "the last one: back to the queue");
+        assert_eq!(c.get(&format!("/doublons/{id}/suivante")).await.location(), Some("/doublons"), "none left");
+        // the log says what each decision rests on
+        let log = c.get("/doublons/decisions").await.body;
+        assert!(log.contains("ou titre de séjour vu") && log.contains("Confirmé par une structure qui la suit"));
         let empty = c.get("/doublons?fait=differente").await;
         assert!(
             empty.body.contains("personnes différentes. La paire ne sera plus proposée")
@@ -190,6 +224,24 @@ async fn the_queue_through_the_screens() {
         );
         let file = c.get(&format!("/menages/{}", f.h_a.0)).await;
         assert!(file.body.contains("Fiches rapprochées") && file.body.contains("/annulation"));
+        assert!(file.body.contains("identité ou titre de séjour vu"), "{}", file.body);
+        // the person's access export tells both decisions, without the other record
+        let export = t.app.rights_export(None, f.h_a).await.unwrap();
+        let told: Vec<_> = export.rapprochements.iter().map(|e| (e.libelle.as_str(), e.detail.as_deref())).collect();
+        assert_eq!(
+            told,
+            [
+                (
+                    "Fiche de Camille Aubert reconnue comme la même personne qu'une fiche d'un autre ménage",
+                    Some("motif : Pièce d'identité ou titre de séjour vu")
+                ),
+                (
+                    "Fiche de Léa Aubert jugée d'une autre personne qu'une fiche d'un autre ménage",
+                    Some("motif : Confirmé par une structure qui la suit")
+                ),
+            ]
+        );
+        assert!(!format!("{export:?}").contains("Colin"), "nothing of the other household");
         let mid = t.app.household_merges(&f.actor("referent-a"), f.h_a).await.unwrap()[0].id;
         let undo = c
             .post(&format!("/fusions/{mid}/annulation"), &[("csrf", &csrf), ("household", &f.h_a.0.to_string())])
@@ -222,26 +274,27 @@ async fn an_automatic_link_is_contested_from_the_file() {
         // B does not read h_a: the link is not even mentioned, and B cannot contest it
         let seen_by_b = t.app.household_links(&b, f.h_ab).await.unwrap();
         assert!(seen_by_b.iter().all(|l| l.other != pa), "{seen_by_b:?}");
-        assert!(matches!(t.app.separate(&b, f.h_ab, pab, pa).await, Err(AppError::NotFound)));
+        assert!(matches!(t.app.separate(&b, f.h_ab, (pab, pa), DecisionBasis::Person).await, Err(AppError::NotFound)));
         assert_eq!(last_event(&t).await, ("linkage.decision".to_owned(), "denied".to_owned()));
         // only a pair that is linked, from the file it is shown on
-        assert!(matches!(t.app.separate(&a, f.h_ab, pa, pab).await, Err(AppError::NotFound)));
+        assert!(matches!(t.app.separate(&a, f.h_ab, (pa, pab), DecisionBasis::Person).await, Err(AppError::NotFound)));
 
         let mut c = t.client();
         c.login("referent-a@test.parcours.test", fixture_password()).await;
         let csrf = c.csrf().await;
         let file = c.get(&format!("/menages/{}", f.h_a.0)).await;
         assert!(file.body.contains("Par le rapprochement automatique") && file.body.contains("/liens/separation"));
-        let form = [
-            ("csrf", csrf.as_str()),
-            ("household", &f.h_a.0.to_string()),
-            ("here", &pa.0.to_string()),
-            ("other", &pab.0.to_string()),
-        ];
+        let (h, here, other) = (f.h_a.0.to_string(), pa.0.to_string(), pab.0.to_string());
+        let form = [("csrf", csrf.as_str()), ("household", &h), ("here", &here), ("other", &other)];
+        let head = last_hash(&t).await;
+        assert_eq!(c.post("/liens/separation", &form).await.status, 422, "a ground is asked");
+        assert_eq!(last_hash(&t).await, head, "nothing decided, nothing read");
+        let form = [form.as_slice(), &[("motif", "personne")]].concat();
         assert_eq!(c.post("/liens/separation", &form).await.status, 303);
         // the link is gone at once: h_a stands alone, h_ab and h_b stay linked
         let file = c.get(&format!("/menages/{}", f.h_a.0)).await.body;
         assert!(!file.contains("/liens/separation") && !file.contains("Par le rapprochement automatique"));
+        assert!(file.contains("motif : Confirmé par la personne"), "{file}");
         let mut conn = t.app.store.pool().acquire().await.unwrap();
         assert_eq!(store::linkage::rejected_pairs(&mut conn).await.unwrap(), vec![(pa.min(pab), pa.max(pab))]);
         let clusters: std::collections::HashMap<_, _> =
@@ -249,7 +302,10 @@ async fn an_automatic_link_is_contested_from_the_file() {
         assert_eq!((clusters[&pab], clusters[&pb]), (7, 7), "the stronger link keeps the id");
         assert!(clusters[&pa] > 7, "a fresh id");
         drop(conn);
-        assert!(matches!(t.app.separate(&a, f.h_a, pa, pab).await, Err(AppError::NotFound)), "no link left");
+        assert!(
+            matches!(t.app.separate(&a, f.h_a, (pa, pab), DecisionBasis::Person).await, Err(AppError::NotFound)),
+            "no link left"
+        );
         assert_eq!(last_event(&t).await, ("linkage.decision".to_owned(), "denied".to_owned()));
         t.finish().await;
     }
@@ -271,9 +327,9 @@ async fn contradictory_decisions_are_listed_to_those_who_may_settle_them() {
         // the last run showed the engine's three clusters as one
         let mut conn = t.app.store.pool().acquire().await.unwrap();
         let by = (siao.org, siao.user);
-        store::linkage::decide(&mut conn, pa, pb, false, by).await.unwrap();
-        store::linkage::decide(&mut conn, pa, pab, true, by).await.unwrap();
-        store::linkage::decide(&mut conn, pab, pb, true, by).await.unwrap();
+        store::linkage::decide(&mut conn, pa, pb, false, DecisionBasis::Records, by).await.unwrap();
+        store::linkage::decide(&mut conn, pa, pab, true, DecisionBasis::Records, by).await.unwrap();
+        store::linkage::decide(&mut conn, pab, pb, true, DecisionBasis::Records, by).await.unwrap();
         store::linkage::replace_clusters(&mut conn, &[(pa, 1, 1), (pab, 2, 1), (pb, 3, 1)]).await.unwrap();
         drop(conn);
 
@@ -378,7 +434,9 @@ async fn the_decision_log_pages_by_fifty() {
                 if k > app::decisions::PER_PAGE {
                     break 'pairs;
                 }
-                store::linkage::decide(&mut conn, *x, *y, k % 2 == 0, (siao.org, siao.user)).await.unwrap();
+                store::linkage::decide(&mut conn, *x, *y, k % 2 == 0, DecisionBasis::Records, (siao.org, siao.user))
+                    .await
+                    .unwrap();
                 k += 1;
             }
         }
@@ -549,7 +607,9 @@ async fn the_queue_filters_all_pairs_at_once_as_the_check_on_one_pair_does() {
         let siao = f.actor("siao");
         let mut conn = t.app.store.pool().acquire().await.unwrap();
         for (k, (a, b, _, _)) in pairs.iter().enumerate() {
-            store::linkage::decide(&mut conn, *a, *b, k % 2 == 0, (siao.org, siao.user)).await.unwrap();
+            store::linkage::decide(&mut conn, *a, *b, k % 2 == 0, DecisionBasis::Records, (siao.org, siao.user))
+                .await
+                .unwrap();
         }
         drop(conn);
         for who in everyone {
@@ -578,7 +638,7 @@ async fn a_rejection_shows_on_the_files_its_reader_may_read_and_is_withdrawn_the
         let (pa, pab) = (person_of(&t, f.h_a).await, person_of(&t, f.h_ab).await);
         let siao = f.actor("siao");
         let mut conn = t.app.store.pool().acquire().await.unwrap();
-        store::linkage::decide(&mut conn, pa, pab, false, (siao.org, siao.user)).await.unwrap();
+        store::linkage::decide(&mut conn, pa, pab, false, DecisionBasis::Records, (siao.org, siao.user)).await.unwrap();
         drop(conn);
         let seen_by_a = t.app.household_rejections(&f.actor("referent-a"), f.h_a).await.unwrap();
         assert_eq!(seen_by_a.len(), 1);
@@ -617,7 +677,16 @@ async fn a_withdrawal_never_joins_two_members_of_one_household() {
         let siao = f.actor("siao");
         let reject_then_withdraw = || async {
             let mut conn = t.app.store.pool().acquire().await.unwrap();
-            store::linkage::decide(&mut conn, pab.min(pb), pab.max(pb), false, (siao.org, siao.user)).await.unwrap();
+            store::linkage::decide(
+                &mut conn,
+                pab.min(pb),
+                pab.max(pb),
+                false,
+                DecisionBasis::Records,
+                (siao.org, siao.user),
+            )
+            .await
+            .unwrap();
             let id = store::linkage::decisions(&mut conn).await.unwrap().into_iter().find(|d| !d.same).unwrap().id;
             drop(conn);
             t.app.withdraw_rejection(&siao, id).await.unwrap();
@@ -764,11 +833,20 @@ async fn a_pair_read_and_decided_is_in_both_households_access_logs() {
 
         let a = f.actor("referent-a");
         t.app.duplicate_pair(&a, id).await.unwrap();
-        t.app.decide_pair(&a, id, true).await.unwrap();
+        t.app.decide_pair(&a, id, true, DecisionBasis::Records).await.unwrap();
         let mid = t.app.household_merges(&a, f.h_a).await.unwrap()[0].id;
         t.app.unmerge(&a, mid).await.unwrap();
         let mut conn = t.app.store.pool().acquire().await.unwrap();
-        store::linkage::decide(&mut conn, pa, pab, false, (domain::OrgId(1), domain::UserId(1))).await.unwrap();
+        store::linkage::decide(
+            &mut conn,
+            pa,
+            pab,
+            false,
+            DecisionBasis::Records,
+            (domain::OrgId(1), domain::UserId(1)),
+        )
+        .await
+        .unwrap();
         let rejection = store::linkage::decisions(&mut conn).await.unwrap().into_iter().find(|d| !d.same).unwrap();
         drop(conn);
         t.app.withdraw_rejection(&a, rejection.id).await.unwrap();
@@ -833,7 +911,10 @@ async fn the_queue_filters_by_commune_from_pair_to_pair() {
                 && pair.body.contains(r#"href="/doublons?commune=38001""#)
         );
         let decided = c
-            .post(&format!("/doublons/{far}"), &[("csrf", &csrf), ("decision", "differente"), ("commune", "38001")])
+            .post(
+                &format!("/doublons/{far}"),
+                &[("csrf", &csrf), ("decision", "differente"), ("motif", "fiches"), ("commune", "38001")],
+            )
             .await;
         assert_eq!(decided.location(), Some("/doublons?fait=differente&commune=38001"), "none left there");
         let empty = c.get("/doublons?fait=differente&commune=38001").await;
@@ -894,8 +975,10 @@ async fn the_decision_log_filters_by_commune() {
         let (pb, pfar) = (person_of(&t, f.h_b).await, person_of(&t, f.h_far).await);
         let siao = f.actor("siao");
         let mut conn = t.app.store.pool().acquire().await.unwrap();
-        store::linkage::decide(&mut conn, pa, pab, false, (siao.org, siao.user)).await.unwrap();
-        store::linkage::decide(&mut conn, pb, pfar, false, (siao.org, siao.user)).await.unwrap();
+        store::linkage::decide(&mut conn, pa, pab, false, DecisionBasis::Records, (siao.org, siao.user)).await.unwrap();
+        store::linkage::decide(&mut conn, pb, pfar, false, DecisionBasis::Records, (siao.org, siao.user))
+            .await
+            .unwrap();
         drop(conn);
         let filter = |commune: Option<&str>, ours: bool| app::decisions::DecisionFilter {
             commune: commune.map(str::to_owned),
@@ -956,7 +1039,7 @@ async fn a_merge_and_its_undoing_are_told_to_the_households_followers() {
         };
         let before: Vec<(String, String)> = Vec::new();
         // the coordination merges: A follows both files, B follows h_ab only
-        t.app.decide_pair(&f.actor("siao"), id, true).await.unwrap();
+        t.app.decide_pair(&f.actor("siao"), id, true, DecisionBasis::Records).await.unwrap();
         let ab = format!("/menages/{}#rapprochements", f.h_ab.0);
         let merged = |h: domain::HouseholdId| {
             format!("Ménage n° {} : une de ses fiches est réunie à celle d'un autre dossier (« même personne »)", h.0)

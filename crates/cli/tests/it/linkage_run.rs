@@ -2,6 +2,7 @@
 //! generator's ground truth, keep their ids from one run to the next, and a rejected pair never
 //! comes back to the queue.
 
+use domain::identity::DecisionBasis;
 use std::collections::HashMap;
 
 use app::linkage_run::ReviewBand;
@@ -85,7 +86,9 @@ async fn linkage_over_the_store_is_accurate_stable_and_remembers_rejections() {
         let pending = store::linkage::pending(&mut conn).await.unwrap();
         let admin = domain::UserId(1);
         for c in &pending {
-            store::linkage::decide(&mut conn, c.a, c.b, false, (domain::OrgId(1), admin)).await.unwrap();
+            store::linkage::decide(&mut conn, c.a, c.b, false, DecisionBasis::Records, (domain::OrgId(1), admin))
+                .await
+                .unwrap();
         }
         drop(conn);
         let again = t.app.run_linkage(ReviewBand::default(), &NoProgress).await.unwrap();
@@ -108,7 +111,9 @@ async fn a_pair_said_different_is_split_even_where_the_engine_links_it() {
         // two records the engine put together, alone in their cluster
         let pair = by_cluster.values().find(|m| m.len() == 2).expect("a linked pair").clone();
         let (a, b) = (domain::PersonId(pair[0].min(pair[1])), domain::PersonId(pair[0].max(pair[1])));
-        store::linkage::decide(&mut conn, a, b, false, (domain::OrgId(1), domain::UserId(1))).await.unwrap();
+        store::linkage::decide(&mut conn, a, b, false, DecisionBasis::Records, (domain::OrgId(1), domain::UserId(1)))
+            .await
+            .unwrap();
         drop(conn);
         let again = t.app.run_linkage(ReviewBand::default(), &NoProgress).await.unwrap();
         let mut conn = t.app.store.pool().acquire().await.unwrap();
@@ -128,7 +133,16 @@ async fn a_pair_said_different_is_split_even_where_the_engine_links_it() {
         let third = before.iter().map(|(p, _)| *p).find(|p| *p != a && *p != b).unwrap();
         for x in [a, b] {
             let (lo, hi) = if x.0 < third.0 { (x, third) } else { (third, x) };
-            store::linkage::decide(&mut conn, lo, hi, true, (domain::OrgId(1), domain::UserId(1))).await.unwrap();
+            store::linkage::decide(
+                &mut conn,
+                lo,
+                hi,
+                true,
+                DecisionBasis::Records,
+                (domain::OrgId(1), domain::UserId(1)),
+            )
+            .await
+            .unwrap();
         }
         drop(conn);
         let contradicted = t.app.run_linkage(ReviewBand::default(), &NoProgress).await.unwrap();
@@ -277,7 +291,7 @@ async fn a_merge_shows_at_once_as_the_next_run_shows_it_and_an_unmerge_gives_the
         store::linkage::replace_candidates(&mut conn, &[(a, b, 0.7, "[]".into())]).await.unwrap();
         let id = store::linkage::pending(&mut conn).await.unwrap()[0].id;
         drop(conn);
-        t.app.decide_pair(&siao, id, true).await.unwrap();
+        t.app.decide_pair(&siao, id, true, DecisionBasis::Records).await.unwrap();
 
         let mut conn = t.app.store.pool().acquire().await.unwrap();
         let merged: HashMap<i64, i64> =
@@ -359,7 +373,7 @@ async fn different_people_shows_at_once_through_a_third_record_and_its_withdrawa
             store::linkage::replace_candidates(&mut conn, &[(pa, pb, 0.7, "[]".into())]).await.unwrap();
             let id = store::linkage::pending(&mut conn).await.unwrap()[0].id;
             drop(conn);
-            t.app.decide_pair(&siao, id, false).await.unwrap();
+            t.app.decide_pair(&siao, id, false, DecisionBasis::Records).await.unwrap();
         };
         let withdraw = || async {
             let mut conn = t.app.store.pool().acquire().await.unwrap();
@@ -405,7 +419,7 @@ async fn different_people_shows_at_once_through_a_third_record_and_its_withdrawa
         let mut conn = t.app.store.pool().acquire().await.unwrap();
         let home = store::linkage::households_of(&mut conn, x).await.unwrap()[0];
         drop(conn);
-        t.app.separate(&siao, home, x, y).await.unwrap();
+        t.app.separate(&siao, home, (x, y), DecisionBasis::Person).await.unwrap();
         let separated = shown(&t).await;
         assert_ne!(separated[&x.0], separated[&y.0], "the link goes at once");
         assert_eq!(separated.values().collect::<std::collections::HashSet<_>>().len(), by_cluster.len() + 1);
@@ -437,12 +451,12 @@ async fn decisions_taken_while_a_run_computes_are_not_undone_when_it_stores() {
             store::linkage::replace_candidates(&mut conn, &[(p, q, 0.7, "[]".into())]).await.unwrap();
             let id = store::linkage::pending(&mut conn).await.unwrap()[0].id;
             drop(conn);
-            t.app.decide_pair(&siao, id, true).await.unwrap();
+            t.app.decide_pair(&siao, id, true, DecisionBasis::Records).await.unwrap();
         };
 
         // a run starts; meanwhile the pair is parted and the lone records merged
         let plan = t.app.plan_linkage(ReviewBand::default(), &NoProgress).await.unwrap();
-        t.app.separate(&siao, home, x, y).await.unwrap();
+        t.app.separate(&siao, home, (x, y), DecisionBasis::Person).await.unwrap();
         merge().await;
         let during = shown(&t).await;
         assert_ne!(during[&x.0], during[&y.0], "the premise: parted at once");
@@ -537,9 +551,16 @@ async fn a_run_writes_only_the_clusters_that_changed() {
             .map(|m| (domain::PersonId(m[0]), domain::PersonId(m[1])))
             .next()
             .expect("a cluster of two");
-        store::linkage::decide(&mut conn, a.min(b), a.max(b), false, (domain::OrgId(1), domain::UserId(1)))
-            .await
-            .unwrap();
+        store::linkage::decide(
+            &mut conn,
+            a.min(b),
+            a.max(b),
+            false,
+            DecisionBasis::Records,
+            (domain::OrgId(1), domain::UserId(1)),
+        )
+        .await
+        .unwrap();
         drop(conn);
         let parted = t.app.run_linkage(ReviewBand::default(), &NoProgress).await.unwrap();
         assert!((1..=4).contains(&parted.changed), "{parted:?}");
@@ -585,7 +606,7 @@ async fn withdrawing_a_decision_keeps_apart_what_the_engines_guard_keeps_apart()
         store::linkage::replace_candidates(&mut conn, &[(a, b, 0.7, "[]".into())]).await.unwrap();
         let id = store::linkage::pending(&mut conn).await.unwrap()[0].id;
         drop(conn);
-        t.app.decide_pair(&siao, id, false).await.unwrap();
+        t.app.decide_pair(&siao, id, false, DecisionBasis::Records).await.unwrap();
         let parted = shown(&t).await;
         assert_ne!(parted[&a.0], parted[&b.0]);
         assert_eq!(parted[&b.0], parted[&c.0], "without A, B goes with C at once");

@@ -5,6 +5,9 @@
 //! says.
 
 pub mod countries;
+mod decision;
+
+pub use decision::DecisionBasis;
 
 use crate::InvalidInput;
 

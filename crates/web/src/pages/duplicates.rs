@@ -3,9 +3,11 @@
 
 use askama::Template;
 use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router};
+use domain::identity::DecisionBasis;
 use serde::Deserialize;
 
 use crate::session::LoggedIn;
@@ -17,6 +19,7 @@ pub fn routes() -> Router<AppState> {
         .route("/doublons", get(queue))
         .route("/doublons/decisions", get(decisions))
         .route("/doublons/{id}", get(pair).post(decide))
+        .route("/doublons/{id}/suivante", get(skip))
         .route("/fusions/{id}/annulation", post(unmerge))
         .route("/decisions/{id}/retrait", post(withdraw))
         .route("/liens/separation", post(separate))
@@ -278,6 +281,11 @@ struct PairPage {
     done: Option<&'static str>,
     /// The queue's filters, carried on to the next pair.
     filter: Filter,
+    /// The grounds a reviewer may give: (code, label, checked).
+    grounds: Vec<(&'static str, &'static str, bool)>,
+    /// The decision ticked when the form comes back with an error.
+    chosen: Option<String>,
+    error: Option<&'static str>,
 }
 
 #[derive(Deserialize)]
@@ -293,10 +301,32 @@ async fn pair(
     Path(id): Path<String>,
     Query(q): Query<PairQuery>,
 ) -> Result<Response, WebError> {
-    let v = state.app.duplicate_pair(&user.session.actor, id_of(&id)?).await?;
+    let form = Answer { done: decided(q.fait.as_deref()), decision: None, basis: None, error: None };
+    render_pair(&state, &user, id_of(&id)?, Filter::of(&q.filter), form).await
+}
+
+/// What the pair's form shows besides the pair: the last decision's line, or this one's error.
+struct Answer {
+    done: Option<&'static str>,
+    decision: Option<String>,
+    basis: Option<DecisionBasis>,
+    error: Option<&'static str>,
+}
+
+async fn render_pair(
+    state: &AppState,
+    user: &LoggedIn,
+    id: i64,
+    filter: Filter,
+    form: Answer,
+) -> Result<Response, WebError> {
+    let v = state.app.duplicate_pair(&user.session.actor, id).await?;
     let page = PairPage {
-        done: decided(q.fait.as_deref()),
-        filter: Filter::of(&q.filter),
+        done: form.done,
+        filter,
+        grounds: DecisionBasis::choices().map(|b| (b.code(), b.label(), form.basis == Some(b))).collect(),
+        chosen: form.decision,
+        error: form.error,
         layout: Layout::new(&user.session, "doublons"),
         id: v.id,
         probability: percent(v.probability),
@@ -308,16 +338,51 @@ async fn pair(
             .map(|w| (w.field.clone(), w.level.clone(), format!("{:+.1}", w.weight).replace('.', ","), w.weight > 0.0))
             .collect(),
     };
-    Ok(Html(page.render()?).into_response())
+    let status = if page.error.is_some() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
+    Ok((status, Html(page.render()?)).into_response())
 }
 
 #[derive(Deserialize)]
 struct DecisionForm {
     csrf: String,
-    decision: String,
+    decision: Option<String>,
+    motif: Option<String>,
     /// The queue's filters: the next pair is taken within them.
     #[serde(flatten)]
     filter: FilterFields,
+}
+
+#[derive(Deserialize)]
+struct SkipQuery {
+    #[serde(flatten)]
+    filter: FilterFields,
+}
+
+/// « Passer cette paire » : the pair after this one in the queue's order, within its filters
+/// (back to the first after the last), or the queue when no other pair is left.
+async fn skip(
+    State(state): State<AppState>,
+    user: LoggedIn,
+    Path(id): Path<String>,
+    Query(q): Query<SkipQuery>,
+) -> Result<Response, WebError> {
+    let id = id_of(&id)?;
+    let filter = Filter::of(&q.filter);
+    let queue: Vec<i64> = state
+        .app
+        .duplicate_queue(&user.session.actor)
+        .await?
+        .into_iter()
+        .filter(|e| filter.admits(e))
+        .map(|e| e.candidate.id)
+        .collect();
+    let after = queue.iter().position(|&c| c == id).map_or(0, |i| i + 1);
+    let next = queue[after.min(queue.len())..].iter().chain(&queue).find(|&&c| c != id);
+    Ok(match next {
+        Some(n) => Redirect::to(&format!("/doublons/{n}{}", filter.first())),
+        None => Redirect::to(&format!("/doublons{}", filter.first())),
+    }
+    .into_response())
 }
 
 async fn decide(
@@ -327,15 +392,27 @@ async fn decide(
     Form(f): Form<DecisionForm>,
 ) -> Result<Response, WebError> {
     user.check_csrf(&f.csrf)?;
-    let same = match f.decision.as_str() {
-        "meme" => true,
-        "differente" => false,
-        _ => return Err(WebError::Invalid),
-    };
     let id = id_of(&id)?;
-    state.app.decide_pair(&user.session.actor, id, same).await?;
-    // on to the next pair (the most probable left), as a reviewer works through the queue
     let filter = Filter::of(&f.filter);
+    let same = match f.decision.as_deref() {
+        Some("meme") => Some(true),
+        Some("differente") => Some(false),
+        None | Some("") => None,
+        Some(_) => return Err(WebError::Invalid),
+    };
+    let basis = f.motif.as_deref().and_then(|m| DecisionBasis::parse_choice(m).ok());
+    let (Some(same), Some(basis)) = (same, basis) else {
+        // the form again, with what was ticked, rather than an error page
+        let error = if same.is_none() {
+            "Choisissez « même personne » ou « personnes différentes »."
+        } else {
+            "Indiquez sur quoi repose votre décision."
+        };
+        let form = Answer { done: None, decision: f.decision, basis, error: Some(error) };
+        return render_pair(&state, &user, id, filter, form).await;
+    };
+    state.app.decide_pair(&user.session.actor, id, same, basis).await?;
+    // on to the next pair (the most probable left), as a reviewer works through the queue
     let next = state
         .app
         .duplicate_queue(&user.session.actor)
@@ -368,6 +445,7 @@ struct SeparateForm {
     household: String,
     here: String,
     other: String,
+    motif: Option<String>,
 }
 
 /// « Not the same person » on an automatic link of a household's file.
@@ -379,7 +457,8 @@ async fn separate(
     user.check_csrf(&f.csrf)?;
     let household = domain::HouseholdId(id_of(&f.household)?);
     let (here, other) = (domain::PersonId(id_of(&f.here)?), domain::PersonId(id_of(&f.other)?));
-    state.app.separate(&user.session.actor, household, here, other).await?;
+    let basis = DecisionBasis::parse_choice(f.motif.as_deref().unwrap_or_default()).map_err(|_| WebError::Invalid)?;
+    state.app.separate(&user.session.actor, household, (here, other), basis).await?;
     Ok(Redirect::to(&format!("/menages/{}#rapprochements", household.0)).into_response())
 }
 

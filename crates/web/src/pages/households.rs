@@ -310,6 +310,8 @@ struct HouseholdPage {
     cca: app::cca::HouseholdCca,
     merges: Vec<app::duplicates::MergeView>,
     links: Vec<app::links::LinkView>,
+    /// The grounds of a « not the same person » on a link: (code, label).
+    grounds: Vec<(&'static str, &'static str)>,
     rejections: Vec<app::decisions::RejectionView>,
     referral_rows: Vec<(i64, &'static str, String)>,
     measure_rows: Vec<(i64, String, &'static str, String)>,
@@ -504,6 +506,7 @@ pub(crate) async fn render_household_with(
         cca,
         merges,
         links,
+        grounds: domain::identity::DecisionBasis::choices().map(|b| (b.code(), b.label())).collect(),
         rejections,
         referral_rows,
         measure_rows,
