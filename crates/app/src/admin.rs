@@ -14,7 +14,13 @@ use crate::{App, AppError, Result};
 fn check(actor: Option<&Actor>) -> Result<()> {
     match actor {
         // Administration involves no grant, hence no date dependence: any day answers the same.
-        Some(a) if !policy::may(a, policy::Action::Administer, time::OffsetDateTime::now_utc().date()) => {
+        Some(a)
+            if !policy::may(
+                a,
+                policy::Action::Administer,
+                domain::local_time::local_day(time::OffsetDateTime::now_utc()),
+            ) =>
+        {
             Err(AppError::Forbidden)
         }
         _ => Ok(()),

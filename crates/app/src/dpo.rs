@@ -73,8 +73,9 @@ impl App {
         let search = store::audit::Search {
             household: q.household,
             user,
-            from: q.from.map(|d| format!("{}T00:00:00Z", domain::format_date(d))),
-            to: q.to.map(|d| format!("{}T00:00:00Z", domain::format_date(d + time::Duration::days(1)))),
+            // the days the DPO typed are the territory's days
+            from: q.from.map(domain::local_time::day_start),
+            to: q.to.map(|d| domain::local_time::day_start(d + time::Duration::days(1))),
             limit: 500,
         };
         let events = store::audit::search(&mut tx, &search).await?;
@@ -106,7 +107,7 @@ impl App {
     /// last 30 days.
     pub async fn unusual_activity(&self, actor: &Actor) -> Result<Vec<Alert>> {
         self.check_dpo(actor)?;
-        let since = format!("{}T00:00:00Z", domain::format_date(self.today() - time::Duration::days(30)));
+        let since = domain::local_time::day_start(self.today() - time::Duration::days(30));
         let mut conn = self.store.pool().acquire().await?;
         let rows = store::audit::unusual_readers(&mut conn, &since, self.config.alert_files_per_day).await?;
         let users = store::users::names_and_orgs(&mut conn).await?;

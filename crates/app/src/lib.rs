@@ -108,7 +108,7 @@ pub enum Clock {
 impl Clock {
     pub fn today(self) -> Date {
         match self {
-            Self::System => time::OffsetDateTime::now_utc().date(),
+            Self::System => domain::local_time::local_day(time::OffsetDateTime::now_utc()),
             Self::Fixed(d) => d,
         }
     }

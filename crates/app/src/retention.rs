@@ -74,7 +74,7 @@ impl App {
         let archive_before = today - time::Duration::days(self.config.retention_active_days);
         let anonymise_by = today - time::Duration::days(self.config.retention_archive_days);
         let audit_cutoff =
-            format!("{}T00:00:00Z", format_date(today - time::Duration::days(self.config.audit_retention_days)));
+            domain::local_time::day_start(today - time::Duration::days(self.config.audit_retention_days));
         let facts = {
             let mut conn = self.store.pool().acquire().await?;
             store::observatory::retention_facts(&mut conn).await?

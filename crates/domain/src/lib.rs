@@ -8,6 +8,7 @@ pub mod household;
 pub mod identity;
 pub mod ids;
 pub mod indicators;
+pub mod local_time;
 pub mod org;
 pub mod pathway;
 pub mod policy;

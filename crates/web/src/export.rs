@@ -10,6 +10,13 @@ struct ExportPage<'a> {
     sections: Vec<(&'static str, &'a [ExportEntry])>,
 }
 
+impl ExportPage<'_> {
+    /// The access log's instants on the territory's clock (the JSON keeps them in UTC).
+    fn instant(&self, timestamp: &str) -> String {
+        crate::views::fr_instant(timestamp)
+    }
+}
+
 pub fn rights_html(e: &RightsExport) -> Result<String, askama::Error> {
     let notes: &[ExportEntry] = e.notes_sensibles.as_deref().unwrap_or(&[]);
     ExportPage {

@@ -26,6 +26,7 @@ pub struct Layout {
 
 impl Layout {
     pub fn new(s: &app::auth::Session, section: &'static str) -> Self {
+        let today = domain::local_time::local_day(time::OffsetDateTime::now_utc());
         Self {
             user_name: s.user_name.clone(),
             org_name: s.org_name.clone(),
@@ -33,21 +34,9 @@ impl Layout {
             csrf: s.csrf_token.clone(),
             section,
             may_create: domain::policy::may_create_household(&s.actor),
-            may_administer: domain::policy::may(
-                &s.actor,
-                domain::policy::Action::Administer,
-                time::OffsetDateTime::now_utc().date(),
-            ),
-            may_dpo: domain::policy::may(
-                &s.actor,
-                domain::policy::Action::ReadAuditLog,
-                time::OffsetDateTime::now_utc().date(),
-            ),
-            may_observe: domain::policy::may(
-                &s.actor,
-                domain::policy::Action::ReadAggregates,
-                time::OffsetDateTime::now_utc().date(),
-            ),
+            may_administer: domain::policy::may(&s.actor, domain::policy::Action::Administer, today),
+            may_dpo: domain::policy::may(&s.actor, domain::policy::Action::ReadAuditLog, today),
+            may_observe: domain::policy::may(&s.actor, domain::policy::Action::ReadAggregates, today),
             may_cca: [Role::GestionnaireCca, Role::Referent, Role::CoordinateurSiao, Role::MembreCommission]
                 .iter()
                 .any(|r| s.actor.has(*r)),
@@ -64,10 +53,33 @@ pub fn opt_fr_date(d: Option<Date>) -> String {
     d.map(fr_date).unwrap_or_else(|| "—".into())
 }
 
-/// The day of a stored timestamp (`2026-12-07T10:20:00Z` → `07/12/2026`); the text itself if it
-/// does not start with a date.
+/// The territory's day of a stored timestamp (`2026-12-07T23:20:00Z` → `08/12/2026`); a bare
+/// date as it is; the text itself if it is neither.
 pub fn fr_day(timestamp: &str) -> String {
-    timestamp.get(..10).and_then(|d| domain::parse_date(d).ok()).map_or_else(|| timestamp.to_owned(), fr_date)
+    match domain::local_time::wall_clock_of(timestamp) {
+        Some(w) => fr_date(w.day),
+        None => {
+            timestamp.get(..10).and_then(|d| domain::parse_date(d).ok()).map_or_else(|| timestamp.to_owned(), fr_date)
+        }
+    }
+}
+
+/// A stored timestamp to the second on the territory's clock, as logs show it
+/// (`2026-12-08T09:20:31Z` → `08/12/2026 10:20:31`); the text itself if it is not one.
+pub fn fr_instant(timestamp: &str) -> String {
+    match domain::local_time::wall_clock_of(timestamp) {
+        Some(w) => format!("{} {:02}:{:02}:{:02}", fr_date(w.day), w.hour, w.minute, w.second),
+        None => timestamp.to_owned(),
+    }
+}
+
+/// A stored timestamp on the territory's clock (`2026-12-08T09:20:00Z` → `08/12/2026 à 10 h 20`);
+/// what [`fr_day`] gives when it has no time of day.
+pub fn fr_timestamp(timestamp: &str) -> String {
+    match domain::local_time::wall_clock_of(timestamp) {
+        Some(w) => format!("{} à {} h {:02}", fr_date(w.day), w.hour, w.minute),
+        None => fr_day(timestamp),
+    }
 }
 
 /// A `<select>` option: value, label, selected.

@@ -177,7 +177,8 @@ async fn the_queue_through_the_screens() {
         store::settings::set(&mut conn, store::settings::LINKAGE_LAST_RUN, "2026-12-01T02:00:00Z").await.unwrap();
         drop(conn);
         let q = c.get("/doublons").await;
-        assert!(q.body.contains("Paires calculées par le dernier rapprochement, le 01/12/2026"), "{}", q.body);
+        // on the territory's clock: 02:00 UTC is 03:00 in Paris in winter
+        assert!(q.body.contains("Paires calculées par le dernier rapprochement, le 01/12/2026 à 3 h 00"), "{}", q.body);
         let queue = t.app.duplicate_queue(&f.actor("referent-a")).await.unwrap();
         let (id, next) = (queue[0].candidate.id, queue[1].candidate.id);
         assert!(q.body.contains(&format!("/doublons/{id}")));

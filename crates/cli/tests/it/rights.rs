@@ -147,6 +147,28 @@ async fn dpo_screens_restrict_object_and_search_the_log() {
             log.body.contains("Export au titre du droit d") && log.body.contains("Opposition")
                 || log.body.contains("Choix de partage")
         );
+        // instants on the territory's clock, not in UTC
+        let at = {
+            let mut conn = t.app.store.pool().acquire().await.unwrap();
+            let events = store::audit::recent(&mut conn, 50).await.unwrap();
+            let e = events
+                .into_iter()
+                .find(|e| e.event.target_kind.as_deref() == Some("household") && e.event.target_id == Some(f.h_a.0))
+                .unwrap()
+                .event;
+            time::OffsetDateTime::parse(&e.at, &time::format_description::well_known::Rfc3339).unwrap()
+        };
+        let paris = at.to_offset(time::UtcOffset::from_hms(paris_offset_hours(at), 0, 0).unwrap());
+        let shown = format!(
+            "{:02}/{:02}/{} {:02}:{:02}:{:02}",
+            paris.day(),
+            u8::from(paris.month()),
+            paris.year(),
+            paris.hour(),
+            paris.minute(),
+            paris.second()
+        );
+        assert!(log.body.contains(&shown) && !log.body.contains("(UTC)"), "{shown} not in the log");
         let by_user = dpo.get("/dpo?compte=referent-b%40test.parcours.test").await;
         assert!(by_user.status == 200 && by_user.body.contains("referent-b"));
         let unknown = dpo.get("/dpo?compte=personne%40test.parcours.test").await;
@@ -158,6 +180,24 @@ async fn dpo_screens_restrict_object_and_search_the_log() {
         assert_eq!(a.get(&format!("/dpo/menages/{}", f.h_a)).await.status, 404);
         assert_eq!(a.get(&format!("/dpo/menages/{}/export.json", f.h_a)).await.status, 404);
         t.finish().await;
+    }
+}
+
+/// Europe/Paris's offset at `at`, by the EU rule (summer time from the last Sunday of March to
+/// the last Sunday of October, both at 01:00 UTC): an oracle independent of the app's time-zone
+/// data.
+fn paris_offset_hours(at: time::OffsetDateTime) -> i8 {
+    let last_sunday = |month: time::Month| {
+        let mut d = time::Date::from_calendar_date(at.year(), month, 31).unwrap();
+        while d.weekday() != time::Weekday::Sunday {
+            d = d.previous_day().unwrap();
+        }
+        d.with_hms(1, 0, 0).unwrap().assume_utc()
+    };
+    if at >= last_sunday(time::Month::March) && at < last_sunday(time::Month::October) {
+        2
+    } else {
+        1
     }
 }
 

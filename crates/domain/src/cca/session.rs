@@ -38,11 +38,11 @@ impl SessionState {
 }
 
 /// The members' access to the files on the agenda: from `published_at` (an ISO timestamp) to
-/// the end of the session's day plus `delay_days`, as ISO timestamps `[from, to)` comparable
-/// with the store's `now` strings.
+/// the end of the session's day plus `delay_days` on the territory's clock, as ISO timestamps
+/// `[from, to)` comparable with the store's `now` strings.
 pub fn access_window(published_at: &str, session_day: Date, delay_days: i64) -> (String, String) {
     let end = session_day + time::Duration::days(1 + delay_days.max(0));
-    (published_at.to_owned(), format!("{}T00:00:00Z", crate::format_date(end)))
+    (published_at.to_owned(), crate::local_time::day_start(end))
 }
 
 #[cfg(test)]
@@ -67,9 +67,10 @@ mod tests {
     fn window_ends_after_the_session_day_and_the_delay() {
         let (from, to) = access_window("2026-10-01T09:00:00Z", date!(2026 - 10 - 12), 2);
         assert_eq!(from, "2026-10-01T09:00:00Z");
-        assert_eq!(to, "2026-10-15T00:00:00Z");
-        assert!("2026-10-14T23:59:59Z" < to.as_str() && "2026-10-15T00:00:00Z" >= to.as_str());
+        // midnight in Paris, still in summer time
+        assert_eq!(to, "2026-10-14T22:00:00Z");
+        assert!("2026-10-14T21:59:59Z" < to.as_str() && "2026-10-14T22:00:00Z" >= to.as_str());
         let (_, to) = access_window("2026-10-01T09:00:00Z", date!(2026 - 12 - 31), 0);
-        assert_eq!(to, "2027-01-01T00:00:00Z");
+        assert_eq!(to, "2026-12-31T23:00:00Z");
     }
 }

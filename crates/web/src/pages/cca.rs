@@ -9,7 +9,7 @@ use axum::routing::{get, post};
 use axum::{Form, Router};
 use domain::cca::referral::ReferralContent;
 use domain::cca::{Need, Outcome, ReferralState, SessionState};
-use domain::{format_date, format_date_fr, parse_date, HouseholdId};
+use domain::{format_date, parse_date, HouseholdId};
 use serde::Deserialize;
 
 use crate::session::LoggedIn;
@@ -295,7 +295,7 @@ async fn render_referral(
         .steps
         .iter()
         .map(|s| StepLine {
-            at: s.at.get(..10).and_then(|d| parse_date(d).ok()).map(format_date_fr).unwrap_or_default(),
+            at: crate::views::fr_day(&s.at),
             text: format!("{} → {}", label(&s.from), label(&s.to)),
             by: format!("{}{}", s.by.clone().map(|b| format!("{b}, ")).unwrap_or_default(), s.org_name),
             message: s.message.clone(),

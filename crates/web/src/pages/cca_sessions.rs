@@ -9,7 +9,7 @@ use axum::routing::{get, post};
 use axum::{Form, Router};
 use domain::cca::referral::DecisionInput;
 use domain::cca::{Outcome, SessionState};
-use domain::{format_date, format_date_fr, parse_date, UserId};
+use domain::{format_date, parse_date, UserId};
 use serde::Deserialize;
 
 use super::cca::{app_label, id_of, kind_choices, value, values, CsrfForm};
@@ -117,11 +117,6 @@ struct SessionPage {
     error: Option<(&'static str, String)>,
 }
 
-fn timestamp_fr(ts: &str) -> String {
-    let day = ts.get(..10).and_then(|d| parse_date(d).ok()).map(format_date_fr).unwrap_or_default();
-    format!("{day} {}", ts.get(11..16).unwrap_or_default()).trim().to_owned()
-}
-
 async fn render_session(
     state: &AppState,
     user: &LoggedIn,
@@ -176,7 +171,7 @@ async fn render_session(
         date: fr_date(v.session.date),
         place: v.session.place.clone(),
         state_label: v.session.state.label(),
-        access: v.access.as_ref().map(|(a, b)| (timestamp_fr(a), timestamp_fr(b))),
+        access: v.access.as_ref().map(|(a, b)| (crate::views::fr_timestamp(a), crate::views::fr_timestamp(b))),
         members: v.members.clone(),
         invitable,
         items,

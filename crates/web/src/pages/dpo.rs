@@ -73,7 +73,11 @@ pub async fn home(
         })();
         match query.map_err(app::AppError::from) {
             Ok(q) => match state.app.search_audit(actor, &q).await {
-                Ok(rows) => (rows, None),
+                // read on the territory's clock, as the days searched are
+                Ok(rows) => (
+                    rows.into_iter().map(|r| app::dpo::AuditRow { at: crate::views::fr_instant(&r.at), ..r }).collect(),
+                    None,
+                ),
                 Err(app::AppError::Invalid(e)) => (Vec::new(), Some(e.to_string())),
                 Err(e) => return Err(e.into()),
             },

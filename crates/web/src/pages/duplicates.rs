@@ -212,7 +212,7 @@ async fn queue(
         pages: total.div_ceil(QUEUE_PAGE).max(1),
         contradictions,
         done: decided(q.fait.as_deref()).or_else(|| super::linkage_run::notice(q.fait.as_deref())),
-        last_run: state.app.last_linkage_run().await?.as_deref().map(crate::views::fr_day),
+        last_run: state.app.last_linkage_run().await?.as_deref().map(crate::views::fr_timestamp),
         may_run: domain::policy::may_run_linkage(&user.session.actor),
         running: state.app.linkage_running(),
         communes,
@@ -498,6 +498,10 @@ struct DecisionsPage {
 impl DecisionsPage {
     fn day(&self, timestamp: &str) -> String {
         crate::views::fr_day(timestamp)
+    }
+
+    fn when(&self, timestamp: &str) -> String {
+        crate::views::fr_timestamp(timestamp)
     }
 }
 
