@@ -123,7 +123,7 @@ try {
     await audit(page, '/menages/{id}/membres (POST), an error');
   });
 
-  await session('siao@demo.parcours.test', async ({ visit, firstLink }) => {
+  await session('siao@demo.parcours.test', async ({ page, visit, firstLink }) => {
     await visit('/menages');
     await visit('/doublons');
     await visit('/doublons/decisions');
@@ -132,6 +132,13 @@ try {
     // the demo at its default size leaves pairs to review (at 300 households it leaves none)
     const pair = await firstLink('/doublons', '/doublons/');
     await visit(pair, '/doublons/{id}');
+    // a decision sent without its ground (the browser would hold it): the form comes back with its error
+    await page.goto(url(pair));
+    await page.check('#d-meme');
+    await page.evaluate(() => document.querySelectorAll('input[name="motif"]').forEach((i) => i.removeAttribute('required')));
+    await Promise.all([page.waitForNavigation(), page.click('#decision button[type="submit"]')]);
+    if ((await page.locator('#decision .alert').count()) !== 1) failures.push(`the pair's form came back without its error (${page.url()})`);
+    await audit(page, '/doublons/{id} (POST), no ground given');
     // as a reviewer sees them after a decision: the next pair, or the queue when none is left
     await visit(`${pair}?fait=meme`, '/doublons/{id}?fait=meme');
     await visit('/doublons?fait=differente', '/doublons?fait=differente');

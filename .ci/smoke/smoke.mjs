@@ -335,9 +335,11 @@ try {
     const links = page.locator('section[aria-labelledby="rapprochements"] form[action="/liens/separation"]');
     const before = await links.count();
     const other = await links.first().locator('input[name="other"]').inputValue();
-    // the ground is asked: the browser holds the form until one is chosen
-    await links.first().locator('select[name="motif"]').selectOption('personne');
-    await navigateBy(() => links.first().locator('button').click());
+    // « pas la même personne » opens the grounds; one is asked before the decision is recorded
+    const item = page.locator('section[aria-labelledby="rapprochements"] details.separate').first();
+    await item.locator('summary').click();
+    await item.getByLabel('Confirmé par la personne').check();
+    await navigateBy(() => item.locator('button').click());
     check(pathname() === target, `« pas la même personne » led to ${page.url()}, expected ${target}`);
     check((await page.locator('text=motif : Confirmé par la personne').count()) >= 1, 'the decision does not show its ground');
     check((await page.locator(`section[aria-labelledby="rapprochements"] form[action="/liens/separation"] input[name="other"][value="${other}"]`).count()) === 0,

@@ -76,10 +76,15 @@ pub fn fr_instant(timestamp: &str) -> String {
 /// A stored timestamp on the territory's clock (`2026-12-08T09:20:00Z` → `08/12/2026 à 10 h 20`);
 /// what [`fr_day`] gives when it has no time of day.
 pub fn fr_timestamp(timestamp: &str) -> String {
-    match domain::local_time::wall_clock_of(timestamp) {
-        Some(w) => format!("{} à {} h {:02}", fr_date(w.day), w.hour, w.minute),
+    match fr_hour(timestamp) {
+        Some(h) => format!("{} à {h}", fr_day(timestamp)),
         None => fr_day(timestamp),
     }
+}
+
+/// The hour of a stored timestamp on the territory's clock (`10 h 20`), if it has one.
+pub fn fr_hour(timestamp: &str) -> Option<String> {
+    domain::local_time::wall_clock_of(timestamp).map(|w| format!("{} h {:02}", w.hour, w.minute))
 }
 
 /// A `<select>` option: value, label, selected.

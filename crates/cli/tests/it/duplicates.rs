@@ -195,7 +195,7 @@ async fn the_queue_through_the_screens() {
         let skip = c.get(&format!("/doublons/{next}/suivante")).await;
         assert_eq!(skip.location(), Some(format!("/doublons/{id}").as_str()));
         // a decision states its ground: without one, the form comes back as it was, nothing recorded
-        assert!(p.body.contains("ou titre de séjour vu") && !p.body.contains("Non précisé"));
+        assert!(p.body.contains("ou un titre de séjour") && !p.body.contains("Non précisé"));
         let bare = c.post(&format!("/doublons/{id}"), &[("csrf", &csrf), ("decision", "meme")]).await;
         assert_eq!(bare.status, 422);
         assert!(bare.body.contains("Indiquez sur quoi repose votre décision"), "{}", bare.body);
@@ -217,7 +217,7 @@ async fn the_queue_through_the_screens() {
         assert_eq!(c.get(&format!("/doublons/{id}/suivante")).await.location(), Some("/doublons"), "none left");
         // the log says what each decision rests on
         let log = c.get("/doublons/decisions").await.body;
-        assert!(log.contains("ou titre de séjour vu") && log.contains("Confirmé par une structure qui la suit"));
+        assert!(log.contains("ou un titre de séjour") && log.contains("Confirmé par une structure qui la suit"));
         let empty = c.get("/doublons?fait=differente").await;
         assert!(
             empty.body.contains("personnes différentes. La paire ne sera plus proposée")
@@ -225,7 +225,7 @@ async fn the_queue_through_the_screens() {
         );
         let file = c.get(&format!("/menages/{}", f.h_a.0)).await;
         assert!(file.body.contains("Fiches rapprochées") && file.body.contains("/annulation"));
-        assert!(file.body.contains("identité ou titre de séjour vu"), "{}", file.body);
+        assert!(file.body.contains("identité ou un titre de séjour"), "{}", file.body);
         // the person's access export tells both decisions, without the other record
         let export = t.app.rights_export(None, f.h_a).await.unwrap();
         let told: Vec<_> = export.rapprochements.iter().map(|e| (e.libelle.as_str(), e.detail.as_deref())).collect();
@@ -234,7 +234,7 @@ async fn the_queue_through_the_screens() {
             [
                 (
                     "Fiche de Camille Aubert reconnue comme la même personne qu'une fiche d'un autre ménage",
-                    Some("motif : Pièce d'identité ou titre de séjour vu")
+                    Some("motif : Vérifié sur une pièce d'identité ou un titre de séjour")
                 ),
                 (
                     "Fiche de Léa Aubert jugée d'une autre personne qu'une fiche d'un autre ménage",

@@ -5,7 +5,7 @@
 crate::cca::coded_enum! {
     /// The ground of a « same person » or « different people » decision.
     DecisionBasis, "motif" {
-        IdentityDocument => "piece", "Pièce d'identité ou titre de séjour vu";
+        IdentityDocument => "piece", "Vérifié sur une pièce d'identité ou un titre de séjour";
         Person => "personne", "Confirmé par la personne";
         Follower => "structure", "Confirmé par une structure qui la suit";
         Records => "fiches", "Les deux fiches suffisent à trancher";

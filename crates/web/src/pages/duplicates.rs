@@ -500,8 +500,8 @@ impl DecisionsPage {
         crate::views::fr_day(timestamp)
     }
 
-    fn when(&self, timestamp: &str) -> String {
-        crate::views::fr_timestamp(timestamp)
+    fn hour(&self, timestamp: &str) -> String {
+        crate::views::fr_hour(timestamp).unwrap_or_default()
     }
 }
 
