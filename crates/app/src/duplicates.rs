@@ -228,6 +228,38 @@ impl App {
         Err(AppError::NotFound)
     }
 
+    /// Pair `id` if it is still the pair of `shown`'s persons and the actor may review it. When
+    /// it is not (a run recomputed the queue), a reviewer of those persons is told so; anyone
+    /// else gets the usual refusal, logged, and learns nothing.
+    async fn reviewable_shown_pair(
+        &self,
+        actor: &Actor,
+        id: i64,
+        shown: (PersonId, PersonId),
+    ) -> Result<(Tx, Candidate, HouseholdId, HouseholdId)> {
+        let (a, b) = if shown.0 .0 < shown.1 .0 { shown } else { (shown.1, shown.0) };
+        let mut tx = self.store.begin_audited().await?;
+        match store::linkage::candidate(&mut tx, id).await? {
+            Some(c) if (c.a, c.b) == (a, b) => {
+                if let Some((ha, hb)) = self.reviewable(&mut tx, actor, &c).await? {
+                    return Ok((tx, c, ha, hb));
+                }
+            }
+            _ => {
+                let pair = Candidate { id, a, b, probability: 0.0, explanation: String::new() };
+                if self.reviewable(&mut tx, actor, &pair).await?.is_some() {
+                    return Err(AppError::Invalid(InvalidInput::new(
+                        "paire",
+                        "la file a été recalculée entre-temps : rien n'est enregistré",
+                    )));
+                }
+            }
+        }
+        record(&mut tx, actor, AuditAction::LinkageRead, Some(("link_candidate", id)), AuditOutcome::Denied).await?;
+        tx.commit().await?;
+        Err(AppError::NotFound)
+    }
+
     /// The two records side by side, with the explanation of the score.
     pub async fn duplicate_pair(&self, actor: &Actor, id: i64) -> Result<PairView> {
         let (mut tx, c, ha, hb) = self.reviewable_pair(actor, id).await?;
@@ -287,11 +319,20 @@ impl App {
     }
 
     /// Same person (a merge keeping both records) or different people (never proposed again).
-    pub async fn decide_pair(&self, actor: &Actor, id: i64, same: bool, basis: DecisionBasis) -> Result<()> {
+    /// A decision on pair `id`, as shown to the reviewer with `shown`'s two persons: refused,
+    /// and said, when a run has recomputed the queue since and `id` is no longer that pair.
+    pub async fn decide_pair(
+        &self,
+        actor: &Actor,
+        id: i64,
+        shown: (PersonId, PersonId),
+        same: bool,
+        basis: DecisionBasis,
+    ) -> Result<()> {
         if basis == DecisionBasis::Unstated {
             return Err(AppError::Invalid(InvalidInput::new("motif", "indiquez sur quoi repose la décision")));
         }
-        let (mut tx, c, ha, hb) = self.reviewable_pair(actor, id).await?;
+        let (mut tx, c, ha, hb) = self.reviewable_shown_pair(actor, id, shown).await?;
         store::linkage::decide(&mut tx, c.a, c.b, same, basis, (actor.org, actor.user)).await.map_err(|e| match e {
             store::StoreError::Conflict => {
                 AppError::Invalid(InvalidInput::new("doublon", "cette paire est déjà tranchée"))

@@ -29,11 +29,12 @@ impl App {
         let queue = self.duplicate_queue(&siao).await?;
         let grounds = [DecisionBasis::IdentityDocument, DecisionBasis::Follower, DecisionBasis::Records];
         for (q, basis) in queue.iter().take(3).zip(grounds) {
-            self.decide_pair(&siao, q.candidate.id, true, basis).await?;
+            self.decide_pair(&siao, q.candidate.id, (q.candidate.a, q.candidate.b), true, basis).await?;
             out.same += 1;
         }
         for q in queue.iter().skip(3).rev().take(1) {
-            self.decide_pair(&siao, q.candidate.id, false, DecisionBasis::Person).await?;
+            self.decide_pair(&siao, q.candidate.id, (q.candidate.a, q.candidate.b), false, DecisionBasis::Person)
+                .await?;
             out.different += 1;
         }
         // three records the engine put together, none decided yet, all readable by the SIAO

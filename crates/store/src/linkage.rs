@@ -2,6 +2,8 @@
 //! name and place — never more), its stable clusters, the queue of uncertain pairs, the reviewers' decisions. A merge is
 //! a `meme` decision between two persons; an unmerge deletes it, leaving the store as before.
 
+use std::collections::{HashMap, HashSet};
+
 use domain::identity::DecisionBasis;
 use domain::{HouseholdId, OrgId, PersonId, UserId};
 
@@ -273,37 +275,66 @@ pub struct Candidate {
     pub explanation: String,
 }
 
-/// Replaces the queue with `pairs` (a < b), except pairs already decided: a rejected pair is
-/// never proposed again, a merged one needs no review.
+/// Replaces the queue with `pairs`, except pairs already decided: a rejected pair is never
+/// proposed again, a merged one needs no review. A pair found again keeps its number (with its
+/// new score); a new pair gets a number never used before (ids are not reused: migration 0016),
+/// so that a number seen on a screen, in a notice or in the access log always means one pair.
 pub async fn replace_candidates(conn: &mut Conn, pairs: &[(PersonId, PersonId, f64, String)]) -> Result<usize> {
-    sqlx::query("DELETE FROM link_candidates").execute(&mut *conn).await?;
-    let decided: std::collections::HashSet<(i64, i64)> =
-        sqlx::query_as::<_, (i64, i64)>("SELECT person_a, person_b FROM link_decisions")
-            .fetch_all(&mut *conn)
-            .await?
-            .into_iter()
-            .collect();
-    let now = now_timestamp();
-    let mut n = 0;
+    let decided: HashSet<(i64, i64)> = sqlx::query_as::<_, (i64, i64)>("SELECT person_a, person_b FROM link_decisions")
+        .fetch_all(&mut *conn)
+        .await?
+        .into_iter()
+        .collect();
+    let mut wanted: HashMap<(i64, i64), (f64, &str)> = HashMap::with_capacity(pairs.len());
     for (a, b, p, why) in pairs {
-        let (a, b) = if a.0 < b.0 { (a.0, b.0) } else { (b.0, a.0) };
-        if decided.contains(&(a, b)) {
+        let key = if a.0 < b.0 { (a.0, b.0) } else { (b.0, a.0) };
+        if !decided.contains(&key) {
+            wanted.insert(key, (*p, why.as_str()));
+        }
+    }
+    let current: Vec<(i64, i64, i64)> =
+        sqlx::query_as("SELECT id, person_a, person_b FROM link_candidates").fetch_all(&mut *conn).await?;
+    let now = now_timestamp();
+    let mut kept = HashSet::new();
+    for (id, a, b) in current {
+        match wanted.get(&(a, b)) {
+            Some((p, why)) => {
+                sqlx::query(
+                    "UPDATE link_candidates SET probability = $1, explanation = $2, computed_at = $3 WHERE id = $4",
+                )
+                .bind(*p)
+                .bind(*why)
+                .bind(&now)
+                .bind(id)
+                .execute(&mut *conn)
+                .await?;
+                kept.insert((a, b));
+            }
+            None => {
+                sqlx::query("DELETE FROM link_candidates WHERE id = $1").bind(id).execute(&mut *conn).await?;
+            }
+        }
+    }
+    // new pairs in the order given (most probable first, as the run sends them)
+    for (a, b, _, _) in pairs {
+        let key = if a.0 < b.0 { (a.0, b.0) } else { (b.0, a.0) };
+        let Some((p, why)) = wanted.get(&key) else { continue };
+        if !kept.insert(key) {
             continue;
         }
         sqlx::query(
             "INSERT INTO link_candidates (person_a, person_b, probability, explanation, computed_at)
              VALUES ($1, $2, $3, $4, $5)",
         )
-        .bind(a)
-        .bind(b)
+        .bind(key.0)
+        .bind(key.1)
         .bind(*p)
-        .bind(why)
+        .bind(*why)
         .bind(&now)
         .execute(&mut *conn)
         .await?;
-        n += 1;
     }
-    Ok(n)
+    Ok(wanted.len())
 }
 
 /// Pairs waiting for a decision, most probable first.

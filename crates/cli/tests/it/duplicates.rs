@@ -76,6 +76,13 @@ async fn person_of(t: &testkit::TestApp, h: domain::HouseholdId) -> PersonId {
     store::households::get(&mut conn, h).await.unwrap().unwrap().members[0].person.id
 }
 
+/// The two persons of pair `id`, as its page shows them.
+pub(crate) async fn pair_persons(t: &testkit::TestApp, id: i64) -> (PersonId, PersonId) {
+    let mut conn = t.app.store.pool().acquire().await.unwrap();
+    let c = store::linkage::candidate(&mut conn, id).await.unwrap().expect("a pair of the queue");
+    (c.a, c.b)
+}
+
 /// One pair to review, between A's household and the household A and B both follow: the two
 /// persons and the pair's id.
 async fn a_pending_pair(t: &testkit::TestApp, f: &Fixture) -> (PersonId, PersonId, i64) {
@@ -113,16 +120,21 @@ async fn merge_then_unmerge_leaves_the_store_as_it_was() {
         let other_pair = other_pair.expect("the SIAO coordinator sees both pairs").candidate.id;
         assert!(matches!(t.app.duplicate_pair(&referent, other_pair).await, Err(AppError::NotFound)));
         assert!(matches!(
-            t.app.decide_pair(&referent, other_pair, true, DecisionBasis::Records).await,
+            t.app
+                .decide_pair(&referent, other_pair, pair_persons(&t, other_pair).await, true, DecisionBasis::Records)
+                .await,
             Err(AppError::NotFound)
         ));
         let view = t.app.duplicate_pair(&referent, id).await.unwrap();
         assert_eq!(view.explanation.len(), 2);
 
         let before = dump(&t).await;
-        t.app.decide_pair(&referent, id, true, DecisionBasis::Records).await.unwrap();
+        t.app.decide_pair(&referent, id, pair_persons(&t, id).await, true, DecisionBasis::Records).await.unwrap();
         assert!(
-            matches!(t.app.decide_pair(&referent, id, false, DecisionBasis::Records).await, Err(AppError::Invalid(_))),
+            matches!(
+                t.app.decide_pair(&referent, id, pair_persons(&t, id).await, false, DecisionBasis::Records).await,
+                Err(AppError::Invalid(_))
+            ),
             "decided once"
         );
         assert_ne!(dump(&t).await, before);
@@ -138,7 +150,7 @@ async fn merge_then_unmerge_leaves_the_store_as_it_was() {
         assert_eq!(dump(&t).await, before, "the store after unmerge equals the store before merge");
 
         // "Different people": never proposed again, even when the engine finds the pair again.
-        t.app.decide_pair(&referent, id, false, DecisionBasis::Records).await.unwrap();
+        t.app.decide_pair(&referent, id, pair_persons(&t, id).await, false, DecisionBasis::Records).await.unwrap();
         {
             let mut conn = t.app.store.pool().acquire().await.unwrap();
             let again = [(pab, pa, 0.9, why.clone())];
@@ -196,22 +208,34 @@ async fn the_queue_through_the_screens() {
         assert_eq!(skip.location(), Some(format!("/doublons/{id}").as_str()));
         // a decision states its ground: without one, the form comes back as it was, nothing recorded
         assert!(p.body.contains("ou un titre de séjour") && !p.body.contains("Non précisé"));
-        let bare = c.post(&format!("/doublons/{id}"), &[("csrf", &csrf), ("decision", "meme")]).await;
+        let (sa, sb) = pair_persons(&t, id).await;
+        let (sa, sb) = (sa.0.to_string(), sb.0.to_string());
+        let bare =
+            c.post(&format!("/doublons/{id}"), &[("csrf", &csrf), ("decision", "meme"), ("a", &sa), ("b", &sb)]).await;
         assert_eq!(bare.status, 422);
         assert!(bare.body.contains("Indiquez sur quoi repose votre décision"), "{}", bare.body);
         assert!(bare.body.contains(r#"value="meme" required checked"#), "the choice is kept");
         assert_eq!(t.app.duplicate_queue(&f.actor("referent-a")).await.unwrap().len(), 2, "nothing decided");
-        let odd = [("csrf", csrf.as_str()), ("decision", "meme"), ("motif", "non_precise")];
+        let odd = [("csrf", csrf.as_str()), ("decision", "meme"), ("motif", "non_precise"), ("a", &sa), ("b", &sb)];
         assert_eq!(c.post(&format!("/doublons/{id}"), &odd).await.status, 422, "only a ground the form offers");
         // a decision leads to the next pair, saying what was recorded
-        let decided =
-            c.post(&format!("/doublons/{id}"), &[("csrf", &csrf), ("decision", "meme"), ("motif", "piece")]).await;
+        let decided = c
+            .post(
+                &format!("/doublons/{id}"),
+                &[("csrf", &csrf), ("decision", "meme"), ("motif", "piece"), ("a", &sa), ("b", &sb)],
+            )
+            .await;
         assert_eq!(decided.status, 303);
         assert_eq!(decided.location(), Some(format!("/doublons/{next}?fait=meme").as_str()));
         let on = c.get(&format!("/doublons/{next}?fait=meme")).await;
         assert!(on.body.contains("Décision enregistrée : même personne") && on.body.contains("Paire suivante"));
+        let (na, nb) = pair_persons(&t, next).await;
+        let (na, nb) = (na.0.to_string(), nb.0.to_string());
         let last = c
-            .post(&format!("/doublons/{next}"), &[("csrf", &csrf), ("decision", "differente"), ("motif", "structure")])
+            .post(
+                &format!("/doublons/{next}"),
+                &[("csrf", &csrf), ("decision", "differente"), ("motif", "structure"), ("a", &na), ("b", &nb)],
+            )
             .await;
         assert_eq!(last.location(), Some("/doublons?fait=differente"), "the last one: back to the queue");
         assert_eq!(c.get(&format!("/doublons/{id}/suivante")).await.location(), Some("/doublons"), "none left");
@@ -834,7 +858,7 @@ async fn a_pair_read_and_decided_is_in_both_households_access_logs() {
 
         let a = f.actor("referent-a");
         t.app.duplicate_pair(&a, id).await.unwrap();
-        t.app.decide_pair(&a, id, true, DecisionBasis::Records).await.unwrap();
+        t.app.decide_pair(&a, id, pair_persons(&t, id).await, true, DecisionBasis::Records).await.unwrap();
         let mid = t.app.household_merges(&a, f.h_a).await.unwrap()[0].id;
         t.app.unmerge(&a, mid).await.unwrap();
         let mut conn = t.app.store.pool().acquire().await.unwrap();
@@ -911,10 +935,19 @@ async fn the_queue_filters_by_commune_from_pair_to_pair() {
             pair.body.contains(r#"name="commune" value="38001""#)
                 && pair.body.contains(r#"href="/doublons?commune=38001""#)
         );
+        let (fa, fb) = pair_persons(&t, far).await;
+        let (fa, fb) = (fa.0.to_string(), fb.0.to_string());
         let decided = c
             .post(
                 &format!("/doublons/{far}"),
-                &[("csrf", &csrf), ("decision", "differente"), ("motif", "fiches"), ("commune", "38001")],
+                &[
+                    ("csrf", &csrf),
+                    ("decision", "differente"),
+                    ("motif", "fiches"),
+                    ("commune", "38001"),
+                    ("a", &fa),
+                    ("b", &fb),
+                ],
             )
             .await;
         assert_eq!(decided.location(), Some("/doublons?fait=differente&commune=38001"), "none left there");
@@ -1040,7 +1073,10 @@ async fn a_merge_and_its_undoing_are_told_to_the_households_followers() {
         };
         let before: Vec<(String, String)> = Vec::new();
         // the coordination merges: A follows both files, B follows h_ab only
-        t.app.decide_pair(&f.actor("siao"), id, true, DecisionBasis::Records).await.unwrap();
+        t.app
+            .decide_pair(&f.actor("siao"), id, pair_persons(&t, id).await, true, DecisionBasis::Records)
+            .await
+            .unwrap();
         let ab = format!("/menages/{}#rapprochements", f.h_ab.0);
         let merged = |h: domain::HouseholdId| {
             format!("Ménage n° {} : une de ses fiches est réunie à celle d'un autre dossier (« même personne »)", h.0)
@@ -1069,6 +1105,76 @@ async fn a_merge_and_its_undoing_are_told_to_the_households_followers() {
             format!("Ménage n° {} : une fusion « même personne » avec un autre dossier est annulée", f.h_ab.0)
         );
         assert_eq!(notices("referent-a").await.len(), 2, "not the reviewer who undid it");
+        t.finish().await;
+    }
+}
+
+/// A pair's number stays that pair's: a run that recomputes the queue while a reviewer has a
+/// pair open keeps the numbers of the pairs it finds again, never gives a number to another pair,
+/// and a decision sent on a pair no longer there lands on nothing.
+#[tokio::test]
+async fn a_run_while_a_pair_is_open_never_turns_the_decision_onto_another_pair() {
+    for t in apps().await {
+        let f = Fixture::new(&t).await;
+        let (pa, pab, pb) = (person_of(&t, f.h_a).await, person_of(&t, f.h_ab).await, person_of(&t, f.h_b).await);
+        let siao = f.actor("siao");
+        let ids = |q: Vec<app::duplicates::QueueEntry>| {
+            q.into_iter()
+                .map(|e| ((e.candidate.a.min(e.candidate.b), e.candidate.a.max(e.candidate.b)), e.candidate.id))
+                .collect::<std::collections::HashMap<_, _>>()
+        };
+        let mut conn = t.app.store.pool().acquire().await.unwrap();
+        let first = [(pa, pab, 0.72, "[]".into()), (pab, pb, 0.61, "[]".into())];
+        store::linkage::replace_candidates(&mut conn, &first).await.unwrap();
+        drop(conn);
+        let before = ids(t.app.duplicate_queue(&siao).await.unwrap());
+        let open = before[&(pa.min(pab), pa.max(pab))];
+        let kept = before[&(pab.min(pb), pab.max(pb))];
+
+        // the run: the open pair is gone, one stays (its score moved), one is new
+        let mut conn = t.app.store.pool().acquire().await.unwrap();
+        let second = [(pb, pab, 0.66, "[]".into()), (pa, pb, 0.7, "[]".into())];
+        assert_eq!(store::linkage::replace_candidates(&mut conn, &second).await.unwrap(), 2);
+        drop(conn);
+        let queue = t.app.duplicate_queue(&siao).await.unwrap();
+        let after = ids(queue.clone());
+        assert_eq!(after[&(pab.min(pb), pab.max(pb))], kept, "a pair found again keeps its number");
+        let fresh = after[&(pa.min(pb), pa.max(pb))];
+        assert!(fresh != open && fresh != kept, "a new pair gets a number never used");
+        let stayed = queue.iter().find(|e| e.candidate.id == kept).unwrap();
+        assert_eq!(stayed.candidate.probability, 0.66, "with its new score");
+
+        // the decision on the pair that was open: refused, said, nothing decided
+        let on_gone = t.app.decide_pair(&siao, open, (pa, pab), true, DecisionBasis::Records).await;
+        assert!(
+            matches!(on_gone, Err(AppError::Invalid(ref e)) if e.to_string().contains("recalculée")),
+            "{on_gone:?}"
+        );
+        // a number whose persons are not those shown, whatever happened: refused the same way
+        let mismatch = t.app.decide_pair(&siao, kept, (pa, pab), true, DecisionBasis::Records).await;
+        assert!(matches!(mismatch, Err(AppError::Invalid(_))), "{mismatch:?}");
+        let mut conn = t.app.store.pool().acquire().await.unwrap();
+        assert!(store::linkage::decided_pairs(&mut conn).await.unwrap().is_empty());
+        drop(conn);
+        // someone who may not review the persons shown learns nothing: the usual 404, logged
+        let b = f.actor("referent-b");
+        assert!(matches!(
+            t.app.decide_pair(&b, open, (pa, pab), true, DecisionBasis::Records).await,
+            Err(AppError::NotFound)
+        ));
+        assert_eq!(last_event(&t).await, ("linkage.read".to_owned(), "denied".to_owned()));
+
+        // through the screens: the form carries the persons shown; a stale one goes back to the queue
+        let mut c = t.client();
+        c.login("siao@test.parcours.test", fixture_password()).await;
+        let csrf = c.csrf().await;
+        let page = c.get(&format!("/doublons/{kept}")).await.body;
+        assert!(page.contains(&format!(r#"name="a" value="{}""#, pab.min(pb).0)), "{page}");
+        let (a, b) = (pa.0.to_string(), pab.0.to_string());
+        let stale = [("csrf", csrf.as_str()), ("decision", "meme"), ("motif", "fiches"), ("a", &a), ("b", &b)];
+        let r = c.post(&format!("/doublons/{open}"), &stale).await;
+        assert_eq!(r.location(), Some("/doublons?fait=recalculee"));
+        assert!(c.get("/doublons?fait=recalculee").await.body.contains("recalculée entre-temps"));
         t.finish().await;
     }
 }

@@ -2,6 +2,7 @@
 //! generator's ground truth, keep their ids from one run to the next, and a rejected pair never
 //! comes back to the queue.
 
+use crate::duplicates::pair_persons;
 use domain::identity::DecisionBasis;
 use std::collections::HashMap;
 
@@ -291,7 +292,7 @@ async fn a_merge_shows_at_once_as_the_next_run_shows_it_and_an_unmerge_gives_the
         store::linkage::replace_candidates(&mut conn, &[(a, b, 0.7, "[]".into())]).await.unwrap();
         let id = store::linkage::pending(&mut conn).await.unwrap()[0].id;
         drop(conn);
-        t.app.decide_pair(&siao, id, true, DecisionBasis::Records).await.unwrap();
+        t.app.decide_pair(&siao, id, pair_persons(&t, id).await, true, DecisionBasis::Records).await.unwrap();
 
         let mut conn = t.app.store.pool().acquire().await.unwrap();
         let merged: HashMap<i64, i64> =
@@ -373,7 +374,7 @@ async fn different_people_shows_at_once_through_a_third_record_and_its_withdrawa
             store::linkage::replace_candidates(&mut conn, &[(pa, pb, 0.7, "[]".into())]).await.unwrap();
             let id = store::linkage::pending(&mut conn).await.unwrap()[0].id;
             drop(conn);
-            t.app.decide_pair(&siao, id, false, DecisionBasis::Records).await.unwrap();
+            t.app.decide_pair(&siao, id, pair_persons(&t, id).await, false, DecisionBasis::Records).await.unwrap();
         };
         let withdraw = || async {
             let mut conn = t.app.store.pool().acquire().await.unwrap();
@@ -451,7 +452,7 @@ async fn decisions_taken_while_a_run_computes_are_not_undone_when_it_stores() {
             store::linkage::replace_candidates(&mut conn, &[(p, q, 0.7, "[]".into())]).await.unwrap();
             let id = store::linkage::pending(&mut conn).await.unwrap()[0].id;
             drop(conn);
-            t.app.decide_pair(&siao, id, true, DecisionBasis::Records).await.unwrap();
+            t.app.decide_pair(&siao, id, pair_persons(&t, id).await, true, DecisionBasis::Records).await.unwrap();
         };
 
         // a run starts; meanwhile the pair is parted and the lone records merged
@@ -606,7 +607,7 @@ async fn withdrawing_a_decision_keeps_apart_what_the_engines_guard_keeps_apart()
         store::linkage::replace_candidates(&mut conn, &[(a, b, 0.7, "[]".into())]).await.unwrap();
         let id = store::linkage::pending(&mut conn).await.unwrap()[0].id;
         drop(conn);
-        t.app.decide_pair(&siao, id, false, DecisionBasis::Records).await.unwrap();
+        t.app.decide_pair(&siao, id, pair_persons(&t, id).await, false, DecisionBasis::Records).await.unwrap();
         let parted = shown(&t).await;
         assert_ne!(parted[&a.0], parted[&b.0]);
         assert_eq!(parted[&b.0], parted[&c.0], "without A, B goes with C at once");

@@ -223,6 +223,7 @@ async fn queue(
 }
 
 struct SideView {
+    person: i64,
     name: String,
     birth: String,
     birth_name: String,
@@ -237,6 +238,7 @@ struct SideView {
 
 fn side(s: &app::duplicates::Side) -> SideView {
     SideView {
+        person: s.person.0,
         name: format!("{} {}", s.family_name.to_uppercase(), s.given_names),
         birth: opt_fr_date(s.birth_date),
         birth_name: s.birth.birth_name.clone().map_or_else(|| "—".into(), |n| n.to_uppercase()),
@@ -263,6 +265,9 @@ fn decided(fait: Option<&str>) -> Option<&'static str> {
             "Décision enregistrée : même personne. Les deux fiches restent ; la fusion peut être annulée depuis les décisions prises.",
         ),
         Some("differente") => Some("Décision enregistrée : personnes différentes. La paire ne sera plus proposée."),
+        Some("recalculee") => Some(
+            "La file a été recalculée entre-temps : la paire ouverte n'y est plus telle quelle. Rien n'a été enregistré ; reprenez-la ci-dessous si elle y figure.",
+        ),
         _ => None,
     }
 }
@@ -347,6 +352,9 @@ struct DecisionForm {
     csrf: String,
     decision: Option<String>,
     motif: Option<String>,
+    /// The two persons the page showed: the decision is theirs, whatever a run did meanwhile.
+    a: Option<String>,
+    b: Option<String>,
     /// The queue's filters: the next pair is taken within them.
     #[serde(flatten)]
     filter: FilterFields,
@@ -411,7 +419,14 @@ async fn decide(
         let form = Answer { done: None, decision: f.decision, basis, error: Some(error) };
         return render_pair(&state, &user, id, filter, form).await;
     };
-    state.app.decide_pair(&user.session.actor, id, same, basis).await?;
+    let person = |p: Option<&str>| p.ok_or(WebError::Invalid).and_then(id_of).map(domain::PersonId);
+    let shown = (person(f.a.as_deref())?, person(f.b.as_deref())?);
+    match state.app.decide_pair(&user.session.actor, id, shown, same, basis).await {
+        Err(app::AppError::Invalid(e)) if e.field == "paire" => {
+            return Ok(Redirect::to(&format!("/doublons?fait=recalculee{}", filter.then())).into_response());
+        }
+        r => r?,
+    }
     // on to the next pair (the most probable left), as a reviewer works through the queue
     let next = state
         .app
