@@ -354,7 +354,7 @@ try {
       'the automatic link is not back at once after withdrawing the decision');
   });
 
-  await step('a pair of the queue: skipped, then decided with its ground', async () => {
+  await step('a pair of the queue: skipped, an opinion asked, then decided with its ground', async () => {
     await page.goto(url('/doublons'), { waitUntil: 'load' });
     const pairs = page.locator('table a[href^="/doublons/"]');
     check((await pairs.count()) >= 2, 'fewer than two pairs left in the demo queue');
@@ -362,6 +362,9 @@ try {
     await navigateBy(() => pairs.first().click());
     await navigateBy(() => page.getByRole('link', { name: 'Passer cette paire sans décider' }).click());
     check(/^\/doublons\/\d+$/.test(pathname()) && pathname() !== first, `skipping ${first} led to ${page.url()}`);
+    await navigateBy(() => page.getByRole('button', { name: "Demander l'avis des structures qui suivent" }).click());
+    check((await page.locator('.notice', { hasText: /Demande d'avis envoyée|Personne d'autre/ }).count()) === 1,
+      `no notice after asking for an opinion (${page.url()})`);
     await page.getByLabel('Personnes différentes : ne plus proposer cette paire').check();
     await page.getByLabel('Les deux fiches suffisent à trancher').check();
     await navigateBy(() => page.getByRole('button', { name: 'Enregistrer la décision' }).click());

@@ -89,6 +89,8 @@ pub struct PairView {
     pub a: Side,
     pub b: Side,
     pub explanation: Vec<FieldWeight>,
+    /// The opinions already asked on this pair, if any.
+    pub asked: Option<crate::opinions::OpinionAsked>,
 }
 
 /// A merge as a household's file shows it.
@@ -231,7 +233,7 @@ impl App {
     /// Pair `id` if it is still the pair of `shown`'s persons and the actor may review it. When
     /// it is not (a run recomputed the queue), a reviewer of those persons is told so; anyone
     /// else gets the usual refusal, logged, and learns nothing.
-    async fn reviewable_shown_pair(
+    pub(crate) async fn reviewable_shown_pair(
         &self,
         actor: &Actor,
         id: i64,
@@ -309,18 +311,22 @@ impl App {
                 })
                 .collect();
         }
+        let asked = match store::cca::notified(&mut tx, &crate::opinions::ask_key(c.a, c.b)).await? {
+            (people, Some(since)) if people > 0 => Some(crate::opinions::OpinionAsked { people, since }),
+            _ => None,
+        };
         record_households(&mut tx, actor, AuditAction::LinkagePairRead, (ha, hb)).await?;
         record(&mut tx, actor, AuditAction::LinkageRead, Some(("link_candidate", id)), AuditOutcome::Allowed).await?;
         tx.commit().await?;
         let explanation = serde_json::from_str(&c.explanation).unwrap_or_default();
         let b = sides.pop().expect("two sides");
         let a = sides.pop().expect("two sides");
-        Ok(PairView { id, probability: c.probability, a, b, explanation })
+        Ok(PairView { id, probability: c.probability, a, b, explanation, asked })
     }
 
-    /// Same person (a merge keeping both records) or different people (never proposed again).
-    /// A decision on pair `id`, as shown to the reviewer with `shown`'s two persons: refused,
-    /// and said, when a run has recomputed the queue since and `id` is no longer that pair.
+    /// Same person (a merge keeping both records) or different people (never proposed again) on
+    /// pair `id`, as shown to the reviewer with `shown`'s two persons: refused, and said, when a
+    /// run has recomputed the queue since and `id` is no longer that pair.
     pub async fn decide_pair(
         &self,
         actor: &Actor,

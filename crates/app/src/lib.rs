@@ -20,6 +20,7 @@ pub mod measures;
 mod merge_notices;
 pub mod observatory;
 mod observatory_reads;
+pub mod opinions;
 pub mod protection;
 pub mod publication;
 pub mod reminders;

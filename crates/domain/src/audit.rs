@@ -62,10 +62,12 @@ pub enum AuditAction {
     LinkageEntryCheck,
     /// A pair's two files side by side: recorded in each household's own log.
     LinkagePairRead,
+    /// A reviewer asked the structures following a pair's households for their opinion.
+    LinkageOpinionAsked,
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 55] = [
+    pub const ALL: [AuditAction; 56] = [
         Self::LoginSucceeded,
         Self::LoginFailed,
         Self::Logout,
@@ -121,6 +123,7 @@ impl AuditAction {
         Self::LinkageWithdraw,
         Self::LinkageEntryCheck,
         Self::LinkagePairRead,
+        Self::LinkageOpinionAsked,
     ];
 
     pub fn code(self) -> &'static str {
@@ -180,6 +183,7 @@ impl AuditAction {
             Self::LinkageWithdraw => "linkage.withdraw",
             Self::LinkageEntryCheck => "linkage.entry_check",
             Self::LinkagePairRead => "linkage.pair_read",
+            Self::LinkageOpinionAsked => "linkage.opinion_asked",
         }
     }
 
@@ -243,6 +247,7 @@ impl AuditAction {
             Self::LinkagePairRead => {
                 "Consultation d'une paire de doublons (la fiche à côté d'une autre, avec les membres du ménage)"
             }
+            Self::LinkageOpinionAsked => "Demande d'avis sur un doublon aux structures qui suivent",
         }
     }
 

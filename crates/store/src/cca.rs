@@ -679,6 +679,14 @@ pub struct Notification {
     pub read: bool,
 }
 
+/// How many notifications carry `dedup_key`, and the first one's time (`None` when none does).
+pub async fn notified(conn: &mut Conn, dedup_key: &str) -> Result<(i64, Option<String>)> {
+    Ok(sqlx::query_as("SELECT COUNT(*), MIN(created_at) FROM notifications WHERE dedup_key = $1")
+        .bind(dedup_key)
+        .fetch_one(conn)
+        .await?)
+}
+
 /// Sends a notification; with a `dedup_key`, a second one with the same key to the same user
 /// is silently skipped (daily reminders run many times).
 pub async fn notify(

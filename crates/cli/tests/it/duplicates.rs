@@ -1178,3 +1178,57 @@ async fn a_run_while_a_pair_is_open_never_turns_the_decision_onto_another_pair()
         t.finish().await;
     }
 }
+
+/// A reviewer who cannot tell asks the structures following the two households: each account of
+/// theirs that may review the pair hears of it once, by its number alone; the pair's page says
+/// the opinion was asked; nobody else may ask, nor is asked.
+#[tokio::test]
+async fn a_reviewer_asks_the_following_structures_for_their_opinion() {
+    for t in apps().await {
+        let f = Fixture::new(&t).await;
+        let (pa, pab, id) = a_pending_pair(&t, &f).await;
+        let notices = |who: &'static str| {
+            let (t, f) = (&t, &f);
+            async move {
+                let all = t.app.notifications(&f.actor(who)).await.unwrap();
+                all.into_iter().filter(|n| n.kind == "doublon").map(|n| (n.message, n.link)).collect::<Vec<_>>()
+            }
+        };
+        let siao = f.actor("siao");
+        // A follows both files and reads them: asked; B reads only h_ab, the CCA manager reviews nothing
+        assert_eq!(t.app.ask_opinion(&siao, id, (pab, pa)).await.unwrap(), 1);
+        let asked = format!("Paire de doublons n° {id} : SIAO demande votre avis (même personne ou deux personnes ?)");
+        assert_eq!(notices("referent-a").await, [(asked, format!("/doublons/{id}"))]);
+        for who in ["referent-b", "cca", "siao"] {
+            assert!(notices(who).await.is_empty(), "{who} is not asked");
+        }
+        assert_eq!(linkage_actions(&t, f.h_a).await[0], "linkage.opinion_asked");
+        assert_eq!(linkage_actions(&t, f.h_ab).await[0], "linkage.opinion_asked");
+        // once per person and pair: asking again notifies nobody
+        assert_eq!(t.app.ask_opinion(&siao, id, (pa, pab)).await.unwrap(), 0);
+        assert_eq!(notices("referent-a").await.len(), 1);
+        let view = t.app.duplicate_pair(&siao, id).await.unwrap();
+        assert_eq!(view.asked.map(|a| a.people), Some(1));
+        // who may not review the pair may not ask: the usual refusal, logged
+        let b = f.actor("referent-b");
+        assert!(matches!(t.app.ask_opinion(&b, id, (pa, pab)).await, Err(AppError::NotFound)));
+        assert_eq!(last_event(&t).await, ("linkage.read".to_owned(), "denied".to_owned()));
+
+        // through the screens, as referent-a: nobody else to ask there
+        let mut c = t.client();
+        c.login("referent-a@test.parcours.test", fixture_password()).await;
+        let csrf = c.csrf().await;
+        let page = c.get(&format!("/doublons/{id}")).await.body;
+        assert!(page.contains("Demander l'avis des structures qui suivent"));
+        assert!(page.contains("à 1 personne(s) des structures qui suivent"), "{page}");
+        let (sa, sb) = (pa.0.to_string(), pab.0.to_string());
+        let r = c.post(&format!("/doublons/{id}/avis"), &[("csrf", csrf.as_str()), ("a", &sa), ("b", &sb)]).await;
+        assert_eq!(r.location(), Some(format!("/doublons/{id}?fait=avis-personne").as_str()));
+        assert!(c
+            .get(&format!("/doublons/{id}?fait=avis-personne"))
+            .await
+            .body
+            .contains("ne peut examiner cette paire, ou toutes"));
+        t.finish().await;
+    }
+}

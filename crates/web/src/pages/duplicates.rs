@@ -20,6 +20,7 @@ pub fn routes() -> Router<AppState> {
         .route("/doublons/decisions", get(decisions))
         .route("/doublons/{id}", get(pair).post(decide))
         .route("/doublons/{id}/suivante", get(skip))
+        .route("/doublons/{id}/avis", post(ask_opinion))
         .route("/fusions/{id}/annulation", post(unmerge))
         .route("/decisions/{id}/retrait", post(withdraw))
         .route("/liens/separation", post(separate))
@@ -258,6 +259,21 @@ fn side(s: &app::duplicates::Side) -> SideView {
     }
 }
 
+/// The status line on a pair's page (`?fait=`): after a decision, on the next pair; after an ask
+/// for opinions, on the same one.
+fn pair_notice(fait: Option<&str>) -> Option<String> {
+    match fait {
+        Some("avis") => {
+            Some("Demande d'avis envoyée : les personnes sollicitées la trouvent dans « À faire ».".to_owned())
+        }
+        Some("avis-personne") => Some(
+            "Personne d'autre, dans les structures qui suivent ces ménages, ne peut examiner cette paire, ou toutes ont déjà été sollicitées.".to_owned(),
+        ),
+        Some("meme" | "differente") => decided(fait).map(|d| format!("{d} Paire suivante :")),
+        _ => None,
+    }
+}
+
 /// The status line after a decision (`?fait=`), on the next pair or on the queue.
 fn decided(fait: Option<&str>) -> Option<&'static str> {
     match fait {
@@ -283,11 +299,13 @@ struct PairPage {
     /// (field, level, weight as text, pulls towards same)
     explanation: Vec<(String, String, String, bool)>,
     /// The decision just taken on the previous pair.
-    done: Option<&'static str>,
+    done: Option<String>,
     /// The queue's filters, carried on to the next pair.
     filter: Filter,
     /// The grounds a reviewer may give: (code, label, checked).
     grounds: Vec<(&'static str, &'static str, bool)>,
+    /// « Avis demandé le … à N personne(s) », when opinions were asked.
+    asked: Option<String>,
     /// The decision ticked when the form comes back with an error.
     chosen: Option<String>,
     error: Option<&'static str>,
@@ -306,13 +324,13 @@ async fn pair(
     Path(id): Path<String>,
     Query(q): Query<PairQuery>,
 ) -> Result<Response, WebError> {
-    let form = Answer { done: decided(q.fait.as_deref()), decision: None, basis: None, error: None };
+    let form = Answer { done: pair_notice(q.fait.as_deref()), decision: None, basis: None, error: None };
     render_pair(&state, &user, id_of(&id)?, Filter::of(&q.filter), form).await
 }
 
 /// What the pair's form shows besides the pair: the last decision's line, or this one's error.
 struct Answer {
-    done: Option<&'static str>,
+    done: Option<String>,
     decision: Option<String>,
     basis: Option<DecisionBasis>,
     error: Option<&'static str>,
@@ -330,6 +348,13 @@ async fn render_pair(
         done: form.done,
         filter,
         grounds: DecisionBasis::choices().map(|b| (b.code(), b.label(), form.basis == Some(b))).collect(),
+        asked: v.asked.as_ref().map(|a| {
+            format!(
+                "Avis demandé le {} à {} personne(s) des structures qui suivent.",
+                crate::views::fr_timestamp(&a.since),
+                a.people
+            )
+        }),
         chosen: form.decision,
         error: form.error,
         layout: Layout::new(&user.session, "doublons"),
@@ -358,6 +383,37 @@ struct DecisionForm {
     /// The queue's filters: the next pair is taken within them.
     #[serde(flatten)]
     filter: FilterFields,
+}
+
+#[derive(Deserialize)]
+struct AskForm {
+    csrf: String,
+    a: String,
+    b: String,
+    #[serde(flatten)]
+    filter: FilterFields,
+}
+
+/// « Demander l'avis des structures qui suivent » : back on the pair, saying whether anyone was
+/// asked.
+async fn ask_opinion(
+    State(state): State<AppState>,
+    user: LoggedIn,
+    Path(id): Path<String>,
+    Form(f): Form<AskForm>,
+) -> Result<Response, WebError> {
+    user.check_csrf(&f.csrf)?;
+    let id = id_of(&id)?;
+    let keep = Filter::of(&f.filter).then();
+    let shown = (domain::PersonId(id_of(&f.a)?), domain::PersonId(id_of(&f.b)?));
+    let sent = match state.app.ask_opinion(&user.session.actor, id, shown).await {
+        Err(app::AppError::Invalid(e)) if e.field == "paire" => {
+            return Ok(Redirect::to(&format!("/doublons?fait=recalculee{keep}")).into_response());
+        }
+        r => r?,
+    };
+    let fait = if sent > 0 { "avis" } else { "avis-personne" };
+    Ok(Redirect::to(&format!("/doublons/{id}?fait={fait}{keep}")).into_response())
 }
 
 #[derive(Deserialize)]

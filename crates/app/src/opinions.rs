@@ -1,0 +1,63 @@
+//! « Demander l'avis des structures qui suivent »: a reviewer who cannot tell whether two
+//! records are one person asks the people who know the households. Every active account of a
+//! structure following either household today that may review the pair itself (it reads both
+//! files) is notified once per pair: its number, who asks, a link to it. No name: the notice
+//! travels by e-mail too. The answer is theirs to give on the pair itself, with the ground
+//! « Confirmé par une structure qui la suit » when they decide for the asker.
+
+use std::collections::BTreeSet;
+
+use domain::audit::AuditAction;
+use domain::policy;
+use domain::user::Actor;
+use domain::PersonId;
+
+use crate::duplicates::record_households;
+use crate::{App, AppError, Result};
+
+/// The notification key of an ask on the pair of these persons: one notice per person asked.
+pub(crate) fn ask_key(a: PersonId, b: PersonId) -> String {
+    let (a, b) = if a.0 < b.0 { (a, b) } else { (b, a) };
+    format!("avis:{}-{}", a.0, b.0)
+}
+
+/// Asks already sent on a pair: how many people, and since when (a stored timestamp).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OpinionAsked {
+    pub people: i64,
+    pub since: String,
+}
+
+impl App {
+    /// Asks for opinions on pair `id` as shown with `shown`'s persons (refused as a decision
+    /// would be when a run has recomputed it). Returns how many people were newly notified: 0
+    /// when nobody else may review it, or all of them were asked already.
+    pub async fn ask_opinion(&self, actor: &Actor, id: i64, shown: (PersonId, PersonId)) -> Result<usize> {
+        let (mut tx, c, ha, hb) = self.reviewable_shown_pair(actor, id, shown).await?;
+        let (today, now) = (self.today(), self.now_ts());
+        let fa = store::access::household_facts(&mut tx, ha, today, &now).await?.ok_or(AppError::NotFound)?;
+        let fb = store::access::household_facts(&mut tx, hb, today, &now).await?.ok_or(AppError::NotFound)?;
+        let orgs: BTreeSet<_> = fa.followers.iter().chain(&fb.followers).copied().collect();
+        let asker = store::orgs::get(&mut tx, actor.org).await?.map(|o| o.name).unwrap_or_default();
+        let message =
+            format!("Paire de doublons n° {id} : {asker} demande votre avis (même personne ou deux personnes ?)");
+        let key = ask_key(c.a, c.b);
+        let mut sent = 0;
+        for org in orgs {
+            let grants = store::access::grants_of(&mut tx, org).await?;
+            for (user, roles) in store::users::active_members_of(&mut tx, org).await? {
+                let reader = Actor { user, org, roles, grants: grants.clone() };
+                if user == actor.user || !policy::may_review_pair(&reader, &fa, &fb, today) {
+                    continue;
+                }
+                let link = format!("/doublons/{id}");
+                if store::cca::notify(&mut tx, user, "doublon", &message, &link, Some(&key)).await? {
+                    sent += 1;
+                }
+            }
+        }
+        record_households(&mut tx, actor, AuditAction::LinkageOpinionAsked, (ha, hb)).await?;
+        tx.commit().await?;
+        Ok(sent)
+    }
+}
