@@ -260,7 +260,7 @@ async fn a_closed_month_shows_its_revision_after_a_late_entry() {
             format!(
                 "<time datetime=\"{m}\">{}</time></th><td>{}</td><td class=\"num\">{p}</td><td class=\"num\">{today}</td><td class=\"num\">{rev}</td></tr>",
                 month_fr(m),
-                domain::format_date_fr(time::OffsetDateTime::now_utc().date())
+                domain::format_date_fr(domain::local_time::local_day(time::OffsetDateTime::now_utc()))
             )
         };
         let page = c.get("/observatoire").await;

@@ -60,7 +60,7 @@ async fn cli_closes_a_month() {
     let bin = env!("CARGO_BIN_EXE_parcours");
     let run = |args: &[&str]| std::process::Command::new(bin).args(args).env_remove("DATABASE_URL").output().unwrap();
     assert!(run(&["demo", "--no-serve", "--households", "40", "--db", &url]).status.success());
-    let last = time::OffsetDateTime::now_utc().date();
+    let last = domain::local_time::local_day(time::OffsetDateTime::now_utc());
     let month = Month::of(last).previous().to_string();
     let out = run(&["observatoire", "close", "--month", &month, "--db", &url]);
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));

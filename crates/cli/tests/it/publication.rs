@@ -260,7 +260,7 @@ fn parcours_observatoire_publish_on_a_demo_database() {
     };
     parcours(&["demo", "--no-serve", "--households", "150", "--seed", "4", "--db", &url]);
     // The binary's clock is the system's: its last complete month.
-    let to = Month::of(time::OffsetDateTime::now_utc().date()).previous();
+    let to = Month::of(domain::local_time::local_day(time::OffsetDateTime::now_utc())).previous();
     let (from, to) = (to.plus(-11).to_string(), to.to_string());
     let out = dir.join("open-data");
     let stdout = parcours(&[

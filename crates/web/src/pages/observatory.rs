@@ -608,11 +608,7 @@ pub async fn dashboard(
         .map(|r| RevisionLine {
             iso: r.month.to_string(),
             label: month_long(r.month),
-            closed_on: r
-                .closed_at
-                .get(..10)
-                .and_then(|d| domain::parse_date(d).ok())
-                .map_or_else(|| r.closed_at.clone(), domain::format_date_fr),
+            closed_on: crate::views::fr_day(&r.closed_at),
             published: mask.cell(r.published.closing),
             today: mask.cell(r.today.closing),
             revision: signed(r.stock_revision()),

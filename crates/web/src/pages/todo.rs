@@ -5,7 +5,7 @@ use axum::extract::State;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router};
-use domain::{format_date, parse_date};
+use domain::format_date;
 use serde::Deserialize;
 
 use crate::session::LoggedIn;
@@ -75,7 +75,9 @@ pub async fn page(State(state): State<AppState>, user: LoggedIn) -> Result<Respo
         .into_iter()
         .map(|n| Note {
             link: local(&n.link),
-            sent: n.created_at.get(..10).and_then(|d| parse_date(d).ok()).map(|d| (format_date(d), fr_date(d))),
+            // the territory's day and hour
+            sent: domain::local_time::wall_clock_of(&n.created_at)
+                .map(|w| (format_date(w.day), crate::views::fr_timestamp(&n.created_at))),
             message: n.message,
             read: n.read,
         })
