@@ -1228,7 +1228,7 @@ async fn a_reviewer_asks_the_following_structures_for_their_opinion() {
             .get(&format!("/doublons/{id}?fait=avis-personne"))
             .await
             .body
-            .contains("ne peut examiner cette paire, ou toutes"));
+            .contains("ne peut examiner cette paire, ou ces personnes"));
         t.finish().await;
     }
 }

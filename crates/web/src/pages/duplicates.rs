@@ -267,7 +267,7 @@ fn pair_notice(fait: Option<&str>) -> Option<String> {
             Some("Demande d'avis envoyée : les personnes sollicitées la trouvent dans « À faire ».".to_owned())
         }
         Some("avis-personne") => Some(
-            "Personne d'autre, dans les structures qui suivent ces ménages, ne peut examiner cette paire, ou toutes ont déjà été sollicitées.".to_owned(),
+            "Personne d'autre, dans les structures qui suivent ces ménages, ne peut examiner cette paire, ou ces personnes ont déjà été sollicitées.".to_owned(),
         ),
         Some("meme" | "differente") => decided(fait).map(|d| format!("{d} Paire suivante :")),
         _ => None,
