@@ -388,10 +388,27 @@ struct DecisionForm {
 #[derive(Deserialize)]
 struct AskForm {
     csrf: String,
-    a: String,
-    b: String,
+    a: Option<String>,
+    b: Option<String>,
     #[serde(flatten)]
     filter: FilterFields,
+}
+
+/// The two persons a pair's page showed, as its forms send them back.
+fn shown(a: Option<&str>, b: Option<&str>) -> Result<(domain::PersonId, domain::PersonId), WebError> {
+    let person = |p: Option<&str>| p.ok_or(WebError::Invalid).and_then(id_of).map(domain::PersonId);
+    Ok((person(a)?, person(b)?))
+}
+
+/// An action on a pair that a run recomputed since its page was shown: back to the queue, saying
+/// so (`Err` holds that answer).
+fn unless_recomputed<T>(r: app::Result<T>, filter: &Filter) -> Result<Result<T, Response>, WebError> {
+    match r {
+        Err(app::AppError::Invalid(e)) if e.field == "paire" => {
+            Ok(Err(Redirect::to(&format!("/doublons?fait=recalculee{}", filter.then())).into_response()))
+        }
+        r => Ok(Ok(r?)),
+    }
 }
 
 /// « Demander l'avis des structures qui suivent » : back on the pair, saying whether anyone was
@@ -404,16 +421,14 @@ async fn ask_opinion(
 ) -> Result<Response, WebError> {
     user.check_csrf(&f.csrf)?;
     let id = id_of(&id)?;
-    let keep = Filter::of(&f.filter).then();
-    let shown = (domain::PersonId(id_of(&f.a)?), domain::PersonId(id_of(&f.b)?));
-    let sent = match state.app.ask_opinion(&user.session.actor, id, shown).await {
-        Err(app::AppError::Invalid(e)) if e.field == "paire" => {
-            return Ok(Redirect::to(&format!("/doublons?fait=recalculee{keep}")).into_response());
-        }
-        r => r?,
+    let filter = Filter::of(&f.filter);
+    let shown = shown(f.a.as_deref(), f.b.as_deref())?;
+    let sent = match unless_recomputed(state.app.ask_opinion(&user.session.actor, id, shown).await, &filter)? {
+        Ok(sent) => sent,
+        Err(back) => return Ok(back),
     };
     let fait = if sent > 0 { "avis" } else { "avis-personne" };
-    Ok(Redirect::to(&format!("/doublons/{id}?fait={fait}{keep}")).into_response())
+    Ok(Redirect::to(&format!("/doublons/{id}?fait={fait}{}", filter.then())).into_response())
 }
 
 #[derive(Deserialize)]
@@ -475,13 +490,10 @@ async fn decide(
         let form = Answer { done: None, decision: f.decision, basis, error: Some(error) };
         return render_pair(&state, &user, id, filter, form).await;
     };
-    let person = |p: Option<&str>| p.ok_or(WebError::Invalid).and_then(id_of).map(domain::PersonId);
-    let shown = (person(f.a.as_deref())?, person(f.b.as_deref())?);
-    match state.app.decide_pair(&user.session.actor, id, shown, same, basis).await {
-        Err(app::AppError::Invalid(e)) if e.field == "paire" => {
-            return Ok(Redirect::to(&format!("/doublons?fait=recalculee{}", filter.then())).into_response());
-        }
-        r => r?,
+    let shown = shown(f.a.as_deref(), f.b.as_deref())?;
+    let decided = state.app.decide_pair(&user.session.actor, id, shown, same, basis).await;
+    if let Err(back) = unless_recomputed(decided, &filter)? {
+        return Ok(back);
     }
     // on to the next pair (the most probable left), as a reviewer works through the queue
     let next = state
