@@ -46,6 +46,8 @@ pub struct QueueEntry {
     pub communes: [Option<(String, String)>; 2],
     /// Whether the actor's organisation follows either household today.
     pub ours: bool,
+    /// Whether someone asked the following structures for their opinion on it.
+    pub asked: bool,
 }
 
 impl QueueEntry {
@@ -163,13 +165,15 @@ impl App {
             let names = store::linkage::pending_names(&mut tx).await?;
             let communes = store::linkage::pending_communes(&mut tx).await?;
             let followed = self.followed(&mut tx, actor).await?;
+            let asked = crate::opinions::asked_pairs(&mut tx).await?;
             for (c, ha, hb) in pairs {
                 let (Some(na), Some(nb)) = (names.get(&c.a), names.get(&c.b)) else { continue };
                 let a = PersonRef { person: c.a, household: ha, name: na.clone() };
                 let b = PersonRef { person: c.b, household: hb, name: nb.clone() };
                 let communes = [communes.get(&ha).cloned(), communes.get(&hb).cloned()];
                 let ours = followed.contains(&ha) || followed.contains(&hb);
-                out.push(QueueEntry { candidate: c, a, b, communes, ours });
+                let asked = asked.contains(&(c.a, c.b));
+                out.push(QueueEntry { candidate: c, a, b, communes, ours, asked });
             }
         }
         record(&mut tx, actor, AuditAction::LinkageRead, None, AuditOutcome::Allowed).await?;

@@ -5,7 +5,7 @@
 //! travels by e-mail too. The answer is theirs to give on the pair itself, with the ground
 //! « Confirmé par une structure qui la suit » when they decide for the asker.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashSet};
 
 use domain::audit::AuditAction;
 use domain::policy;
@@ -18,7 +18,21 @@ use crate::{App, AppError, Result};
 /// The notification key of an ask on the pair of these persons: one notice per person asked.
 pub(crate) fn ask_key(a: PersonId, b: PersonId) -> String {
     let (a, b) = if a.0 < b.0 { (a, b) } else { (b, a) };
-    format!("avis:{}-{}", a.0, b.0)
+    format!("{ASK_PREFIX}{}-{}", a.0, b.0)
+}
+
+const ASK_PREFIX: &str = "avis:";
+
+/// The pairs (a < b) someone asked opinions on.
+pub(crate) async fn asked_pairs(tx: &mut store::Tx) -> Result<HashSet<(PersonId, PersonId)>> {
+    let keys = store::cca::dedup_keys(tx, ASK_PREFIX).await?;
+    Ok(keys.iter().filter_map(|k| pair_of_key(k)).collect())
+}
+
+/// The pair an ask's key names; `None` for any other key.
+fn pair_of_key(key: &str) -> Option<(PersonId, PersonId)> {
+    let (a, b) = key.strip_prefix(ASK_PREFIX)?.split_once('-')?;
+    Some((PersonId(a.parse().ok()?), PersonId(b.parse().ok()?)))
 }
 
 /// Asks already sent on a pair: how many people, and since when (a stored timestamp).
@@ -59,5 +73,20 @@ impl App {
         record_households(&mut tx, actor, AuditAction::LinkageOpinionAsked, (ha, hb)).await?;
         tx.commit().await?;
         Ok(sent)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_asks_key_names_its_pair_whatever_the_order_and_nothing_else() {
+        let key = ask_key(PersonId(42), PersonId(7));
+        assert_eq!(key, "avis:7-42");
+        assert_eq!(pair_of_key(&key), Some((PersonId(7), PersonId(42))));
+        for other in ["rappel:7-42", "avis:7", "avis:a-b", "avis:7-42-1", ""] {
+            assert_eq!(pair_of_key(other), None, "{other}");
+        }
     }
 }

@@ -679,6 +679,15 @@ pub struct Notification {
     pub read: bool,
 }
 
+/// The distinct notification keys that start with `prefix`.
+pub async fn dedup_keys(conn: &mut Conn, prefix: &str) -> Result<Vec<String>> {
+    let rows: Vec<(String,)> = sqlx::query_as("SELECT DISTINCT dedup_key FROM notifications WHERE dedup_key LIKE $1")
+        .bind(format!("{prefix}%"))
+        .fetch_all(conn)
+        .await?;
+    Ok(rows.into_iter().map(|r| r.0).collect())
+}
+
 /// How many notifications carry `dedup_key`, and the first one's time (`None` when none does).
 pub async fn notified(conn: &mut Conn, dedup_key: &str) -> Result<(i64, Option<String>)> {
     Ok(sqlx::query_as("SELECT COUNT(*), MIN(created_at) FROM notifications WHERE dedup_key = $1")

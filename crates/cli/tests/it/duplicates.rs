@@ -1209,6 +1209,8 @@ async fn a_reviewer_asks_the_following_structures_for_their_opinion() {
         assert_eq!(notices("referent-a").await.len(), 1);
         let view = t.app.duplicate_pair(&siao, id).await.unwrap();
         assert_eq!(view.asked.map(|a| a.people), Some(1));
+        let queue = t.app.duplicate_queue(&siao).await.unwrap();
+        assert!(queue.iter().all(|e| e.asked == (e.candidate.id == id)), "the queue marks the pair asked about");
         // who may not review the pair may not ask: the usual refusal, logged
         let b = f.actor("referent-b");
         assert!(matches!(t.app.ask_opinion(&b, id, (pa, pab)).await, Err(AppError::NotFound)));
@@ -1221,6 +1223,7 @@ async fn a_reviewer_asks_the_following_structures_for_their_opinion() {
         let page = c.get(&format!("/doublons/{id}")).await.body;
         assert!(page.contains("Demander l'avis des structures qui suivent"));
         assert!(page.contains("à 1 personne(s) des structures qui suivent"), "{page}");
+        assert!(c.get("/doublons").await.body.contains("Avis demandé"));
         let (sa, sb) = (pa.0.to_string(), pab.0.to_string());
         let r = c.post(&format!("/doublons/{id}/avis"), &[("csrf", csrf.as_str()), ("a", &sa), ("b", &sb)]).await;
         assert_eq!(r.location(), Some(format!("/doublons/{id}?fait=avis-personne").as_str()));

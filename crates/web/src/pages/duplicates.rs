@@ -49,6 +49,7 @@ struct Row {
     b: app::duplicates::PersonRef,
     /// Each side's commune name, `—` when none.
     communes: [String; 2],
+    asked: bool,
 }
 
 /// The queue's filters, carried from the queue to each pair and on to the next.
@@ -203,6 +204,7 @@ async fn queue(
             communes: q.communes.clone().map(|c| c.map_or_else(|| "—".to_owned(), |c| c.1)),
             a: q.a,
             b: q.b,
+            asked: q.asked,
         })
         .collect();
     let page = QueuePage {
