@@ -50,3 +50,58 @@ async fn the_inventory_classifies_every_column() {
         t.finish().await;
     }
 }
+
+/// Upgrading a SQLite store that holds a review queue keeps each pair's number (migration 0016
+/// rebuilds the table with `AUTOINCREMENT`), and from then on a number is never given again,
+/// not even the largest one once its pair is gone.
+#[tokio::test]
+async fn pair_numbers_survive_the_upgrade_and_are_never_given_again() {
+    let dir = std::env::temp_dir().join(format!("parcours-upgrade-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let url = format!("sqlite://{}/store.db", dir.display());
+    let store = store::Store::connect(&url).await.unwrap();
+    let path = std::path::Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../store/migrations/sqlite"));
+    let mut before = sqlx::migrate::Migrator::new(path).await.unwrap();
+    let older: Vec<_> = before.migrations.iter().filter(|m| m.version < 16).cloned().collect();
+    assert_eq!(older.len(), 15);
+    before.migrations = std::borrow::Cow::Owned(older);
+    before.run(store.pool()).await.unwrap();
+
+    let mut conn = store.pool().acquire().await.unwrap();
+    let mut persons = Vec::new();
+    for given in ["Anne", "Marc", "Léa", "Noé"] {
+        let p = domain::household::NewPerson::parse("Aubert", given, "", "F", testkit::TODAY).unwrap();
+        persons.push(store::households::insert_person(&mut conn, &p, &Default::default()).await.unwrap());
+    }
+    let (p, q, r, s) = (persons[0].0, persons[1].0, persons[2].0, persons[3].0);
+    for (a, b) in [(p, q), (q, r), (r, s)] {
+        sqlx::query(
+            "INSERT INTO link_candidates (person_a, person_b, probability, explanation, computed_at)
+             VALUES ($1, $2, 0.7, '[]', '2026-12-01T02:00:00Z')",
+        )
+        .bind(a)
+        .bind(b)
+        .execute(&mut *conn)
+        .await
+        .unwrap();
+    }
+    drop(conn);
+    store.migrate().await.unwrap();
+
+    let mut conn = store.pool().acquire().await.unwrap();
+    let numbers =
+        |rows: Vec<store::linkage::Candidate>| rows.into_iter().map(|c| (c.id, c.a.0, c.b.0)).collect::<Vec<_>>();
+    let kept = numbers(store::linkage::pending(&mut conn).await.unwrap());
+    let mut sorted = kept.clone();
+    sorted.sort();
+    assert_eq!(sorted, [(1, p, q), (2, q, r), (3, r, s)], "the upgrade keeps the numbers");
+    // the run after: the last pair (the largest number) is gone, a new one comes
+    let pair = |a: i64, b: i64| (domain::PersonId(a), domain::PersonId(b), 0.7, "[]".to_owned());
+    store::linkage::replace_candidates(&mut conn, &[pair(p, q), pair(q, r), pair(p, s)]).await.unwrap();
+    let mut now = numbers(store::linkage::pending(&mut conn).await.unwrap());
+    now.sort();
+    assert_eq!(now, [(1, p, q), (2, q, r), (4, p, s)], "number 3 is not given again");
+    drop(conn);
+    store.close().await;
+    let _ = std::fs::remove_dir_all(&dir);
+}
