@@ -93,6 +93,8 @@ pub struct PairView {
     pub explanation: Vec<FieldWeight>,
     /// The opinions already asked on this pair, if any.
     pub asked: Option<crate::opinions::OpinionAsked>,
+    /// The decision already taken on it (by someone else, since the queue was read), if any.
+    pub decided: Option<store::linkage::Decision>,
 }
 
 /// A merge as a household's file shows it.
@@ -319,13 +321,14 @@ impl App {
             (people, Some(since)) if people > 0 => Some(crate::opinions::OpinionAsked { people, since }),
             _ => None,
         };
+        let decided = store::linkage::decision_on_pair(&mut tx, c.a, c.b).await?;
         record_households(&mut tx, actor, AuditAction::LinkagePairRead, (ha, hb)).await?;
         record(&mut tx, actor, AuditAction::LinkageRead, Some(("link_candidate", id)), AuditOutcome::Allowed).await?;
         tx.commit().await?;
         let explanation = serde_json::from_str(&c.explanation).unwrap_or_default();
         let b = sides.pop().expect("two sides");
         let a = sides.pop().expect("two sides");
-        Ok(PairView { id, probability: c.probability, a, b, explanation, asked })
+        Ok(PairView { id, probability: c.probability, a, b, explanation, asked, decided })
     }
 
     /// Same person (a merge keeping both records) or different people (never proposed again) on

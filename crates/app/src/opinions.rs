@@ -10,7 +10,7 @@ use std::collections::{BTreeSet, HashSet};
 use domain::audit::AuditAction;
 use domain::policy;
 use domain::user::Actor;
-use domain::PersonId;
+use domain::{InvalidInput, PersonId};
 
 use crate::duplicates::record_households;
 use crate::{App, AppError, Result};
@@ -48,6 +48,9 @@ impl App {
     /// when nobody else may review it, or all of them were asked already.
     pub async fn ask_opinion(&self, actor: &Actor, id: i64, shown: (PersonId, PersonId)) -> Result<usize> {
         let (mut tx, c, ha, hb) = self.reviewable_shown_pair(actor, id, shown).await?;
+        if store::linkage::decision_on_pair(&mut tx, c.a, c.b).await?.is_some() {
+            return Err(AppError::Invalid(InvalidInput::new("doublon", "cette paire est déjà tranchée")));
+        }
         let (today, now) = (self.today(), self.now_ts());
         let fa = store::access::household_facts(&mut tx, ha, today, &now).await?.ok_or(AppError::NotFound)?;
         let fb = store::access::household_facts(&mut tx, hb, today, &now).await?.ok_or(AppError::NotFound)?;

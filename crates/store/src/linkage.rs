@@ -621,6 +621,17 @@ pub async fn decision(conn: &mut Conn, id: i64) -> Result<Option<Decision>> {
     Ok(row.map(decision_of))
 }
 
+/// The decision on the pair of `a` and `b`, if any.
+pub async fn decision_on_pair(conn: &mut Conn, a: PersonId, b: PersonId) -> Result<Option<Decision>> {
+    let (a, b) = if a.0 < b.0 { (a, b) } else { (b, a) };
+    let row: Option<DecisionRow> = sqlx::query_as(&format!("{DECISIONS} WHERE d.person_a = $1 AND d.person_b = $2"))
+        .bind(a.0)
+        .bind(b.0)
+        .fetch_optional(conn)
+        .await?;
+    Ok(row.map(decision_of))
+}
+
 /// The decisions involving `person`, either way, oldest first.
 pub async fn decisions_on(conn: &mut Conn, person: PersonId) -> Result<Vec<Decision>> {
     let rows: Vec<DecisionRow> =

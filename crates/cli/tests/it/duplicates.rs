@@ -1232,6 +1232,24 @@ async fn a_reviewer_asks_the_following_structures_for_their_opinion() {
             .await
             .body
             .contains("ne peut examiner cette paire, ou ces personnes"));
+
+        // the coordination decides meanwhile: the asked référent's page says so, and takes nothing more
+        t.app.decide_pair(&siao, id, (pa, pab), false, DecisionBasis::Person).await.unwrap();
+        let page = c.get(&format!("/doublons/{id}")).await.body;
+        assert!(
+            page.contains("Cette paire est déjà tranchée : personnes différentes")
+                && page.contains("par SIAO")
+                && page.contains("motif : Confirmé par la personne"),
+            "{page}"
+        );
+        assert!(!page.contains(r#"id="decision""#) && !page.contains(r#"id="avis""#), "no form left");
+        let late = [("csrf", csrf.as_str()), ("decision", "meme"), ("motif", "fiches"), ("a", &sa), ("b", &sb)];
+        let r = c.post(&format!("/doublons/{id}"), &late).await;
+        assert_eq!(r.location(), Some(format!("/doublons/{id}").as_str()), "back to the pair, which says it");
+        let mut conn = t.app.store.pool().acquire().await.unwrap();
+        assert_eq!(store::linkage::decided_pairs(&mut conn).await.unwrap(), [(pa.min(pab), pa.max(pab), false)]);
+        drop(conn);
+        assert!(matches!(t.app.ask_opinion(&f.actor("referent-a"), id, (pa, pab)).await, Err(AppError::Invalid(_))));
         t.finish().await;
     }
 }

@@ -308,6 +308,8 @@ struct PairPage {
     grounds: Vec<(&'static str, &'static str, bool)>,
     /// « Avis demandé le … à N personne(s) », when opinions were asked.
     asked: Option<String>,
+    /// « Déjà tranchée : … », when someone decided it since the queue was read.
+    decided: Option<String>,
     /// The decision ticked when the form comes back with an error.
     chosen: Option<String>,
     error: Option<&'static str>,
@@ -357,6 +359,16 @@ async fn render_pair(
                 a.people
             )
         }),
+        decided: v.decided.as_ref().map(|d| {
+            let what = if d.same { "même personne" } else { "personnes différentes" };
+            let by = d.by.as_deref().map(|b| format!(" ({b})")).unwrap_or_default();
+            format!(
+                "Cette paire est déjà tranchée : {what}, le {}, par {}{by} ; motif : {}.",
+                crate::views::fr_timestamp(&d.decided_at),
+                d.org,
+                d.basis.label()
+            )
+        }),
         chosen: form.decision,
         error: form.error,
         layout: Layout::new(&user.session, "doublons"),
@@ -402,12 +414,16 @@ fn shown(a: Option<&str>, b: Option<&str>) -> Result<(domain::PersonId, domain::
     Ok((person(a)?, person(b)?))
 }
 
-/// An action on a pair that a run recomputed since its page was shown: back to the queue, saying
-/// so (`Err` holds that answer).
-fn unless_recomputed<T>(r: app::Result<T>, filter: &Filter) -> Result<Result<T, Response>, WebError> {
+/// An action on pair `id` that changed since its page was shown (`Err` holds the answer):
+/// recomputed by a run, back to the queue, saying so; decided by someone else, back to the pair,
+/// whose page says by whom and how.
+fn unless_changed<T>(r: app::Result<T>, id: i64, filter: &Filter) -> Result<Result<T, Response>, WebError> {
     match r {
         Err(app::AppError::Invalid(e)) if e.field == "paire" => {
             Ok(Err(Redirect::to(&format!("/doublons?fait=recalculee{}", filter.then())).into_response()))
+        }
+        Err(app::AppError::Invalid(e)) if e.field == "doublon" => {
+            Ok(Err(Redirect::to(&format!("/doublons/{id}{}", filter.first())).into_response()))
         }
         r => Ok(Ok(r?)),
     }
@@ -425,7 +441,7 @@ async fn ask_opinion(
     let id = id_of(&id)?;
     let filter = Filter::of(&f.filter);
     let shown = shown(f.a.as_deref(), f.b.as_deref())?;
-    let sent = match unless_recomputed(state.app.ask_opinion(&user.session.actor, id, shown).await, &filter)? {
+    let sent = match unless_changed(state.app.ask_opinion(&user.session.actor, id, shown).await, id, &filter)? {
         Ok(sent) => sent,
         Err(back) => return Ok(back),
     };
@@ -494,7 +510,7 @@ async fn decide(
     };
     let shown = shown(f.a.as_deref(), f.b.as_deref())?;
     let decided = state.app.decide_pair(&user.session.actor, id, shown, same, basis).await;
-    if let Err(back) = unless_recomputed(decided, &filter)? {
+    if let Err(back) = unless_changed(decided, id, &filter)? {
         return Ok(back);
     }
     // on to the next pair (the most probable left), as a reviewer works through the queue
