@@ -3,13 +3,25 @@
 
 use domain::audit::{AuditAction, Outcome};
 use domain::household::HouseholdType;
-use domain::policy::Action;
+use domain::policy::{self, Action};
 use domain::tenancy::{DwellingNeed, ResourcesBand};
 use domain::user::Actor;
 use domain::HouseholdId;
 
 use crate::audit::record;
 use crate::{App, Result};
+
+pub use store::access::TenancyFilter;
+
+/// A page of the housing requests shared with a landlord.
+#[derive(Debug, Clone)]
+pub struct TenancyRequests {
+    pub summaries: Vec<TenancySummary>,
+    /// How many requests the filter keeps, on all pages.
+    pub total: usize,
+    /// The communes of all the requests shared with it: (INSEE code, name, how many).
+    pub communes: Vec<(String, String, i64)>,
+}
 
 #[derive(Debug, Clone)]
 pub struct TenancySummary {
@@ -26,29 +38,36 @@ impl App {
     pub async fn tenancy_summary(&self, actor: &Actor, id: HouseholdId) -> Result<TenancySummary> {
         let (mut tx, _) =
             self.authorise(actor, id, Action::ReadTenancySummary, AuditAction::TenancySummaryRead).await?;
-        let h = store::households::get(&mut tx, id).await?.ok_or(crate::AppError::NotFound)?;
-        let (band, needs) = store::households::tenancy_fields(&mut tx, id).await?;
+        let summary = summary_of(&mut tx, id, self.today()).await?;
         record(&mut tx, actor, AuditAction::TenancySummaryRead, Some(("household", id.0)), Outcome::Allowed).await?;
         tx.commit().await?;
+        Ok(summary)
+    }
+
+    /// The housing requests shared with a landlord or the social rental agency: one page of the
+    /// summaries it may read (`policy::tenancy_scope`, the same rule as one summary's) that
+    /// `filter` keeps, oldest request first, how many `filter` keeps, and the communes of all of
+    /// them. Each summary shown is in its household's own access log, as one opened alone is.
+    pub async fn tenancy_requests(
+        &self,
+        actor: &Actor,
+        filter: &TenancyFilter,
+        page: usize,
+        per_page: usize,
+    ) -> Result<TenancyRequests> {
         let today = self.today();
-        let present: Vec<_> = h.members.iter().filter(|m| m.present_on(today)).collect();
-        let children = present
-            .iter()
-            .filter(|m| {
-                m.person.birth_date.map_or(m.role == domain::household::MemberRole::Enfant, |b| {
-                    domain::household::age_on(b, today) < 18
-                })
-            })
-            .count();
-        Ok(TenancySummary {
-            id,
-            household_type: HouseholdType::of(&h.members, today),
-            adults: present.len() - children,
-            children,
-            commune: h.commune.map(|c| c.1),
-            resources: band.as_deref().and_then(|b| ResourcesBand::parse(b).ok()),
-            dwelling_needs: needs.as_deref().map(DwellingNeed::decode).transpose()?.unwrap_or_default(),
-        })
+        let scope = policy::tenancy_scope(actor, today);
+        let mut tx = self.store.begin_audited().await?;
+        let ids = store::access::tenancy_households(&mut tx, &scope, today, filter).await?;
+        let communes = store::access::tenancy_communes(&mut tx, &scope, today).await?;
+        let mut summaries = Vec::new();
+        for &id in ids.iter().skip(page.saturating_sub(1) * per_page).take(per_page) {
+            summaries.push(summary_of(&mut tx, id, today).await?);
+            record(&mut tx, actor, AuditAction::TenancySummaryRead, Some(("household", id.0)), Outcome::Allowed)
+                .await?;
+        }
+        tx.commit().await?;
+        Ok(TenancyRequests { summaries, total: ids.len(), communes })
     }
 
     /// The référent records what the tenancy summary will say.
@@ -66,4 +85,29 @@ impl App {
         tx.commit().await?;
         Ok(())
     }
+}
+
+/// What a tenancy summary says of household `id` on `today`: composition, commune, resources band
+/// and needs for the dwelling — nothing of the social file.
+async fn summary_of(tx: &mut store::Tx, id: HouseholdId, today: domain::Date) -> Result<TenancySummary> {
+    let h = store::households::get(tx, id).await?.ok_or(crate::AppError::NotFound)?;
+    let (band, needs) = store::households::tenancy_fields(tx, id).await?;
+    let present: Vec<_> = h.members.iter().filter(|m| m.present_on(today)).collect();
+    let children = present
+        .iter()
+        .filter(|m| {
+            m.person
+                .birth_date
+                .map_or(m.role == domain::household::MemberRole::Enfant, |b| domain::household::age_on(b, today) < 18)
+        })
+        .count();
+    Ok(TenancySummary {
+        id,
+        household_type: HouseholdType::of(&h.members, today),
+        adults: present.len() - children,
+        children,
+        commune: h.commune.map(|c| c.1),
+        resources: band.as_deref().and_then(|b| ResourcesBand::parse(b).ok()),
+        dwelling_needs: needs.as_deref().map(DwellingNeed::decode).transpose()?.unwrap_or_default(),
+    })
 }

@@ -2,7 +2,7 @@
 //! translation of a `ListScope` into SQL. The two must say the same thing as
 //! `ListScope::admits`; an integration test compares them household by household.
 
-use domain::policy::{Grant, HouseholdFacts, ListScope, Place, SharingScope, TerritoryScope, Tier};
+use domain::policy::{Grant, HouseholdFacts, ListScope, Place, SharingScope, TenancyScope, TerritoryScope, Tier};
 use domain::territory::InseeCode;
 use domain::user::Role;
 use domain::{format_date, Date, HouseholdId, OrgId, UserId};
@@ -115,6 +115,84 @@ pub async fn visible_pending_households(
     let pending = "h.id IN (SELECT m.household_id FROM household_members m WHERE m.person_id IN
                    (SELECT person_a FROM link_candidates UNION SELECT person_b FROM link_candidates))";
     visible_where(conn, pending, scope, today, now).await
+}
+
+/// What a landlord narrows the shared housing requests to.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct TenancyFilter {
+    /// The household's commune (INSEE code).
+    pub commune: Option<String>,
+    /// The resources band's code.
+    pub band: Option<String>,
+    /// The number of persons present today; `FIVE_OR_MORE` for five or more.
+    pub persons: Option<i64>,
+}
+
+impl TenancyFilter {
+    pub const FIVE_OR_MORE: i64 = 5;
+}
+
+/// `select … FROM households h from … WHERE` the households whose tenancy summary `scope` may
+/// read on `today`: the SQL of [`TenancyScope::admits`] (an integration test compares them
+/// household by household); `None` when the scope reads none. Also returns `today`'s placeholder.
+fn tenancy_sql(select: &str, from: &str, scope: &TenancyScope, today: Date) -> Option<(Sql, String)> {
+    if scope.territories.is_empty() {
+        return None;
+    }
+    let mut sql = Sql::new(&format!("{select} FROM households h {from} WHERE h.archived_on IS NULL"));
+    let day = sql.param(Val::Text(format_date(today)));
+    let places: Vec<String> = scope.territories.iter().map(|t| territory_sql(&mut sql, t)).collect();
+    sql.push(&format!(
+        " AND NOT {} AND {} AND ({})",
+        restricted_sql(&day),
+        choice_sql(SharingScope::Bailleurs, "accord"),
+        places.join(" OR ")
+    ));
+    Some((sql, day))
+}
+
+/// The households whose tenancy summary `scope` may read on `today`, narrowed by `filter`, by
+/// number (the oldest request first).
+pub async fn tenancy_households(
+    conn: &mut Conn,
+    scope: &TenancyScope,
+    today: Date,
+    filter: &TenancyFilter,
+) -> Result<Vec<HouseholdId>> {
+    let Some((mut sql, day)) = tenancy_sql("SELECT h.id", "", scope, today) else { return Ok(Vec::new()) };
+    if let Some(c) = &filter.commune {
+        let p = sql.param(Val::Text(c.clone()));
+        sql.push(&format!(" AND h.commune_insee = {p}"));
+    }
+    if let Some(b) = &filter.band {
+        let p = sql.param(Val::Text(b.clone()));
+        sql.push(&format!(" AND h.resources_band = {p}"));
+    }
+    if let Some(n) = filter.persons {
+        let present = format!(
+            "(SELECT COUNT(*) FROM household_members m WHERE m.household_id = h.id AND m.from_on <= {day}
+              AND (m.to_on IS NULL OR m.to_on > {day}))"
+        );
+        let p = sql.param(Val::Int(n));
+        let op = if n >= TenancyFilter::FIVE_OR_MORE { ">=" } else { "=" };
+        sql.push(&format!(" AND {present} {op} {p}"));
+    }
+    sql.push(" ORDER BY h.id");
+    let rows: Vec<(i64,)> = sql.query_as().fetch_all(conn).await?;
+    Ok(rows.into_iter().map(|r| HouseholdId(r.0)).collect())
+}
+
+/// The communes of the households whose summary `scope` may read: (INSEE code, name, how many),
+/// by name — the landlord's commune filter.
+pub async fn tenancy_communes(
+    conn: &mut Conn,
+    scope: &TenancyScope,
+    today: Date,
+) -> Result<Vec<(String, String, i64)>> {
+    let (select, join) = ("SELECT h.commune_insee, c.name, COUNT(*)", "JOIN communes c ON c.insee = h.commune_insee");
+    let Some((mut sql, _)) = tenancy_sql(select, join, scope, today) else { return Ok(Vec::new()) };
+    sql.push(" GROUP BY h.commune_insee, c.name ORDER BY c.name");
+    Ok(sql.query_as().fetch_all(conn).await?)
 }
 
 async fn visible_where(

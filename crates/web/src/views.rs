@@ -22,6 +22,8 @@ pub struct Layout {
     pub may_cca: bool,
     /// Shows the CCAPEX menu entry: eviction procedures (CCAPEX correspondent, référents).
     pub may_ccapex: bool,
+    /// Shows the housing requests entry: landlords and the social rental agency.
+    pub may_housing: bool,
 }
 
 impl Layout {
@@ -41,6 +43,7 @@ impl Layout {
                 .iter()
                 .any(|r| s.actor.has(*r)),
             may_ccapex: s.actor.has(Role::CorrespondantCcapex) || s.actor.has(Role::Referent),
+            may_housing: s.actor.has(Role::Bailleur) || s.actor.has(Role::ChargeCaptation),
         }
     }
 }
@@ -85,6 +88,14 @@ pub fn fr_timestamp(timestamp: &str) -> String {
 /// The hour of a stored timestamp on the territory's clock (`10 h 20`), if it has one.
 pub fn fr_hour(timestamp: &str) -> Option<String> {
     domain::local_time::wall_clock_of(timestamp).map(|w| format!("{} h {:02}", w.hour, w.minute))
+}
+
+/// A page number from the query, from 1 (none: the first); anything else is not a page.
+pub fn page_number(page: Option<&str>) -> Result<usize, crate::WebError> {
+    match page {
+        None | Some("") => Ok(1),
+        Some(p) => p.parse::<usize>().ok().filter(|&p| (1..=100_000).contains(&p)).ok_or(crate::WebError::NotFound),
+    }
 }
 
 /// A `<select>` option: value, label, selected.

@@ -111,3 +111,91 @@ async fn exact_search_from_the_list_page() {
         t.finish().await;
     }
 }
+
+/// The housing requests a landlord or the social rental agency sees are exactly the summaries it
+/// may open, household by household, for every account of the fixture; each one shown is in its
+/// household's access log; a landlord lands on them.
+#[tokio::test]
+async fn the_housing_requests_are_the_summaries_each_account_may_open() {
+    use app::protection::Choice;
+    use domain::policy::SharingScope;
+    for t in apps().await {
+        let f = Fixture::new(&t).await;
+        // every household agrees, but one: then territory, restriction and choice decide
+        let dpo = f.actor("dpo");
+        for h in f.all_households() {
+            t.app
+                .record_sharing_choice(&dpo, h, SharingScope::Bailleurs, Choice::Accord, testkit::TODAY)
+                .await
+                .unwrap();
+        }
+        let refusing = f.h_b;
+        t.app
+            .record_sharing_choice(&dpo, refusing, SharingScope::Bailleurs, Choice::Opposition, testkit::TODAY)
+            .await
+            .unwrap();
+        let mut seen_by_some = std::collections::HashSet::new();
+        for (email, actor) in &f.users {
+            let r = t.app.tenancy_requests(actor, &Default::default(), 1, 100).await.unwrap();
+            assert_eq!(r.total, r.summaries.len(), "{email}");
+            let listed: std::collections::HashSet<_> = r.summaries.iter().map(|s| s.id).collect();
+            for h in f.all_households() {
+                let opens = t.app.tenancy_summary(actor, h).await.is_ok();
+                assert_eq!(listed.contains(&h), opens, "{email}, household {}", h.0);
+            }
+            seen_by_some.extend(listed);
+        }
+        assert!(seen_by_some.contains(&f.h_a), "the landlords see the agreed households of their territory");
+        for h in [refusing, f.h_far, f.h_restricted] {
+            assert!(!seen_by_some.contains(&h), "household {} is listed", h.0);
+        }
+        // one page at a time, each summary shown logged in its household's access log
+        let landlord = f.actor("bailleur");
+        let all = t.app.tenancy_requests(&landlord, &Default::default(), 1, 100).await.unwrap().summaries;
+        assert!(all.len() >= 2, "{all:?}");
+        let first = t.app.tenancy_requests(&landlord, &Default::default(), 1, 1).await.unwrap().summaries;
+        let second = t.app.tenancy_requests(&landlord, &Default::default(), 2, 1).await.unwrap().summaries;
+        assert_eq!([first[0].id, second[0].id], [all[0].id, all[1].id]);
+        // the filters: commune, size, resources
+        let agency = f.actor("captation");
+        let everything = t.app.tenancy_requests(&agency, &Default::default(), 1, 100).await.unwrap();
+        assert_eq!(everything.communes.iter().map(|c| c.2).sum::<i64>() as usize, everything.total);
+        let (code, _, n) = everything.communes[0].clone();
+        let filter = app::tenancy::TenancyFilter { commune: Some(code), ..Default::default() };
+        assert_eq!(t.app.tenancy_requests(&agency, &filter, 1, 100).await.unwrap().total, n as usize);
+        let alone = app::tenancy::TenancyFilter { persons: Some(1), ..Default::default() };
+        let alone = t.app.tenancy_requests(&agency, &alone, 1, 100).await.unwrap();
+        assert!(alone.total >= 1 && alone.summaries.iter().all(|s| s.adults + s.children == 1), "{alone:?}");
+        let mut c = t.client();
+        c.login("referent-a@test.parcours.test", password()).await;
+        let csrf = c.csrf().await;
+        let body = [("csrf", csrf.as_str()), ("band", "moins-500")];
+        assert_eq!(c.post(&format!("/menages/{}/fiche-logement", f.h_a), &body).await.status, 303);
+        let poor = app::tenancy::TenancyFilter { band: Some("moins-500".into()), ..Default::default() };
+        let poor = t.app.tenancy_requests(&agency, &poor, 1, 100).await.unwrap();
+        assert_eq!(poor.summaries.iter().map(|s| s.id).collect::<Vec<_>>(), [f.h_a]);
+        let mut conn = t.app.store.pool().acquire().await.unwrap();
+        let log = store::audit::for_household(&mut conn, second[0].id.0).await.unwrap();
+        assert_eq!(log.first().map(|e| e.1.as_str()), Some("household.tenancy.read"), "newest first");
+        drop(conn);
+
+        let mut c = t.client();
+        c.login("bailleur@test.parcours.test", password()).await;
+        assert_eq!(c.get("/").await.location(), Some("/logement/demandes"));
+        let page = c.get("/logement/demandes").await;
+        assert_eq!(page.status, 200);
+        assert!(page.body.contains(&format!("/menages/{}/fiche-logement", f.h_a.0)), "{}", page.body);
+        assert!(!page.body.contains("AUBERT") && !page.body.contains("Aubert"), "no name");
+        assert!(!page.body.contains(&format!("/menages/{}/fiche-logement", refusing.0)));
+        let filtered = c.get("/logement/demandes?ressources=moins-500&personnes=9&commune=x").await;
+        assert_eq!(filtered.status, 200, "an odd value filters nothing rather than failing");
+        assert!(filtered.body.contains(r#"<option value="moins-500" selected>"#));
+        assert!(filtered.body.contains(&format!("/menages/{}/fiche-logement", f.h_a.0)));
+        // nobody else has requests, nor is sent there
+        let mut r = t.client();
+        r.login("referent-a@test.parcours.test", password()).await;
+        assert_eq!(r.get("/").await.location(), Some("/menages"));
+        assert!(r.get("/logement/demandes").await.body.contains("Aucune demande partagée"));
+        t.finish().await;
+    }
+}

@@ -352,18 +352,7 @@ pub fn decide(actor: &Actor, action: Action, facts: &HouseholdFacts, day: Date) 
                 && !facts.archived
                 && (!facts.restricted || facts.referent_orgs.contains(&actor.org))
         }
-        Action::ReadTenancySummary => {
-            (actor.has(Role::Bailleur) || actor.has(Role::ChargeCaptation))
-                && facts.landlord_consent
-                && !facts.objections.contains(&SharingScope::Bailleurs)
-                && !facts.restricted
-                && !facts.archived
-                && effective_grants(actor, day).any(|(g, t)| {
-                    (g.role == Role::Bailleur || g.role == Role::ChargeCaptation)
-                        && t >= Tier::Pseudonymise
-                        && g.scope.covers(&facts.place)
-                })
-        }
+        Action::ReadTenancySummary => tenancy_scope(actor, day).admits(facts),
         Action::ReadPseudonymised => {
             actor.has(Role::Observatoire)
                 && !facts.objections.contains(&SharingScope::Observatoire)
@@ -484,6 +473,36 @@ impl ListScope {
             && self.territories.iter().any(|t| t.covers(&facts.place));
         per_case || temporary || territorial
     }
+}
+
+/// Where a landlord or the social rental agency reads tenancy summaries: the territories of its
+/// grants of that role at the pseudonymised tier or above. The one definition behind
+/// [`Action::ReadTenancySummary`] and the list of the housing requests shared with it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TenancyScope {
+    pub territories: Vec<TerritoryScope>,
+}
+
+impl TenancyScope {
+    /// A household whose summary this scope may read: the household agreed to share it with
+    /// landlords (the choice in force), its processing is not restricted, it is not archived, and
+    /// it lives in one of the territories.
+    pub fn admits(&self, facts: &HouseholdFacts) -> bool {
+        facts.landlord_consent
+            && !facts.objections.contains(&SharingScope::Bailleurs)
+            && !facts.restricted
+            && !facts.archived
+            && self.territories.iter().any(|t| t.covers(&facts.place))
+    }
+}
+
+pub fn tenancy_scope(actor: &Actor, day: Date) -> TenancyScope {
+    let landlord = |r: Role| r == Role::Bailleur || r == Role::ChargeCaptation;
+    let territories = effective_grants(actor, day)
+        .filter(|(g, t)| landlord(g.role) && *t >= Tier::Pseudonymise)
+        .map(|(g, _)| g.scope.clone())
+        .collect();
+    TenancyScope { territories }
 }
 
 /// The list scope for reading (`ReadFile`) or writing (`WriteFile`) household files.

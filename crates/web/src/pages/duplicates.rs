@@ -11,7 +11,7 @@ use domain::identity::DecisionBasis;
 use serde::Deserialize;
 
 use crate::session::LoggedIn;
-use crate::views::{opt_fr_date, Layout};
+use crate::views::{opt_fr_date, page_number, Layout};
 use crate::{AppState, WebError};
 
 pub fn routes() -> Router<AppState> {
@@ -28,14 +28,6 @@ pub fn routes() -> Router<AppState> {
 
 fn id_of(s: &str) -> Result<i64, WebError> {
     s.parse().map_err(|_| WebError::NotFound)
-}
-
-/// A page number from the query, from 1 (none: the first); anything else is not a page.
-fn page_number(page: Option<&str>) -> Result<usize, WebError> {
-    match page {
-        None | Some("") => Ok(1),
-        Some(p) => p.parse::<usize>().ok().filter(|&p| (1..=100_000).contains(&p)).ok_or(WebError::NotFound),
-    }
 }
 
 fn percent(p: f64) -> String {

@@ -116,7 +116,7 @@ pub async fn tenancy_view(
 ) -> Result<Response, WebError> {
     let s = state.app.tenancy_summary(&user.session.actor, HouseholdId(id_of(&id)?)).await?;
     let body = TenancyPage {
-        layout: Layout::new(&user.session, "menages"),
+        layout: Layout::new(&user.session, "logement"),
         household_type: s.household_type.label(),
         resources: s.resources.map_or("Non renseignées", ResourcesBand::label),
         needs: s.dwelling_needs.iter().map(|n| n.label()).collect(),

@@ -8,6 +8,7 @@ pub mod dpo;
 pub mod duplicates;
 pub mod file_extras;
 pub mod households;
+pub mod housing_requests;
 pub mod linkage_run;
 pub mod login;
 pub mod measures;
@@ -22,7 +23,17 @@ use crate::errors::error_page;
 use crate::session::LoggedIn;
 
 pub async fn home(user: Option<LoggedIn>) -> Redirect {
-    Redirect::to(if user.is_some() { "/menages" } else { "/login" })
+    use domain::user::Role;
+    Redirect::to(match user.as_ref().map(|u| &u.session.actor) {
+        None => "/login",
+        // a landlord's work starts from the requests shared with it, not the (empty) by-name list
+        Some(a)
+            if !a.roles.is_empty() && a.roles.iter().all(|r| matches!(r, Role::Bailleur | Role::ChargeCaptation)) =>
+        {
+            "/logement/demandes"
+        }
+        Some(_) => "/menages",
+    })
 }
 
 pub async fn healthz() -> &'static str {
