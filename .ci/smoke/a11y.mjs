@@ -165,6 +165,14 @@ try {
     await visit(procedure, '/ccapex/procedures/{id}');
   });
 
+  await session('captation@demo.parcours.test', async ({ page, visit }) => {
+    await visit('/logement/demandes');
+    await visit('/logement/demandes?personnes=2&ressources=moins-500', '/logement/demandes?personnes=2&ressources=moins-500');
+    await page.goto(url('/logement/demandes'));
+    const summary = await page.locator('a[href$="/fiche-logement"]').first().getAttribute('href');
+    await visit(summary, '/menages/{id}/fiche-logement');
+  });
+
   await session('observatoire@demo.parcours.test', async ({ visit }) => {
     await visit('/observatoire');
   });

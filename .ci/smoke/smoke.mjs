@@ -375,6 +375,23 @@ try {
       'the decisions log does not show the ground');
   });
 
+  await step('the social rental agency finds the housing requests shared with it, by number only', async () => {
+    const form = page.locator('form[action="/logout"]');
+    await navigateBy(() => form.first().locator('button').first().click());
+    await submitLogin('captation@demo.parcours.test', PASSWORD);
+    check(pathname() === '/logement/demandes', `the agency landed on ${page.url()}`);
+    const rows = page.locator('table a[href$="/fiche-logement"]');
+    check((await rows.count()) >= 1, 'no housing request listed for the agency');
+    await page.selectOption('#personnes', '1');
+    await navigateBy(() => page.getByRole('button', { name: 'Filtrer' }).click());
+    check(page.url().includes('personnes=1'), `the filter did not apply (${page.url()})`);
+    const cells = await page.locator('table tbody td:first-of-type').allTextContents();
+    check(cells.length >= 1 && cells.every((c) => c.includes('1 adulte(s), 0 enfant(s)')), `a household of more than one person listed: ${cells.slice(0, 3)}`);
+    await navigateBy(() => rows.first().click());
+    check(/^\/menages\/\d+\/fiche-logement$/.test(pathname()), `a request led to ${page.url()}`);
+    check((await page.locator('h1', { hasText: 'Fiche logement' }).count()) === 1, 'the tenancy summary is not shown');
+  });
+
   for (const p of provoked) console.log(`      provoked: ${p}`);
   console.log(`smoke: all ${checks} checks passed; ${provoked.length} error(s) provoked on purpose`);
 } catch (err) {

@@ -180,7 +180,8 @@ async fn the_housing_requests_are_the_summaries_each_account_may_open() {
         drop(conn);
 
         let mut c = t.client();
-        c.login("bailleur@test.parcours.test", password()).await;
+        let landed = c.login("bailleur@test.parcours.test", password()).await;
+        assert_eq!(landed.location(), Some("/logement/demandes"), "a landlord lands on its requests");
         assert_eq!(c.get("/").await.location(), Some("/logement/demandes"));
         let page = c.get("/logement/demandes").await;
         assert_eq!(page.status, 200);

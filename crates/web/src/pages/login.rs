@@ -29,8 +29,8 @@ fn page(state: &AppState, status: StatusCode, email: String, error: Option<Strin
 }
 
 pub async fn form(State(state): State<AppState>, user: Option<LoggedIn>) -> Result<Response, WebError> {
-    if user.is_some() {
-        return Ok(Redirect::to("/menages").into_response());
+    if let Some(u) = user {
+        return Ok(Redirect::to(super::landing(&u.session.actor)).into_response());
     }
     page(&state, StatusCode::OK, String::new(), None)
 }
@@ -62,7 +62,7 @@ pub async fn submit(
         Ok(logged) => {
             let max_age = state.app.config.session_hours * 3600;
             let cookie = set_cookie(SESSION_COOKIE, &logged.token, max_age, state.opts.secure_cookies);
-            Ok(([(SET_COOKIE, cookie)], Redirect::to("/menages")).into_response())
+            Ok(([(SET_COOKIE, cookie)], Redirect::to(super::landing(&logged.session.actor))).into_response())
         }
         Err(app::AppError::BadCredentials) => page(
             &state,

@@ -23,17 +23,19 @@ use crate::errors::error_page;
 use crate::session::LoggedIn;
 
 pub async fn home(user: Option<LoggedIn>) -> Redirect {
+    Redirect::to(user.map_or("/login", |u| landing(&u.session.actor)))
+}
+
+/// Where a logged-in user starts: the by-name list, but for a landlord or the social rental
+/// agency, whose work starts from the housing requests shared with it (it has no by-name list).
+pub fn landing(actor: &domain::user::Actor) -> &'static str {
     use domain::user::Role;
-    Redirect::to(match user.as_ref().map(|u| &u.session.actor) {
-        None => "/login",
-        // a landlord's work starts from the requests shared with it, not the (empty) by-name list
-        Some(a)
-            if !a.roles.is_empty() && a.roles.iter().all(|r| matches!(r, Role::Bailleur | Role::ChargeCaptation)) =>
-        {
-            "/logement/demandes"
-        }
-        Some(_) => "/menages",
-    })
+    let landlord = |r: &Role| matches!(r, Role::Bailleur | Role::ChargeCaptation);
+    if !actor.roles.is_empty() && actor.roles.iter().all(landlord) {
+        "/logement/demandes"
+    } else {
+        "/menages"
+    }
 }
 
 pub async fn healthz() -> &'static str {
