@@ -65,7 +65,7 @@ print('|'.join(c.execute(\"SELECT family_name, given_names, birth_date, sex FROM
     }'
 }
 
-for a in siao observatoire cca ccapex referent; do login "$a"; done
+for a in siao observatoire cca ccapex referent captation; do login "$a"; done
 echo "| page | first request after start | next 7 requests |"
 echo "|---|---|---|"
 measure siao /menages "By-name list, SIAO coordinator (every household)"
@@ -78,4 +78,6 @@ measure referent /a-faire "To-do list of a référent"
 measure ccapex /ccapex "Eviction procedures (CCAPEX)"
 measure siao /doublons "Duplicates to review, SIAO coordinator"
 measure siao /doublons/decisions "Decisions on duplicates and contradictions, SIAO coordinator"
+measure captation /logement/demandes "Housing requests shared with the social rental agency (first page of 50)"
+measure captation "/logement/demandes?personnes=2&ressources=moins-500" "Housing requests, filtered by size and resources"
 measure_entry_check siao "Check at entry of a person already on file, SIAO coordinator (every household)"
