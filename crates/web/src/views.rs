@@ -24,6 +24,8 @@ pub struct Layout {
     pub may_ccapex: bool,
     /// Shows the housing requests entry: landlords and the social rental agency.
     pub may_housing: bool,
+    /// Shows the by-name list entry: everyone but landlords and the agency, who have none.
+    pub has_list: bool,
 }
 
 impl Layout {
@@ -44,6 +46,7 @@ impl Layout {
                 .any(|r| s.actor.has(*r)),
             may_ccapex: s.actor.has(Role::CorrespondantCcapex) || s.actor.has(Role::Referent),
             may_housing: s.actor.has(Role::Bailleur) || s.actor.has(Role::ChargeCaptation),
+            has_list: crate::pages::landing(&s.actor) == "/menages",
         }
     }
 }

@@ -187,6 +187,7 @@ async fn the_housing_requests_are_the_summaries_each_account_may_open() {
         assert_eq!(page.status, 200);
         assert!(page.body.contains(&format!("/menages/{}/fiche-logement", f.h_a.0)), "{}", page.body);
         assert!(!page.body.contains("AUBERT") && !page.body.contains("Aubert"), "no name");
+        assert!(!page.body.contains(r#"href="/menages""#), "no by-name list in its menu: it has none");
         assert!(!page.body.contains(&format!("/menages/{}/fiche-logement", refusing.0)));
         let filtered = c.get("/logement/demandes?ressources=moins-500&personnes=9&commune=x").await;
         assert_eq!(filtered.status, 200, "an odd value filters nothing rather than failing");
