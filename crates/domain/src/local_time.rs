@@ -84,6 +84,19 @@ mod tests {
         assert_eq!(local_day(datetime!(2026-07-13 22:00 UTC)), date!(2026 - 07 - 14));
     }
 
+    proptest::proptest! {
+        /// Any day of this century starts at midnight on the territory's clock, and the instant
+        /// before belongs to the day before.
+        #[test]
+        fn every_day_starts_at_local_midnight(offset in 0i64..36_500) {
+            let d = date!(2000 - 01 - 01) + time::Duration::days(offset);
+            let start = day_start(d);
+            proptest::prop_assert_eq!(wall_clock_of(&start), Some(WallClock { day: d, hour: 0, minute: 0, second: 0 }));
+            let before = OffsetDateTime::parse(&start, &Rfc3339).unwrap() - time::Duration::seconds(1);
+            proptest::prop_assert_eq!(local_day(before), d.previous_day().unwrap());
+        }
+    }
+
     #[test]
     fn a_day_starts_at_local_midnight_even_on_the_days_the_clocks_change() {
         assert_eq!(day_start(date!(2026 - 12 - 08)), "2026-12-07T23:00:00Z");
