@@ -171,6 +171,20 @@ try {
     await page.goto(url('/logement/demandes'));
     const summary = await page.locator('a[href$="/fiche-logement"]').first().getAttribute('href');
     await visit(summary, '/menages/{id}/fiche-logement');
+    await visit('/logement/offres');
+    await page.goto(url('/logement/offres'));
+    const offer = await page.locator('table a[href^="/logement/offres/"]').first().getAttribute('href');
+    await visit(offer, '/logement/offres/{id}');
+    // the form returned with an error
+    await page.goto(url('/logement/offres'));
+    await page.selectOption('#commune', { index: 1 });
+    await page.selectOption('#rooms', '2');
+    await page.fill('#rent', '450');
+    await page.fill('#available_on', '2027-01-04');
+    await page.evaluate(() => { const r = document.querySelector('#rent'); r.removeAttribute('pattern'); r.value = 'beaucoup'; });
+    await Promise.all([page.waitForNavigation(), page.click('#nouveau-logement button[type="submit"]')]);
+    if ((await page.locator('#nouveau-logement .alert').count()) !== 1) failures.push(`the dwelling form came back without its error (${page.url()})`);
+    await audit(page, '/logement/offres (POST), an error');
   });
 
   await session('observatoire@demo.parcours.test', async ({ visit }) => {

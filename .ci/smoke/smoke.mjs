@@ -392,6 +392,24 @@ try {
     check((await page.locator('h1', { hasText: 'Fiche logement' }).count()) === 1, 'the tenancy summary is not shown');
   });
 
+  await step('the agency records a captured dwelling and sees the requests it fits', async () => {
+    await page.goto(url('/logement/offres'), { waitUntil: 'load' });
+    check((await page.locator('table a[href^="/logement/offres/"]').count()) >= 1, 'the demo agency has no captured dwelling');
+    await page.selectOption('#commune', { index: 1 });
+    await page.selectOption('#rooms', '3');
+    await page.fill('#rent', '540');
+    await page.fill('#available_on', '2027-01-04');
+    await page.getByLabel('Ascenseur').check();
+    await navigateBy(() => page.getByRole('button', { name: 'Enregistrer le logement' }).click());
+    check(/^\/logement\/offres\/\d+$/.test(pathname()), `recording a dwelling led to ${page.url()}`);
+    check((await page.locator('h1', { hasText: 'T3 n°' }).count()) === 1, 'the new dwelling is not shown');
+    const fits = await page.locator('#convient-tableau').textContent();
+    check(/\d+ demande\(s\) lui conviennent/.test(fits ?? ''), `no request fits a T3: ${fits}`);
+    const sizes = await page.locator('table tbody td:first-of-type').allTextContents();
+    const persons = sizes.map((c) => [...c.matchAll(/(\d+) (adulte|enfant)/g)].reduce((n, m) => n + Number(m[1]), 0));
+    check(persons.every((n) => n >= 2 && n <= 5), `a T3 offered to households of ${persons.filter((n) => n < 2 || n > 5).slice(0, 3)} persons`);
+  });
+
   for (const p of provoked) console.log(`      provoked: ${p}`);
   console.log(`smoke: all ${checks} checks passed; ${provoked.length} error(s) provoked on purpose`);
 } catch (err) {

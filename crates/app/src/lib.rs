@@ -10,6 +10,7 @@ pub mod clusters;
 pub mod decisions;
 pub mod dpo;
 pub mod duplicates;
+pub mod dwellings;
 pub mod entry_check;
 pub mod evictions;
 pub mod households;

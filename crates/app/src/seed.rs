@@ -124,6 +124,37 @@ impl App {
     }
 
     /// Seeds an empty, migrated database with `t` in one transaction and marks it as demo.
+    /// A few dwellings the demo's agency captured, of every size, in the territory's first
+    /// communes, so that its screens show matches.
+    async fn seed_dwellings(
+        &self,
+        tx: &mut store::Tx,
+        t: &synth::Territory,
+        org: domain::OrgId,
+        by: domain::UserId,
+    ) -> Result<()> {
+        use domain::tenancy::DwellingNeed::*;
+        let offers: [(u8, u32, &[domain::tenancy::DwellingNeed]); 5] = [
+            (1, 380, &[ProcheTransports]),
+            (2, 460, &[RezDeChaussee, AnimalDeCompagnie]),
+            (3, 590, &[Ascenseur, ProcheTransports]),
+            (4, 720, &[Accessible, Ascenseur, RezDeChaussee]),
+            (5, 860, &[AnimalDeCompagnie]),
+        ];
+        for (k, (rooms, rent, features)) in offers.into_iter().enumerate() {
+            let Some(c) = t.communes.get(k % t.communes.len().max(1)) else { continue };
+            let d = domain::dwelling::Dwelling {
+                commune: c.insee.clone(),
+                rooms,
+                rent,
+                features: features.to_vec(),
+                available_on: self.today() + time::Duration::days(7 * k as i64),
+            };
+            store::dwellings::insert(tx, org, by, &d).await?;
+        }
+        Ok(())
+    }
+
     pub async fn seed_demo(&self, t: &synth::Territory, password: &str) -> Result<DemoSummary> {
         let mut tx = self.store.begin().await?;
         for c in &t.communes {
@@ -192,6 +223,9 @@ impl App {
                 };
                 store::access::insert_grant(&mut tx, &grant, None).await?;
                 granted.push((orgs[i], role));
+            }
+            if role == Role::ChargeCaptation {
+                self.seed_dwellings(&mut tx, t, orgs[i], uid).await?;
             }
         }
         store::settings::set(&mut tx, store::settings::DEMO, "true").await?;

@@ -29,7 +29,9 @@ pub struct TenancySummary {
     pub household_type: HouseholdType,
     pub adults: usize,
     pub children: usize,
+    /// The commune's name, and its INSEE code.
     pub commune: Option<String>,
+    pub commune_code: Option<String>,
     pub resources: Option<ResourcesBand>,
     pub dwelling_needs: Vec<DwellingNeed>,
 }
@@ -89,7 +91,7 @@ impl App {
 
 /// What a tenancy summary says of household `id` on `today`: composition, commune, resources band
 /// and needs for the dwelling — nothing of the social file.
-async fn summary_of(tx: &mut store::Tx, id: HouseholdId, today: domain::Date) -> Result<TenancySummary> {
+pub(crate) async fn summary_of(tx: &mut store::Tx, id: HouseholdId, today: domain::Date) -> Result<TenancySummary> {
     let h = store::households::get(tx, id).await?.ok_or(crate::AppError::NotFound)?;
     let (band, needs) = store::households::tenancy_fields(tx, id).await?;
     let present: Vec<_> = h.members.iter().filter(|m| m.present_on(today)).collect();
@@ -106,6 +108,7 @@ async fn summary_of(tx: &mut store::Tx, id: HouseholdId, today: domain::Date) ->
         household_type: HouseholdType::of(&h.members, today),
         adults: present.len() - children,
         children,
+        commune_code: h.commune.as_ref().map(|c| c.0.as_str().to_owned()),
         commune: h.commune.map(|c| c.1),
         resources: band.as_deref().and_then(|b| ResourcesBand::parse(b).ok()),
         dwelling_needs: needs.as_deref().map(DwellingNeed::decode).transpose()?.unwrap_or_default(),

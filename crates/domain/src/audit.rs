@@ -64,10 +64,12 @@ pub enum AuditAction {
     LinkagePairRead,
     /// A reviewer asked the structures following a pair's households for their opinion.
     LinkageOpinionAsked,
+    /// A captured dwelling recorded, or its state changed (no personal data).
+    DwellingWrite,
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 56] = [
+    pub const ALL: [AuditAction; 57] = [
         Self::LoginSucceeded,
         Self::LoginFailed,
         Self::Logout,
@@ -124,6 +126,7 @@ impl AuditAction {
         Self::LinkageEntryCheck,
         Self::LinkagePairRead,
         Self::LinkageOpinionAsked,
+        Self::DwellingWrite,
     ];
 
     pub fn code(self) -> &'static str {
@@ -184,6 +187,7 @@ impl AuditAction {
             Self::LinkageEntryCheck => "linkage.entry_check",
             Self::LinkagePairRead => "linkage.pair_read",
             Self::LinkageOpinionAsked => "linkage.opinion_asked",
+            Self::DwellingWrite => "dwelling.write",
         }
     }
 
@@ -248,6 +252,7 @@ impl AuditAction {
                 "Consultation d'une paire de doublons (la fiche à côté d'une autre, avec les membres du ménage)"
             }
             Self::LinkageOpinionAsked => "Demande d'avis sur un doublon aux structures qui suivent",
+            Self::DwellingWrite => "Saisie d'un logement capté ou de son état",
         }
     }
 

@@ -3,6 +3,7 @@
 
 pub mod audit;
 pub mod cca;
+pub mod dwelling;
 pub mod eviction;
 pub mod household;
 pub mod identity;

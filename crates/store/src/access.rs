@@ -124,12 +124,10 @@ pub struct TenancyFilter {
     pub commune: Option<String>,
     /// The resources band's code.
     pub band: Option<String>,
-    /// The number of persons present today; `FIVE_OR_MORE` for five or more.
-    pub persons: Option<i64>,
-}
-
-impl TenancyFilter {
-    pub const FIVE_OR_MORE: i64 = 5;
+    /// The fewest persons present today.
+    pub min_persons: Option<i64>,
+    /// The most persons present today.
+    pub max_persons: Option<i64>,
 }
 
 /// `select … FROM households h from … WHERE` the households whose tenancy summary `scope` may
@@ -168,14 +166,15 @@ pub async fn tenancy_households(
         let p = sql.param(Val::Text(b.clone()));
         sql.push(&format!(" AND h.resources_band = {p}"));
     }
-    if let Some(n) = filter.persons {
-        let present = format!(
-            "(SELECT COUNT(*) FROM household_members m WHERE m.household_id = h.id AND m.from_on <= {day}
-              AND (m.to_on IS NULL OR m.to_on > {day}))"
-        );
-        let p = sql.param(Val::Int(n));
-        let op = if n >= TenancyFilter::FIVE_OR_MORE { ">=" } else { "=" };
-        sql.push(&format!(" AND {present} {op} {p}"));
+    let present = format!(
+        "(SELECT COUNT(*) FROM household_members m WHERE m.household_id = h.id AND m.from_on <= {day}
+          AND (m.to_on IS NULL OR m.to_on > {day}))"
+    );
+    for (bound, op) in [(filter.min_persons, ">="), (filter.max_persons, "<=")] {
+        if let Some(n) = bound {
+            let p = sql.param(Val::Int(n));
+            sql.push(&format!(" AND {present} {op} {p}"));
+        }
     }
     sql.push(" ORDER BY h.id");
     let rows: Vec<(i64,)> = sql.query_as().fetch_all(conn).await?;

@@ -5,6 +5,7 @@ pub mod access;
 pub mod audit;
 pub mod cca;
 pub mod crypto;
+pub mod dwellings;
 pub mod evictions;
 pub mod households;
 pub mod inventory;

@@ -82,6 +82,7 @@ pub fn router(app: app::App, opts: WebOptions) -> Router {
         .merge(pages::duplicates::routes())
         .merge(pages::linkage_run::routes())
         .merge(pages::housing_requests::routes())
+        .merge(pages::housing_offers::routes())
         .fallback(pages::not_found)
         .layer(axum::middleware::from_fn(middleware::security_headers))
         .with_state(state)

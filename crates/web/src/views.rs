@@ -26,6 +26,8 @@ pub struct Layout {
     pub may_housing: bool,
     /// Shows the by-name list entry: everyone but landlords and the agency, who have none.
     pub has_list: bool,
+    /// Shows the captured dwellings entry: the agency's chargé·e de captation.
+    pub may_capture: bool,
 }
 
 impl Layout {
@@ -47,6 +49,7 @@ impl Layout {
             may_ccapex: s.actor.has(Role::CorrespondantCcapex) || s.actor.has(Role::Referent),
             may_housing: s.actor.has(Role::Bailleur) || s.actor.has(Role::ChargeCaptation),
             has_list: crate::pages::landing(&s.actor) == "/menages",
+            may_capture: domain::policy::may_capture(&s.actor),
         }
     }
 }

@@ -10,6 +10,7 @@ mod ccapex_web;
 mod demo;
 mod duplicates;
 mod hostile;
+mod housing;
 mod link_cli;
 mod linkage_data;
 mod linkage_run;

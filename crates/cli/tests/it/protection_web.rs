@@ -163,7 +163,7 @@ async fn the_housing_requests_are_the_summaries_each_account_may_open() {
         let (code, _, n) = everything.communes[0].clone();
         let filter = app::tenancy::TenancyFilter { commune: Some(code), ..Default::default() };
         assert_eq!(t.app.tenancy_requests(&agency, &filter, 1, 100).await.unwrap().total, n as usize);
-        let alone = app::tenancy::TenancyFilter { persons: Some(1), ..Default::default() };
+        let alone = app::tenancy::TenancyFilter { min_persons: Some(1), max_persons: Some(1), ..Default::default() };
         let alone = t.app.tenancy_requests(&agency, &alone, 1, 100).await.unwrap();
         assert!(alone.total >= 1 && alone.summaries.iter().all(|s| s.adults + s.children == 1), "{alone:?}");
         let mut c = t.client();

@@ -405,6 +405,13 @@ pub fn is_reviewer(actor: &Actor) -> bool {
     actor.has(Role::Referent) || actor.has(Role::CoordinateurSiao)
 }
 
+/// Recording the dwellings a social rental agency captured and matching them to the shared
+/// housing requests: its chargé·e de captation (the requests themselves follow
+/// [`tenancy_scope`]).
+pub fn may_capture(actor: &Actor) -> bool {
+    actor.has(Role::ChargeCaptation)
+}
+
 /// Asking for a linkage run now, between the nightly ones: the SIAO coordination, which keeps
 /// the territory's review queue (a run reads every person, as the nightly one does, and shows
 /// nobody anything).

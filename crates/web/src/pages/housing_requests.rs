@@ -23,6 +23,15 @@ pub fn routes() -> Router<AppState> {
 /// Requests per page.
 const PAGE: usize = 50;
 
+/// The size filter's last choice: five persons or more.
+const FIVE_OR_MORE: i64 = 5;
+
+/// The filter on `n` persons (`FIVE_OR_MORE`: five or more).
+fn size(n: Option<i64>) -> TenancyFilter {
+    let max = n.filter(|n| *n < FIVE_OR_MORE);
+    TenancyFilter { min_persons: n, max_persons: max, ..Default::default() }
+}
+
 struct Line {
     id: i64,
     composition: String,
@@ -61,9 +70,7 @@ impl ListQuery {
         TenancyFilter {
             commune: given(&self.commune).filter(|c| c.len() == 5 && c.chars().all(|c| c.is_ascii_alphanumeric())),
             band: given(&self.ressources).filter(|b| ResourcesBand::parse(b).is_ok()),
-            persons: given(&self.personnes)
-                .and_then(|p| p.parse().ok())
-                .filter(|p| (1..=TenancyFilter::FIVE_OR_MORE).contains(p)),
+            ..size(given(&self.personnes).and_then(|p| p.parse().ok()).filter(|p| (1..=FIVE_OR_MORE).contains(p)))
         }
     }
 }
@@ -76,7 +83,7 @@ fn query_of(f: &TenancyFilter) -> String {
     if let Some(b) = &f.band {
         parts.push(format!("ressources={b}"));
     }
-    if let Some(p) = f.persons {
+    if let Some(p) = f.min_persons {
         parts.push(format!("personnes={p}"));
     }
     parts.iter().map(|p| format!("&{p}")).collect()
@@ -114,10 +121,10 @@ async fn list(State(state): State<AppState>, user: LoggedIn, Query(q): Query<Lis
         .iter()
         .map(|b| choice(b.code().into(), b.label().into(), filter.band.as_deref() == Some(b.code())))
         .collect();
-    let sizes = (1..=TenancyFilter::FIVE_OR_MORE)
+    let sizes = (1..=FIVE_OR_MORE)
         .map(|n| {
-            let label = if n == TenancyFilter::FIVE_OR_MORE { "5 ou plus".to_owned() } else { n.to_string() };
-            choice(n.to_string(), label, filter.persons == Some(n))
+            let label = if n == FIVE_OR_MORE { "5 ou plus".to_owned() } else { n.to_string() };
+            choice(n.to_string(), label, filter.min_persons == Some(n))
         })
         .collect();
     let body = RequestsPage {

@@ -8,6 +8,7 @@ pub mod dpo;
 pub mod duplicates;
 pub mod file_extras;
 pub mod households;
+pub mod housing_offers;
 pub mod housing_requests;
 pub mod linkage_run;
 pub mod login;

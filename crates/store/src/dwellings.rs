@@ -1,0 +1,116 @@
+//! The dwellings a social rental agency captured (migration 0017): not personal data.
+
+use domain::dwelling::Dwelling;
+use domain::tenancy::DwellingNeed;
+use domain::territory::InseeCode;
+use domain::{OrgId, UserId};
+
+use crate::{corrupt, date_col, now_timestamp, Conn, Result, StoreError};
+
+/// Where a captured dwelling stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DwellingState {
+    /// Still to let: matched against the requests.
+    Disponible,
+    /// Let to a household.
+    Attribue,
+    /// The owner took it back, or the agency gave it up.
+    Retire,
+}
+
+impl DwellingState {
+    pub const ALL: [DwellingState; 3] = [Self::Disponible, Self::Attribue, Self::Retire];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::Disponible => "disponible",
+            Self::Attribue => "attribue",
+            Self::Retire => "retire",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Disponible => "Disponible",
+            Self::Attribue => "Attribué",
+            Self::Retire => "Retiré",
+        }
+    }
+
+    pub fn parse(code: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|s| s.code() == code)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DwellingRecord {
+    pub id: i64,
+    pub org: OrgId,
+    pub dwelling: Dwelling,
+    pub state: DwellingState,
+    pub created_at: String,
+}
+
+type Row = (i64, i64, String, i64, i64, String, String, String, String);
+
+const COLUMNS: &str = "id, org_id, commune_insee, rooms, rent, features, available_on, state, created_at";
+
+fn record_of(r: Row) -> Result<DwellingRecord> {
+    let dwelling = Dwelling {
+        commune: InseeCode::parse(&r.2).map_err(corrupt("dwellings.commune_insee"))?,
+        rooms: u8::try_from(r.3).map_err(corrupt("dwellings.rooms"))?,
+        rent: u32::try_from(r.4).map_err(corrupt("dwellings.rent"))?,
+        features: DwellingNeed::decode(&r.5).map_err(corrupt("dwellings.features"))?,
+        available_on: date_col(&r.6)?,
+    };
+    let state = DwellingState::parse(&r.7).ok_or_else(|| StoreError::Corrupt("dwellings.state".into()))?;
+    Ok(DwellingRecord { id: r.0, org: OrgId(r.1), dwelling, state, created_at: r.8 })
+}
+
+pub async fn insert(conn: &mut Conn, org: OrgId, by: UserId, d: &Dwelling) -> Result<i64> {
+    let now = now_timestamp();
+    let (id,): (i64,) = sqlx::query_as(
+        "INSERT INTO dwellings (org_id, commune_insee, rooms, rent, features, available_on, state, created_by, created_at, state_at)
+         VALUES ($1, $2, $3, $4, $5, $6, 'disponible', $7, $8, $9) RETURNING id",
+    )
+    .bind(org.0)
+    .bind(d.commune.as_str())
+    .bind(i64::from(d.rooms))
+    .bind(i64::from(d.rent))
+    .bind(DwellingNeed::encode(&d.features))
+    .bind(domain::format_date(d.available_on))
+    .bind(by.0)
+    .bind(&now)
+    .bind(&now)
+    .fetch_one(conn)
+    .await?;
+    Ok(id)
+}
+
+/// An organisation's dwellings, the available ones first, then the newest.
+pub async fn of_org(conn: &mut Conn, org: OrgId) -> Result<Vec<DwellingRecord>> {
+    let rows: Vec<Row> = sqlx::query_as(&format!(
+        "SELECT {COLUMNS} FROM dwellings WHERE org_id = $1
+         ORDER BY CASE state WHEN 'disponible' THEN 0 ELSE 1 END, id DESC"
+    ))
+    .bind(org.0)
+    .fetch_all(conn)
+    .await?;
+    rows.into_iter().map(record_of).collect()
+}
+
+pub async fn get(conn: &mut Conn, id: i64) -> Result<Option<DwellingRecord>> {
+    let row: Option<Row> =
+        sqlx::query_as(&format!("SELECT {COLUMNS} FROM dwellings WHERE id = $1")).bind(id).fetch_optional(conn).await?;
+    row.map(record_of).transpose()
+}
+
+pub async fn set_state(conn: &mut Conn, id: i64, state: DwellingState) -> Result<()> {
+    sqlx::query("UPDATE dwellings SET state = $1, state_at = $2 WHERE id = $3")
+        .bind(state.code())
+        .bind(now_timestamp())
+        .bind(id)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
