@@ -392,7 +392,7 @@ try {
     check((await page.locator('h1', { hasText: 'Fiche logement' }).count()) === 1, 'the tenancy summary is not shown');
   });
 
-  await step('the agency records a captured dwelling and sees the requests it fits', async () => {
+  await step('the agency records a captured dwelling, sees the requests it fits and proposes it', async () => {
     await page.goto(url('/logement/offres'), { waitUntil: 'load' });
     check((await page.locator('table a[href^="/logement/offres/"]').count()) >= 1, 'the demo agency has no captured dwelling');
     await page.selectOption('#commune', { index: 1 });
@@ -408,6 +408,12 @@ try {
     const sizes = await page.locator('table tbody td:first-of-type').allTextContents();
     const persons = sizes.map((c) => [...c.matchAll(/(\d+) (adulte|enfant)/g)].reduce((n, m) => n + Number(m[1]), 0));
     check(persons.every((n) => n >= 2 && n <= 5), `a T3 offered to households of ${persons.filter((n) => n < 2 || n > 5).slice(0, 3)} persons`);
+    const first = await page.locator('form[action$="/propositions"] input[name="menage"]').first().inputValue();
+    await navigateBy(() => page.locator('form[action$="/propositions"] button').first().click());
+    check((await page.locator('#propositions-section', { hasText: `Ménage n° ${first}` }).count()) === 1,
+      `the proposal to household ${first} is not listed`);
+    check((await page.locator(`form[action$="/propositions"] input[name="menage"][value="${first}"]`).count()) === 0,
+      'the household proposed to can still be proposed to');
   });
 
   for (const p of provoked) console.log(`      provoked: ${p}`);

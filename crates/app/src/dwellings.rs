@@ -21,6 +21,8 @@ pub struct DwellingMatches {
     pub matches: Vec<(TenancySummary, Fit)>,
     /// How many requests it fits in all (the page shows `MATCHES_SHOWN` at most).
     pub total: usize,
+    /// The households it was proposed to, and their answers.
+    pub proposals: Vec<store::dwellings::Proposal>,
 }
 
 /// Requests shown for one dwelling.
@@ -63,9 +65,10 @@ impl App {
                 return Err(AppError::NotFound);
             }
         };
+        let proposals = store::dwellings::proposals_of_dwelling(&mut tx, id).await?;
         if dwelling.state != DwellingState::Disponible {
             tx.commit().await?;
-            return Ok(DwellingMatches { dwelling, matches: Vec::new(), total: 0 });
+            return Ok(DwellingMatches { dwelling, matches: Vec::new(), total: 0, proposals });
         }
         let today = self.today();
         let scope = policy::tenancy_scope(actor, today);
@@ -89,7 +92,7 @@ impl App {
                 .await?;
         }
         tx.commit().await?;
-        Ok(DwellingMatches { dwelling, matches, total })
+        Ok(DwellingMatches { dwelling, matches, total, proposals })
     }
 
     /// Marks one of the agency's dwellings available, let or withdrawn.

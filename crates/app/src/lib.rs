@@ -22,6 +22,7 @@ mod merge_notices;
 pub mod observatory;
 mod observatory_reads;
 pub mod opinions;
+pub mod proposals;
 pub mod protection;
 pub mod publication;
 pub mod reminders;

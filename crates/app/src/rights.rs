@@ -76,12 +76,14 @@ pub struct RightsExport {
     /// Reviewers' decisions that a member's record and a record of another household are, or
     /// are not, one person. The other record is not described: it may be someone else's.
     pub rapprochements: Vec<ExportEntry>,
+    /// Dwellings the social rental agency proposed, and the answers given.
+    pub logements_proposes: Vec<ExportEntry>,
     pub acces: Vec<ExportAccess>,
     /// What kind of data each exported field is (from the personal-data inventory).
     pub categories: Vec<ExportCategory>,
 }
 
-const EXPORTED_TABLES: [&str; 12] = [
+const EXPORTED_TABLES: [&str; 13] = [
     "households",
     "persons",
     "household_members",
@@ -94,6 +96,7 @@ const EXPORTED_TABLES: [&str; 12] = [
     "household_needs",
     "sensitive_notes",
     "link_decisions",
+    "dwelling_proposals",
 ];
 
 impl App {
@@ -116,6 +119,12 @@ impl App {
         let rectifications = store::households::rectifications(&mut tx, id).await?;
         let needs = store::sensitive::needs_payload(&mut tx, id).await?;
         let notes = store::sensitive::notes(&mut tx, id).await?;
+        let mut proposals = Vec::new();
+        for p in store::dwellings::proposals_of_household(&mut tx, id).await? {
+            if let Some(d) = store::dwellings::get(&mut tx, p.dwelling).await? {
+                proposals.push((p, d));
+            }
+        }
         let mut decisions = Vec::new();
         for m in &h.members {
             for d in store::linkage::decisions_on(&mut tx, m.person.id).await? {
@@ -279,6 +288,24 @@ impl App {
                     let libelle = format!("Fiche de {given} {family} {what} qu'une fiche d'un autre ménage");
                     let day = d.decided_at.get(..10).unwrap_or(&d.decided_at).to_owned();
                     entry(day, libelle, Some(format!("motif : {}", d.basis.label())), d.org, d.by)
+                })
+                .collect(),
+            logements_proposes: proposals
+                .into_iter()
+                .map(|(p, d)| {
+                    let answer = match p.accepted {
+                        Some(true) => "acceptée",
+                        Some(false) => "refusée",
+                        None => "en attente de réponse",
+                    };
+                    let what = format!(
+                        "Logement {} proposé ({} € par mois charges comprises, commune {})",
+                        d.dwelling.typology(),
+                        d.dwelling.rent,
+                        d.dwelling.commune.as_str()
+                    );
+                    let day = p.proposed_at.get(..10).unwrap_or(&p.proposed_at).to_owned();
+                    entry(day, what, Some(format!("réponse : {answer}")), p.org_name, None)
                 })
                 .collect(),
             acces: access

@@ -66,10 +66,12 @@ pub enum AuditAction {
     LinkageOpinionAsked,
     /// A captured dwelling recorded, or its state changed (no personal data).
     DwellingWrite,
+    /// A dwelling proposed to a household, or the answer given: in the household's own log.
+    DwellingProposal,
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 57] = [
+    pub const ALL: [AuditAction; 58] = [
         Self::LoginSucceeded,
         Self::LoginFailed,
         Self::Logout,
@@ -127,6 +129,7 @@ impl AuditAction {
         Self::LinkagePairRead,
         Self::LinkageOpinionAsked,
         Self::DwellingWrite,
+        Self::DwellingProposal,
     ];
 
     pub fn code(self) -> &'static str {
@@ -188,6 +191,7 @@ impl AuditAction {
             Self::LinkagePairRead => "linkage.pair_read",
             Self::LinkageOpinionAsked => "linkage.opinion_asked",
             Self::DwellingWrite => "dwelling.write",
+            Self::DwellingProposal => "dwelling.proposal",
         }
     }
 
@@ -253,6 +257,7 @@ impl AuditAction {
             }
             Self::LinkageOpinionAsked => "Demande d'avis sur un doublon aux structures qui suivent",
             Self::DwellingWrite => "Saisie d'un logement capté ou de son état",
+            Self::DwellingProposal => "Proposition d'un logement capté au ménage, ou réponse",
         }
     }
 

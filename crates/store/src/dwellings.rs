@@ -3,7 +3,7 @@
 use domain::dwelling::Dwelling;
 use domain::tenancy::DwellingNeed;
 use domain::territory::InseeCode;
-use domain::{OrgId, UserId};
+use domain::{HouseholdId, OrgId, UserId};
 
 use crate::{corrupt, date_col, now_timestamp, Conn, Result, StoreError};
 
@@ -113,4 +113,92 @@ pub async fn set_state(conn: &mut Conn, id: i64, state: DwellingState) -> Result
         .execute(conn)
         .await?;
     Ok(())
+}
+
+/// A dwelling proposed to a household, and the answer given.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Proposal {
+    pub id: i64,
+    pub dwelling: i64,
+    pub household: HouseholdId,
+    pub org: OrgId,
+    pub org_name: String,
+    pub proposed_by: Option<UserId>,
+    pub proposed_at: String,
+    /// `Some(true)` accepted, `Some(false)` declined, `None` waiting.
+    pub accepted: Option<bool>,
+    pub answered_at: Option<String>,
+}
+
+type ProposalRow = (i64, i64, i64, i64, String, Option<i64>, String, Option<String>, Option<String>);
+
+const PROPOSALS: &str = "SELECT p.id, p.dwelling_id, p.household_id, p.org_id, o.name, p.proposed_by, p.proposed_at, p.answer, p.answered_at
+     FROM dwelling_proposals p JOIN organisations o ON o.id = p.org_id";
+
+fn proposal_of(r: ProposalRow) -> Proposal {
+    Proposal {
+        id: r.0,
+        dwelling: r.1,
+        household: HouseholdId(r.2),
+        org: OrgId(r.3),
+        org_name: r.4,
+        proposed_by: r.5.map(UserId),
+        proposed_at: r.6,
+        accepted: r.7.as_deref().map(|a| a == "acceptee"),
+        answered_at: r.8,
+    }
+}
+
+/// Proposes `dwelling` to `household`; `Conflict` when it was proposed to it already.
+pub async fn propose(conn: &mut Conn, dwelling: i64, household: HouseholdId, org: OrgId, by: UserId) -> Result<i64> {
+    let (id,): (i64,) = sqlx::query_as(
+        "INSERT INTO dwelling_proposals (dwelling_id, household_id, org_id, proposed_by, proposed_at)
+         VALUES ($1, $2, $3, $4, $5) RETURNING id",
+    )
+    .bind(dwelling)
+    .bind(household.0)
+    .bind(org.0)
+    .bind(by.0)
+    .bind(now_timestamp())
+    .fetch_one(conn)
+    .await
+    .map_err(crate::conflict_on_unique)?;
+    Ok(id)
+}
+
+pub async fn proposals_of_dwelling(conn: &mut Conn, dwelling: i64) -> Result<Vec<Proposal>> {
+    let rows: Vec<ProposalRow> = sqlx::query_as(&format!("{PROPOSALS} WHERE p.dwelling_id = $1 ORDER BY p.id"))
+        .bind(dwelling)
+        .fetch_all(conn)
+        .await?;
+    Ok(rows.into_iter().map(proposal_of).collect())
+}
+
+pub async fn proposals_of_household(conn: &mut Conn, household: HouseholdId) -> Result<Vec<Proposal>> {
+    let rows: Vec<ProposalRow> = sqlx::query_as(&format!("{PROPOSALS} WHERE p.household_id = $1 ORDER BY p.id DESC"))
+        .bind(household.0)
+        .fetch_all(conn)
+        .await?;
+    Ok(rows.into_iter().map(proposal_of).collect())
+}
+
+pub async fn proposal(conn: &mut Conn, id: i64) -> Result<Option<Proposal>> {
+    let row: Option<ProposalRow> =
+        sqlx::query_as(&format!("{PROPOSALS} WHERE p.id = $1")).bind(id).fetch_optional(conn).await?;
+    Ok(row.map(proposal_of))
+}
+
+/// Records the answer to a proposal still waiting; `false` when it was answered already.
+pub async fn answer(conn: &mut Conn, id: i64, accepted: bool, by: UserId) -> Result<bool> {
+    Ok(sqlx::query(
+        "UPDATE dwelling_proposals SET answer = $1, answered_by = $2, answered_at = $3 WHERE id = $4 AND answer IS NULL",
+    )
+    .bind(if accepted { "acceptee" } else { "refusee" })
+    .bind(by.0)
+    .bind(now_timestamp())
+    .bind(id)
+    .execute(conn)
+    .await?
+    .rows_affected()
+        == 1)
 }

@@ -31,6 +31,7 @@ pub fn rights_html(e: &RightsExport) -> Result<String, askama::Error> {
             ("Notes sensibles (chiffrées)", notes),
             ("Rectifications", &e.rectifications),
             ("Rapprochements avec des fiches d'autres ménages", &e.rapprochements),
+            ("Logements proposés", &e.logements_proposes),
         ],
     }
     .render()

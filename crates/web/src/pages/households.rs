@@ -313,8 +313,19 @@ struct HouseholdPage {
     /// The grounds of a « not the same person » on a link: (code, label).
     grounds: Vec<(&'static str, &'static str)>,
     rejections: Vec<app::decisions::RejectionView>,
+    proposals: Vec<ProposalLine>,
     referral_rows: Vec<(i64, &'static str, String)>,
     measure_rows: Vec<(i64, String, &'static str, String)>,
+}
+
+/// A dwelling proposed to the household, as its file shows it.
+struct ProposalLine {
+    id: i64,
+    what: String,
+    by: String,
+    on: String,
+    answer: &'static str,
+    may_answer: bool,
 }
 
 struct SharingView {
@@ -420,6 +431,30 @@ pub(crate) async fn render_household_with(
     let merges = state.app.household_merges(&user.session.actor, HouseholdId(id)).await?;
     let links = state.app.household_links(&user.session.actor, HouseholdId(id)).await?;
     let rejections = state.app.household_rejections(&user.session.actor, HouseholdId(id)).await?;
+    let proposals = state
+        .app
+        .household_proposals(&user.session.actor, HouseholdId(id))
+        .await?
+        .into_iter()
+        .map(|p| ProposalLine {
+            id: p.proposal.id,
+            what: format!(
+                "{} à {}, {} € par mois charges comprises, disponible le {}",
+                p.dwelling.dwelling.typology(),
+                p.commune,
+                p.dwelling.dwelling.rent,
+                fr_date(p.dwelling.dwelling.available_on)
+            ),
+            by: p.proposal.org_name.clone(),
+            on: crate::views::fr_day(&p.proposal.proposed_at),
+            answer: match p.proposal.accepted {
+                Some(true) => "acceptée",
+                Some(false) => "refusée",
+                None => "en attente de réponse",
+            },
+            may_answer: p.may_answer,
+        })
+        .collect();
     let referral_rows = cca.referrals.iter().map(|r| (r.0, r.1.label(), opt_fr_date(r.2))).collect();
     let measure_rows = cca
         .measures
@@ -506,6 +541,7 @@ pub(crate) async fn render_household_with(
         cca,
         merges,
         links,
+        proposals,
         grounds: domain::identity::DecisionBasis::choices().map(|b| (b.code(), b.label())).collect(),
         rejections,
         referral_rows,

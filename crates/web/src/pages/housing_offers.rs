@@ -20,6 +20,8 @@ pub fn routes() -> Router<AppState> {
         .route("/logement/offres", get(list).post(create))
         .route("/logement/offres/{id}", get(show))
         .route("/logement/offres/{id}/etat", post(change_state))
+        .route("/logement/offres/{id}/propositions", post(propose))
+        .route("/propositions/{id}/reponse", post(answer))
 }
 
 fn id_of(s: &str) -> Result<i64, WebError> {
@@ -170,6 +172,15 @@ struct MatchLine {
     /// Why it comes where it does: same commune, the rent's share of the resources.
     why: String,
     heavy: bool,
+    /// Proposed already to this household.
+    proposed: bool,
+}
+
+/// A proposal of the dwelling, as its page lists it.
+struct ProposedLine {
+    household: i64,
+    on: String,
+    answer: &'static str,
 }
 
 #[derive(Template)]
@@ -183,6 +194,7 @@ struct OfferPage {
     states: Vec<Choice>,
     done: bool,
     effort_flag: u32,
+    proposals: Vec<ProposedLine>,
 }
 
 async fn show(
@@ -217,6 +229,7 @@ async fn show(
                 },
                 why: why.join(" ; "),
                 heavy: f.heavy(),
+                proposed: m.proposals.iter().any(|p| p.household == s.id),
             }
         })
         .collect();
@@ -233,6 +246,19 @@ async fn show(
             .collect(),
         done: q.fait.is_some(),
         effort_flag: EFFORT_FLAG,
+        proposals: m
+            .proposals
+            .iter()
+            .map(|p| ProposedLine {
+                household: p.household.0,
+                on: crate::views::fr_day(&p.proposed_at),
+                answer: match p.accepted {
+                    Some(true) => "acceptée",
+                    Some(false) => "refusée",
+                    None => "en attente",
+                },
+            })
+            .collect(),
     };
     Ok(Html(page.render()?).into_response())
 }
@@ -254,4 +280,47 @@ async fn change_state(
     let new = DwellingState::parse(&f.state).ok_or(WebError::Invalid)?;
     state.app.set_dwelling_state(&user.session.actor, id, new).await?;
     Ok(Redirect::to(&format!("/logement/offres/{id}?fait=1")).into_response())
+}
+
+#[derive(serde::Deserialize)]
+struct ProposeForm {
+    csrf: String,
+    menage: String,
+}
+
+/// « Proposer » on a request the dwelling fits: the household's référents are told.
+async fn propose(
+    State(state): State<AppState>,
+    user: LoggedIn,
+    Path(id): Path<String>,
+    Form(f): Form<ProposeForm>,
+) -> Result<Response, WebError> {
+    user.check_csrf(&f.csrf)?;
+    let id = id_of(&id)?;
+    let household = domain::HouseholdId(id_of(&f.menage)?);
+    state.app.propose_dwelling(&user.session.actor, id, household).await?;
+    Ok(Redirect::to(&format!("/logement/offres/{id}?fait=1#propositions")).into_response())
+}
+
+#[derive(serde::Deserialize)]
+struct AnswerForm {
+    csrf: String,
+    reponse: String,
+}
+
+/// The household's answer, given by its référent on the file.
+async fn answer(
+    State(state): State<AppState>,
+    user: LoggedIn,
+    Path(id): Path<String>,
+    Form(f): Form<AnswerForm>,
+) -> Result<Response, WebError> {
+    user.check_csrf(&f.csrf)?;
+    let accepted = match f.reponse.as_str() {
+        "acceptee" => true,
+        "refusee" => false,
+        _ => return Err(WebError::Invalid),
+    };
+    let household = state.app.answer_proposal(&user.session.actor, id_of(&id)?, accepted).await?;
+    Ok(Redirect::to(&format!("/menages/{}#logement", household.0)).into_response())
 }
