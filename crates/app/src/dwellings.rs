@@ -1,6 +1,6 @@
 //! Housing captation: the social rental agency records the dwellings it captured and sees, for
 //! each, the shared housing requests it fits, best first (`domain::dwelling::fit`). It reads only
-//! tenancy summaries, under the same rule as its list of requests (`policy::tenancy_scope`);
+//! tenancy summaries, under the same rule as its list of requests (`policy::tenancy_list_scope`);
 //! each summary shown is written in its household's access log.
 
 use domain::audit::{AuditAction, Outcome};
@@ -71,7 +71,7 @@ impl App {
             return Ok(DwellingMatches { dwelling, matches: Vec::new(), total: 0, proposals });
         }
         let today = self.today();
-        let scope = policy::tenancy_scope(actor, today);
+        let scope = policy::tenancy_list_scope(actor, today);
         let (min, max) = occupancy(dwelling.dwelling.rooms);
         let sized =
             TenancyFilter { min_persons: Some(min as i64), max_persons: max.map(|m| m as i64), ..Default::default() };

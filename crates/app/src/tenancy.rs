@@ -47,7 +47,8 @@ impl App {
     }
 
     /// The housing requests shared with a landlord or the social rental agency: one page of the
-    /// summaries it may read (`policy::tenancy_scope`, the same rule as one summary's) that
+    /// summaries it may read (`policy::tenancy_list_scope`: the agency's, under the same rule as
+    /// one summary's; a landlord is listed nothing) that
     /// `filter` keeps, oldest request first, how many `filter` keeps, and the communes of all of
     /// them. Each summary shown is in its household's own access log, as one opened alone is.
     pub async fn tenancy_requests(
@@ -58,7 +59,7 @@ impl App {
         per_page: usize,
     ) -> Result<TenancyRequests> {
         let today = self.today();
-        let scope = policy::tenancy_scope(actor, today);
+        let scope = policy::tenancy_list_scope(actor, today);
         let mut tx = self.store.begin_audited().await?;
         let ids = store::access::tenancy_households(&mut tx, &scope, today, filter).await?;
         let communes = store::access::tenancy_communes(&mut tx, &scope, today).await?;

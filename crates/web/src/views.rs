@@ -22,7 +22,7 @@ pub struct Layout {
     pub may_cca: bool,
     /// Shows the CCAPEX menu entry: eviction procedures (CCAPEX correspondent, référents).
     pub may_ccapex: bool,
-    /// Shows the housing requests entry: landlords and the social rental agency.
+    /// Shows the housing requests entry: the social rental agency.
     pub may_housing: bool,
     /// Shows the by-name list entry: everyone but landlords and the agency, who have none.
     pub has_list: bool,
@@ -47,7 +47,7 @@ impl Layout {
                 .iter()
                 .any(|r| s.actor.has(*r)),
             may_ccapex: s.actor.has(Role::CorrespondantCcapex) || s.actor.has(Role::Referent),
-            may_housing: s.actor.has(Role::Bailleur) || s.actor.has(Role::ChargeCaptation),
+            may_housing: s.actor.has(Role::ChargeCaptation),
             has_list: crate::pages::landing(&s.actor) == "/menages",
             may_capture: domain::policy::may_capture(&s.actor),
         }

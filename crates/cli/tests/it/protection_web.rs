@@ -112,9 +112,9 @@ async fn exact_search_from_the_list_page() {
     }
 }
 
-/// The housing requests a landlord or the social rental agency sees are exactly the summaries it
-/// may open, household by household, for every account of the fixture; each one shown is in its
-/// household's access log; a landlord lands on them.
+/// The housing requests the social rental agency sees are exactly the summaries it may open,
+/// household by household; every other account, a landlord included, is listed none; each one
+/// shown is in its household's access log; the agency lands on them.
 #[tokio::test]
 async fn the_housing_requests_are_the_summaries_each_account_may_open() {
     use app::protection::Choice;
@@ -139,25 +139,27 @@ async fn the_housing_requests_are_the_summaries_each_account_may_open() {
             let r = t.app.tenancy_requests(actor, &Default::default(), 1, 100).await.unwrap();
             assert_eq!(r.total, r.summaries.len(), "{email}");
             let listed: std::collections::HashSet<_> = r.summaries.iter().map(|s| s.id).collect();
+            let agency = actor.has(domain::user::Role::ChargeCaptation);
             for h in f.all_households() {
                 let opens = t.app.tenancy_summary(actor, h).await.is_ok();
-                assert_eq!(listed.contains(&h), opens, "{email}, household {}", h.0);
+                assert_eq!(listed.contains(&h), agency && opens, "{email}, household {}", h.0);
             }
             seen_by_some.extend(listed);
         }
-        assert!(seen_by_some.contains(&f.h_a), "the landlords see the agreed households of their territory");
+        assert!(seen_by_some.contains(&f.h_a), "the agency sees the agreed households of its territory");
+        // a landlord still opens a summary it is given (its territory, the household's agreement)
+        assert!(t.app.tenancy_summary(&f.actor("bailleur"), f.h_a).await.is_ok());
         for h in [refusing, f.h_far, f.h_restricted] {
             assert!(!seen_by_some.contains(&h), "household {} is listed", h.0);
         }
         // one page at a time, each summary shown logged in its household's access log
-        let landlord = f.actor("bailleur");
-        let all = t.app.tenancy_requests(&landlord, &Default::default(), 1, 100).await.unwrap().summaries;
+        let agency = f.actor("captation");
+        let all = t.app.tenancy_requests(&agency, &Default::default(), 1, 100).await.unwrap().summaries;
         assert!(all.len() >= 2, "{all:?}");
-        let first = t.app.tenancy_requests(&landlord, &Default::default(), 1, 1).await.unwrap().summaries;
-        let second = t.app.tenancy_requests(&landlord, &Default::default(), 2, 1).await.unwrap().summaries;
+        let first = t.app.tenancy_requests(&agency, &Default::default(), 1, 1).await.unwrap().summaries;
+        let second = t.app.tenancy_requests(&agency, &Default::default(), 2, 1).await.unwrap().summaries;
         assert_eq!([first[0].id, second[0].id], [all[0].id, all[1].id]);
         // the filters: commune, size, resources
-        let agency = f.actor("captation");
         let everything = t.app.tenancy_requests(&agency, &Default::default(), 1, 100).await.unwrap();
         assert_eq!(everything.communes.iter().map(|c| c.2).sum::<i64>() as usize, everything.total);
         let (code, _, n) = everything.communes[0].clone();
@@ -180,8 +182,8 @@ async fn the_housing_requests_are_the_summaries_each_account_may_open() {
         drop(conn);
 
         let mut c = t.client();
-        let landed = c.login("bailleur@test.parcours.test", password()).await;
-        assert_eq!(landed.location(), Some("/logement/demandes"), "a landlord lands on its requests");
+        let landed = c.login("captation@test.parcours.test", password()).await;
+        assert_eq!(landed.location(), Some("/logement/demandes"), "the agency lands on its requests");
         assert_eq!(c.get("/").await.location(), Some("/logement/demandes"));
         let page = c.get("/logement/demandes").await;
         assert_eq!(page.status, 200);
@@ -193,7 +195,10 @@ async fn the_housing_requests_are_the_summaries_each_account_may_open() {
         assert_eq!(filtered.status, 200, "an odd value filters nothing rather than failing");
         assert!(filtered.body.contains(r#"<option value="moins-500" selected>"#));
         assert!(filtered.body.contains(&format!("/menages/{}/fiche-logement", f.h_a.0)));
-        // nobody else has requests, nor is sent there
+        // nobody else has requests, nor is sent there; a landlord keeps the by-name list's notice
+        let mut b = t.client();
+        assert_eq!(b.login("bailleur@test.parcours.test", password()).await.location(), Some("/menages"));
+        assert!(b.get("/logement/demandes").await.body.contains("Aucune demande partagée"));
         let mut r = t.client();
         r.login("referent-a@test.parcours.test", password()).await;
         assert_eq!(r.get("/").await.location(), Some("/menages"));

@@ -504,9 +504,19 @@ impl TenancyScope {
 }
 
 pub fn tenancy_scope(actor: &Actor, day: Date) -> TenancyScope {
-    let landlord = |r: Role| r == Role::Bailleur || r == Role::ChargeCaptation;
+    scope_of(actor, day, |r| r == Role::Bailleur || r == Role::ChargeCaptation)
+}
+
+/// The summaries listed to match requests with dwellings: the agency's chargé·e de captation
+/// only (DOMAIN.md §1). A landlord reads a summary it is given (a proposal's), under
+/// [`tenancy_scope`], but is not shown the territory's requests to browse: the narrower reading.
+pub fn tenancy_list_scope(actor: &Actor, day: Date) -> TenancyScope {
+    scope_of(actor, day, |r| r == Role::ChargeCaptation)
+}
+
+fn scope_of(actor: &Actor, day: Date, role: impl Fn(Role) -> bool) -> TenancyScope {
     let territories = effective_grants(actor, day)
-        .filter(|(g, t)| landlord(g.role) && *t >= Tier::Pseudonymise)
+        .filter(|(g, t)| role(g.role) && *t >= Tier::Pseudonymise)
         .map(|(g, _)| g.scope.clone())
         .collect();
     TenancyScope { territories }

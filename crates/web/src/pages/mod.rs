@@ -27,12 +27,11 @@ pub async fn home(user: Option<LoggedIn>) -> Redirect {
     Redirect::to(user.map_or("/login", |u| landing(&u.session.actor)))
 }
 
-/// Where a logged-in user starts: the by-name list, but for a landlord or the social rental
-/// agency, whose work starts from the housing requests shared with it (it has no by-name list).
+/// Where a logged-in user starts: the by-name list, but for the social rental agency, whose work
+/// starts from the housing requests shared with it (it has no by-name list).
 pub fn landing(actor: &domain::user::Actor) -> &'static str {
     use domain::user::Role;
-    let landlord = |r: &Role| matches!(r, Role::Bailleur | Role::ChargeCaptation);
-    if !actor.roles.is_empty() && actor.roles.iter().all(landlord) {
+    if !actor.roles.is_empty() && actor.roles.iter().all(|r| *r == Role::ChargeCaptation) {
         "/logement/demandes"
     } else {
         "/menages"
