@@ -6,6 +6,7 @@
 use domain::audit::{AuditAction, Outcome};
 use domain::dwelling::{fit, occupancy, Dwelling, Fit};
 use domain::policy;
+use domain::tenancy::{DwellingNeed, ResourcesBand};
 use domain::territory::InseeCode;
 use domain::user::Actor;
 pub use store::dwellings::{DwellingRecord, DwellingState};
@@ -75,21 +76,25 @@ impl App {
         let (min, max) = occupancy(dwelling.dwelling.rooms);
         let sized =
             TenancyFilter { min_persons: Some(min as i64), max_persons: max.map(|m| m as i64), ..Default::default() };
-        let mut matches = Vec::new();
-        for h in store::access::tenancy_households(&mut tx, &scope, today, &sized).await? {
-            let s = summary_of(&mut tx, h, today).await?;
-            let commune = s.commune_code.as_deref().and_then(|c| InseeCode::parse(c).ok());
-            let f = fit(&dwelling.dwelling, s.adults + s.children, &s.dwelling_needs, s.resources, commune.as_ref());
+        // weighed from one query; only the summaries shown are read whole (and logged)
+        let mut fits = Vec::new();
+        for (h, commune, band, needs, persons) in
+            store::access::tenancy_requests_facts(&mut tx, &scope, today, &sized).await?
+        {
+            let commune = commune.as_deref().and_then(|c| InseeCode::parse(c).ok());
+            let band = band.as_deref().and_then(|b| ResourcesBand::parse(b).ok());
+            let needs = needs.as_deref().map(DwellingNeed::decode).transpose()?.unwrap_or_default();
+            let f = fit(&dwelling.dwelling, persons as usize, &needs, band, commune.as_ref());
             if f.fits() {
-                matches.push((s, f));
+                fits.push((h, f));
             }
         }
-        matches.sort_by_key(|(s, f)| (f.rank(), s.id.0));
-        let total = matches.len();
-        matches.truncate(MATCHES_SHOWN);
-        for (s, _) in &matches {
-            record(&mut tx, actor, AuditAction::TenancySummaryRead, Some(("household", s.id.0)), Outcome::Allowed)
-                .await?;
+        fits.sort_by_key(|(h, f)| (f.rank(), h.0));
+        let total = fits.len();
+        let mut matches = Vec::new();
+        for (h, f) in fits.into_iter().take(MATCHES_SHOWN) {
+            matches.push((summary_of(&mut tx, h, today).await?, f));
+            record(&mut tx, actor, AuditAction::TenancySummaryRead, Some(("household", h.0)), Outcome::Allowed).await?;
         }
         tx.commit().await?;
         Ok(DwellingMatches { dwelling, matches, total, proposals })

@@ -133,12 +133,18 @@ pub struct TenancyFilter {
 /// `select … FROM households h from … WHERE` the households whose tenancy summary `scope` may
 /// read on `today`: the SQL of [`TenancyScope::admits`] (an integration test compares them
 /// household by household); `None` when the scope reads none. Also returns `today`'s placeholder.
-fn tenancy_sql(select: &str, from: &str, scope: &TenancyScope, today: Date) -> Option<(Sql, String)> {
+fn tenancy_sql(
+    select: impl FnOnce(&str) -> String,
+    from: &str,
+    scope: &TenancyScope,
+    today: Date,
+) -> Option<(Sql, String)> {
     if scope.territories.is_empty() {
         return None;
     }
-    let mut sql = Sql::new(&format!("{select} FROM households h {from} WHERE h.archived_on IS NULL"));
+    let mut sql = Sql::new("");
     let day = sql.param(Val::Text(format_date(today)));
+    sql.push(&format!("{} FROM households h {from} WHERE h.archived_on IS NULL", select(&day)));
     let places: Vec<String> = scope.territories.iter().map(|t| territory_sql(&mut sql, t)).collect();
     sql.push(&format!(
         " AND NOT {} AND {} AND ({})",
@@ -149,6 +155,14 @@ fn tenancy_sql(select: &str, from: &str, scope: &TenancyScope, today: Date) -> O
     Some((sql, day))
 }
 
+/// The persons present on the day of placeholder `day` in the household aliased `h`.
+fn present_sql(day: &str) -> String {
+    format!(
+        "(SELECT COUNT(*) FROM household_members m WHERE m.household_id = h.id AND m.from_on <= {day}
+          AND (m.to_on IS NULL OR m.to_on > {day}))"
+    )
+}
+
 /// The households whose tenancy summary `scope` may read on `today`, narrowed by `filter`, by
 /// number (the oldest request first).
 pub async fn tenancy_households(
@@ -157,7 +171,33 @@ pub async fn tenancy_households(
     today: Date,
     filter: &TenancyFilter,
 ) -> Result<Vec<HouseholdId>> {
-    let Some((mut sql, day)) = tenancy_sql("SELECT h.id", "", scope, today) else { return Ok(Vec::new()) };
+    let Some(sql) = tenancy_filtered(|_| "SELECT h.id".into(), scope, today, filter) else { return Ok(Vec::new()) };
+    let rows: Vec<(i64,)> = sql.query_as().fetch_all(conn).await?;
+    Ok(rows.into_iter().map(|r| HouseholdId(r.0)).collect())
+}
+
+/// What matching a dwelling needs of a request, read in one query: (household, commune, resources
+/// band, needs, persons present), for the same households as [`tenancy_households`].
+pub async fn tenancy_requests_facts(
+    conn: &mut Conn,
+    scope: &TenancyScope,
+    today: Date,
+    filter: &TenancyFilter,
+) -> Result<Vec<(HouseholdId, Option<String>, Option<String>, Option<String>, i64)>> {
+    let select =
+        |day: &str| format!("SELECT h.id, h.commune_insee, h.resources_band, h.dwelling_needs, {}", present_sql(day));
+    let Some(sql) = tenancy_filtered(select, scope, today, filter) else { return Ok(Vec::new()) };
+    let rows: Vec<(i64, Option<String>, Option<String>, Option<String>, i64)> = sql.query_as().fetch_all(conn).await?;
+    Ok(rows.into_iter().map(|r| (HouseholdId(r.0), r.1, r.2, r.3, r.4)).collect())
+}
+
+fn tenancy_filtered(
+    select: impl FnOnce(&str) -> String,
+    scope: &TenancyScope,
+    today: Date,
+    filter: &TenancyFilter,
+) -> Option<Sql> {
+    let (mut sql, day) = tenancy_sql(select, "", scope, today)?;
     if let Some(c) = &filter.commune {
         let p = sql.param(Val::Text(c.clone()));
         sql.push(&format!(" AND h.commune_insee = {p}"));
@@ -166,10 +206,7 @@ pub async fn tenancy_households(
         let p = sql.param(Val::Text(b.clone()));
         sql.push(&format!(" AND h.resources_band = {p}"));
     }
-    let present = format!(
-        "(SELECT COUNT(*) FROM household_members m WHERE m.household_id = h.id AND m.from_on <= {day}
-          AND (m.to_on IS NULL OR m.to_on > {day}))"
-    );
+    let present = present_sql(&day);
     for (bound, op) in [(filter.min_persons, ">="), (filter.max_persons, "<=")] {
         if let Some(n) = bound {
             let p = sql.param(Val::Int(n));
@@ -177,8 +214,7 @@ pub async fn tenancy_households(
         }
     }
     sql.push(" ORDER BY h.id");
-    let rows: Vec<(i64,)> = sql.query_as().fetch_all(conn).await?;
-    Ok(rows.into_iter().map(|r| HouseholdId(r.0)).collect())
+    Some(sql)
 }
 
 /// The communes of the households whose summary `scope` may read: (INSEE code, name, how many),
@@ -189,7 +225,7 @@ pub async fn tenancy_communes(
     today: Date,
 ) -> Result<Vec<(String, String, i64)>> {
     let (select, join) = ("SELECT h.commune_insee, c.name, COUNT(*)", "JOIN communes c ON c.insee = h.commune_insee");
-    let Some((mut sql, _)) = tenancy_sql(select, join, scope, today) else { return Ok(Vec::new()) };
+    let Some((mut sql, _)) = tenancy_sql(|_| select.into(), join, scope, today) else { return Ok(Vec::new()) };
     sql.push(" GROUP BY h.commune_insee, c.name ORDER BY c.name");
     Ok(sql.query_as().fetch_all(conn).await?)
 }
