@@ -20,7 +20,6 @@ use crate::{App, AppError, Result};
 pub struct ProposalView {
     pub proposal: Proposal,
     pub dwelling: DwellingRecord,
-    pub commune: String,
     /// Whether the reader may answer it (writes in the file, and it waits).
     pub may_answer: bool,
 }
@@ -69,11 +68,11 @@ impl App {
             e => e.into(),
         })?;
         let agency = store::orgs::get(&mut tx, actor.org).await?.map(|o| o.name).unwrap_or_default();
-        let place = self.commune_name(&mut tx, &d).await?;
         let message = format!(
-            "Ménage n° {} : {agency} propose un logement {} à {place} ({} € charges comprises), disponible le {} — à présenter au ménage, puis répondre sur son dossier",
+            "Ménage n° {} : {agency} propose un logement {} à {} ({} € charges comprises), disponible le {} — à présenter au ménage, puis répondre sur son dossier",
             household.0,
             d.dwelling.typology(),
+            d.commune_name,
             d.dwelling.rent,
             format_date_fr(d.dwelling.available_on)
         );
@@ -95,14 +94,6 @@ impl App {
         Ok(told)
     }
 
-    async fn commune_name(&self, tx: &mut store::Tx, d: &DwellingRecord) -> Result<String> {
-        let communes = store::orgs::communes(tx).await?;
-        Ok(communes
-            .into_iter()
-            .find(|c| c.insee == d.dwelling.commune)
-            .map_or_else(|| d.dwelling.commune.as_str().to_owned(), |c| c.name))
-    }
-
     /// The dwellings proposed to a household, newest first, for its file (whoever may read it).
     pub async fn household_proposals(&self, actor: &Actor, household: HouseholdId) -> Result<Vec<ProposalView>> {
         let (mut tx, facts) = self.authorise(actor, household, Action::ReadFile, AuditAction::DwellingProposal).await?;
@@ -110,8 +101,7 @@ impl App {
         let mut out = Vec::new();
         for p in store::dwellings::proposals_of_household(&mut tx, household).await? {
             let Some(d) = store::dwellings::get(&mut tx, p.dwelling).await? else { continue };
-            let commune = self.commune_name(&mut tx, &d).await?;
-            out.push(ProposalView { may_answer: may_write && p.accepted.is_none(), proposal: p, dwelling: d, commune });
+            out.push(ProposalView { may_answer: may_write && p.accepted.is_none(), proposal: p, dwelling: d });
         }
         tx.commit().await?;
         Ok(out)

@@ -47,13 +47,17 @@ pub struct DwellingRecord {
     pub id: i64,
     pub org: OrgId,
     pub dwelling: Dwelling,
+    /// The commune's name (its code when the commune is not in the reference).
+    pub commune_name: String,
     pub state: DwellingState,
     pub created_at: String,
 }
 
-type Row = (i64, i64, String, i64, i64, String, String, String, String);
+type Row = (i64, i64, String, i64, i64, String, String, String, String, Option<String>);
 
-const COLUMNS: &str = "id, org_id, commune_insee, rooms, rent, features, available_on, state, created_at";
+const COLUMNS: &str =
+    "d.id, d.org_id, d.commune_insee, d.rooms, d.rent, d.features, d.available_on, d.state, d.created_at, c.name
+     FROM dwellings d LEFT JOIN communes c ON c.insee = d.commune_insee";
 
 fn record_of(r: Row) -> Result<DwellingRecord> {
     let dwelling = Dwelling {
@@ -64,7 +68,8 @@ fn record_of(r: Row) -> Result<DwellingRecord> {
         available_on: date_col(&r.6)?,
     };
     let state = DwellingState::parse(&r.7).ok_or_else(|| StoreError::Corrupt("dwellings.state".into()))?;
-    Ok(DwellingRecord { id: r.0, org: OrgId(r.1), dwelling, state, created_at: r.8 })
+    let commune_name = r.9.unwrap_or_else(|| r.2.clone());
+    Ok(DwellingRecord { id: r.0, org: OrgId(r.1), dwelling, commune_name, state, created_at: r.8 })
 }
 
 pub async fn insert(conn: &mut Conn, org: OrgId, by: UserId, d: &Dwelling) -> Result<i64> {
@@ -90,8 +95,8 @@ pub async fn insert(conn: &mut Conn, org: OrgId, by: UserId, d: &Dwelling) -> Re
 /// An organisation's dwellings, the available ones first, then the newest.
 pub async fn of_org(conn: &mut Conn, org: OrgId) -> Result<Vec<DwellingRecord>> {
     let rows: Vec<Row> = sqlx::query_as(&format!(
-        "SELECT {COLUMNS} FROM dwellings WHERE org_id = $1
-         ORDER BY CASE state WHEN 'disponible' THEN 0 ELSE 1 END, id DESC"
+        "SELECT {COLUMNS} WHERE d.org_id = $1
+         ORDER BY CASE d.state WHEN 'disponible' THEN 0 ELSE 1 END, d.id DESC"
     ))
     .bind(org.0)
     .fetch_all(conn)
@@ -101,7 +106,7 @@ pub async fn of_org(conn: &mut Conn, org: OrgId) -> Result<Vec<DwellingRecord>> 
 
 pub async fn get(conn: &mut Conn, id: i64) -> Result<Option<DwellingRecord>> {
     let row: Option<Row> =
-        sqlx::query_as(&format!("SELECT {COLUMNS} FROM dwellings WHERE id = $1")).bind(id).fetch_optional(conn).await?;
+        sqlx::query_as(&format!("SELECT {COLUMNS} WHERE d.id = $1")).bind(id).fetch_optional(conn).await?;
     row.map(record_of).transpose()
 }
 

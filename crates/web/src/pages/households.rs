@@ -441,7 +441,7 @@ pub(crate) async fn render_household_with(
             what: format!(
                 "{} à {}, {} € par mois charges comprises, disponible le {}",
                 p.dwelling.dwelling.typology(),
-                p.commune,
+                p.dwelling.commune_name,
                 p.dwelling.dwelling.rent,
                 fr_date(p.dwelling.dwelling.available_on)
             ),

@@ -40,16 +40,12 @@ struct DwellingLine {
     open: bool,
 }
 
-fn line(r: &DwellingRecord, communes: &[domain::territory::Commune]) -> DwellingLine {
+fn line(r: &DwellingRecord) -> DwellingLine {
     let d = &r.dwelling;
-    let commune = communes
-        .iter()
-        .find(|c| c.insee == d.commune)
-        .map_or_else(|| d.commune.as_str().to_owned(), |c| c.name.clone());
     DwellingLine {
         id: r.id,
         typology: d.typology(),
-        commune,
+        commune: r.commune_name.clone(),
         rent: d.rent,
         features: if d.features.is_empty() {
             "—".into()
@@ -98,7 +94,7 @@ async fn render_list(
         return Err(WebError::Forbidden);
     }
     let communes = state.app.communes().await?;
-    let lines = state.app.dwellings(actor).await?.iter().map(|r| line(r, &communes)).collect();
+    let lines = state.app.dwellings(actor).await?.iter().map(line).collect();
     let page = OffersPage {
         layout: Layout::new(&user.session, "offres"),
         lines,
@@ -204,7 +200,6 @@ async fn show(
     Query(q): Query<DoneQuery>,
 ) -> Result<Response, WebError> {
     let m = state.app.dwelling_matches(&user.session.actor, id_of(&id)?).await?;
-    let communes = state.app.communes().await?;
     let matches: Vec<MatchLine> = m
         .matches
         .iter()
@@ -236,7 +231,7 @@ async fn show(
     let current = m.dwelling.state;
     let page = OfferPage {
         layout: Layout::new(&user.session, "offres"),
-        d: line(&m.dwelling, &communes),
+        d: line(&m.dwelling),
         shown: matches.len(),
         matches,
         total: m.total,
